@@ -1,0 +1,19 @@
+//! The course harness: everything exercise and solution crates share.
+//!
+//! - [`timeit`] and [`scope_timer`]: the timing tools the first lesson teaches (Python's `timeit`
+//!   and "timing with a context manager").
+//! - [`protocol`] and [`grade`]: how `cargo xtask check` decides whether a candidate is fast
+//!   enough. Read [`protocol`] for the measurement rules and why they are what they are.
+//! - [`compare`]: correctness helpers that say *where* two results differ.
+//! - one module per exercise topic ([`heat`], …): the frozen baseline, the reference, input
+//!   generators, the shared test suite and benches.
+
+pub mod compare;
+pub mod grade;
+pub mod heat;
+pub mod machine;
+pub mod protocol;
+pub mod scope_timer;
+pub mod timeit;
+
+pub use std::hint::black_box;
