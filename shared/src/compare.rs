@@ -42,6 +42,7 @@ pub enum Mismatch {
         count: usize,
         total: usize,
         /// The first few differences, in row-major order.
+        /// (`max_rel_error` is relative to `max(|expected|, scale)`, as the tolerance is.)
         first: Vec<Difference>,
         max_abs_error: f64,
         max_rel_error: f64,
@@ -57,15 +58,7 @@ impl fmt::Display for Mismatch {
             Mismatch::Shape { expected, got } => {
                 write!(f, "wrong shape: expected {expected:?}, got {got:?}")
             }
-            Mismatch::Values {
-                tolerance,
-                count,
-                total,
-                first,
-                max_abs_error,
-                max_rel_error,
-                ..
-            } => {
+            Mismatch::Values { tolerance, count, total, first, max_abs_error, max_rel_error, .. } => {
                 writeln!(
                     f,
                     "{count} of {total} values differ (allowed: {:e} relative to the array's largest value):",
@@ -84,10 +77,7 @@ impl fmt::Display for Mismatch {
                 if *count > first.len() {
                     writeln!(f, "  … and {} more", count - first.len())?;
                 }
-                write!(
-                    f,
-                    "max abs error {max_abs_error:.3e}, max rel error {max_rel_error:.3e}"
-                )
+                write!(f, "max abs error {max_abs_error:.3e}, max rel error {max_rel_error:.3e}")
             }
         }
     }
@@ -105,15 +95,9 @@ pub fn compare(
     tolerance: Tolerance,
 ) -> Result<(), Mismatch> {
     if shape != got_shape || expected.len() != got.len() {
-        return Err(Mismatch::Shape {
-            expected: shape.to_vec(),
-            got: got_shape.to_vec(),
-        });
+        return Err(Mismatch::Shape { expected: shape.to_vec(), got: got_shape.to_vec() });
     }
-    let scale = expected
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, |m, v| m.max(v.abs()));
+    let scale = expected.iter().filter(|v| v.is_finite()).fold(0.0f64, |m, v| m.max(v.abs()));
     let mut first = Vec::new();
     let (mut count, mut max_abs, mut max_rel) = (0, 0.0f64, 0.0f64);
     for (flat, (&e, &g)) in expected.iter().zip(got).enumerate() {
@@ -125,13 +109,10 @@ pub fn compare(
         count += 1;
         let err = if err.is_nan() { f64::INFINITY } else { err };
         max_abs = max_abs.max(err);
-        max_rel = max_rel.max(err / e.abs().max(f64::MIN_POSITIVE));
+        let denominator = e.abs().max(scale);
+        max_rel = max_rel.max(if denominator > 0.0 { err / denominator } else { f64::INFINITY });
         if first.len() < SHOWN_DIFFERENCES {
-            first.push(Difference {
-                index: unravel(flat, shape),
-                expected: e,
-                got: g,
-            });
+            first.push(Difference { index: unravel(flat, shape), expected: e, got: g });
         }
     }
     if count == 0 {
@@ -165,39 +146,15 @@ mod tests {
 
     #[test]
     fn equal_arrays_pass() {
-        assert_eq!(
-            compare(
-                &[1.0, f64::NAN],
-                &[1.0, f64::NAN],
-                &[2],
-                &[2],
-                Tolerance::EXACT
-            ),
-            Ok(())
-        );
+        assert_eq!(compare(&[1.0, f64::NAN], &[1.0, f64::NAN], &[2], &[2], Tolerance::EXACT), Ok(()));
     }
 
     #[test]
     fn differences_are_located_in_two_dimensions() {
         let expected = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
         let got = [1.0, 2.0, 3.0, 4.0, 5.5, 6.0];
-        let err = compare(
-            &expected,
-            &got,
-            &[2, 3],
-            &[2, 3],
-            Tolerance::relative(1e-12),
-        )
-        .unwrap_err();
-        let Mismatch::Values {
-            count,
-            first,
-            max_abs_error,
-            ..
-        } = &err
-        else {
-            panic!("{err}")
-        };
+        let err = compare(&expected, &got, &[2, 3], &[2, 3], Tolerance::relative(1e-12)).unwrap_err();
+        let Mismatch::Values { count, first, max_abs_error, .. } = &err else { panic!("{err}") };
         assert_eq!(*count, 1);
         assert_eq!(first[0].index, vec![1, 1]);
         assert_eq!(*max_abs_error, 0.5);
@@ -209,26 +166,8 @@ mod tests {
     #[test]
     fn tolerance_is_relative_to_the_largest_value() {
         // 1e-13 off on a value near zero is fine when the array's scale is 100.
-        assert!(
-            compare(
-                &[100.0, 1e-3],
-                &[100.0, 1e-3 + 1e-13],
-                &[2],
-                &[2],
-                Tolerance::relative(1e-12)
-            )
-            .is_ok()
-        );
-        assert!(
-            compare(
-                &[100.0, 1e-3],
-                &[100.0, 1e-3 + 1e-9],
-                &[2],
-                &[2],
-                Tolerance::relative(1e-12)
-            )
-            .is_err()
-        );
+        assert!(compare(&[100.0, 1e-3], &[100.0, 1e-3 + 1e-13], &[2], &[2], Tolerance::relative(1e-12)).is_ok());
+        assert!(compare(&[100.0, 1e-3], &[100.0, 1e-3 + 1e-9], &[2], &[2], Tolerance::relative(1e-12)).is_err());
     }
 
     #[test]
@@ -241,9 +180,7 @@ mod tests {
     fn only_the_first_differences_are_listed() {
         let expected = vec![0.0; 10];
         let got = vec![1.0; 10];
-        let text = compare(&expected, &got, &[10], &[10], Tolerance::EXACT)
-            .unwrap_err()
-            .to_string();
+        let text = compare(&expected, &got, &[10], &[10], Tolerance::EXACT).unwrap_err().to_string();
         assert_eq!(text.matches("  at ").count(), SHOWN_DIFFERENCES);
         assert!(text.contains("… and 5 more"), "{text}");
     }

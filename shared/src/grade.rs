@@ -49,8 +49,7 @@ pub struct GradeReport {
 
 impl GradeReport {
     pub fn all_met(&self) -> bool {
-        self.correctness == Correctness::Passed
-            && self.stages.iter().all(|s| s.verdict == Verdict::Met)
+        self.correctness == Correctness::Passed && self.stages.iter().all(|s| s.verdict == Verdict::Met)
     }
 }
 
@@ -62,30 +61,20 @@ struct Args {
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
-    let mut parsed = Args {
-        targets: Vec::new(),
-        max_seconds: None,
-    };
+    let mut parsed = Args { targets: Vec::new(), max_seconds: None };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
             "--target" => {
                 let v = value("--target")?;
-                let (stage, x) = v
-                    .split_once('=')
-                    .ok_or_else(|| format!("--target {v}: expected STAGE=SPEEDUP"))?;
-                let x: f64 = x
-                    .parse()
-                    .map_err(|_| format!("--target {v}: '{x}' is not a number"))?;
+                let (stage, x) = v.split_once('=').ok_or_else(|| format!("--target {v}: expected STAGE=SPEEDUP"))?;
+                let x: f64 = x.parse().map_err(|_| format!("--target {v}: '{x}' is not a number"))?;
                 parsed.targets.push((stage.to_string(), x));
             }
             "--max-seconds" => {
                 let v = value("--max-seconds")?;
-                parsed.max_seconds = Some(
-                    v.parse()
-                        .map_err(|_| format!("--max-seconds: '{v}' is not a number"))?,
-                );
+                parsed.max_seconds = Some(v.parse().map_err(|_| format!("--max-seconds: '{v}' is not a number"))?);
             }
             // libtest-style flags cargo may pass to a test target; harmless here.
             "--nocapture" | "--quiet" | "-q" => {}
@@ -173,40 +162,23 @@ mod tests {
     #[test]
     fn parses_targets_and_time_cap() {
         let a = args("--target evolve=4 --target parse=1.5 --max-seconds 12").unwrap();
-        assert_eq!(
-            a.targets,
-            vec![("evolve".into(), 4.0), ("parse".into(), 1.5)]
-        );
+        assert_eq!(a.targets, vec![("evolve".into(), 4.0), ("parse".into(), 1.5)]);
         assert_eq!(a.max_seconds, Some(12.0));
     }
 
     #[test]
     fn bad_arguments_are_explained() {
-        assert_eq!(
-            args("--target evolve").unwrap_err(),
-            "--target evolve: expected STAGE=SPEEDUP"
-        );
-        assert_eq!(
-            args("--target evolve=fast").unwrap_err(),
-            "--target evolve=fast: 'fast' is not a number"
-        );
-        assert_eq!(
-            args("--max-seconds").unwrap_err(),
-            "--max-seconds needs a value"
-        );
-        assert_eq!(
-            args("--frobnicate").unwrap_err(),
-            "unexpected argument '--frobnicate'"
-        );
+        assert_eq!(args("--target evolve").unwrap_err(), "--target evolve: expected STAGE=SPEEDUP");
+        assert_eq!(args("--target evolve=fast").unwrap_err(), "--target evolve=fast: 'fast' is not a number");
+        assert_eq!(args("--max-seconds").unwrap_err(), "--max-seconds needs a value");
+        assert_eq!(args("--frobnicate").unwrap_err(), "unexpected argument '--frobnicate'");
     }
 
     #[test]
     fn reports_round_trip_through_json() {
         let report = GradeReport {
             exercise: "x".into(),
-            correctness: Correctness::Failed {
-                message: "at [0]: expected 1, got 2".into(),
-            },
+            correctness: Correctness::Failed { message: "at [0]: expected 1, got 2".into() },
             stages: vec![],
             protocol: Protocol::default(),
             machine: Machine::detect(),

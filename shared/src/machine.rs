@@ -18,9 +18,7 @@ impl Machine {
         let cpu = cpuinfo
             .lines()
             .find_map(|l| {
-                l.strip_prefix("model name")
-                    .and_then(|r| r.split_once(':'))
-                    .map(|(_, v)| v.trim().to_string())
+                l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_string())
             })
             .unwrap_or_else(|| std::env::consts::ARCH.to_string());
         let load_average = std::fs::read_to_string("/proc/loadavg")

@@ -166,8 +166,7 @@ pub fn measure(
     protocol: &Protocol,
     progress: &mut dyn FnMut(&Progress),
 ) -> StageResult {
-    let mut spent =
-        warm_up(baseline, protocol.warmup_seconds) + warm_up(candidate, protocol.warmup_seconds);
+    let mut spent = warm_up(baseline, protocol.warmup_seconds) + warm_up(candidate, protocol.warmup_seconds);
     let (calls_b, t) = calibrate(baseline, protocol.sample_seconds);
     spent += t;
     let (calls_c, t) = calibrate(candidate, protocol.sample_seconds);
@@ -193,29 +192,15 @@ pub fn measure(
 
         let (low, high, coverage) = median_interval(&ratios, protocol.confidence);
         let speedup = median(&ratios);
-        progress(&Progress {
-            stage: stage.to_string(),
-            pairs: ratios.len(),
-            speedup,
-            interval: [low, high],
-        });
+        progress(&Progress { stage: stage.to_string(), pairs: ratios.len(), speedup, interval: [low, high] });
 
         let enough = ratios.len() >= protocol.min_pairs;
         let decided = if enough && low >= target {
             Some((Verdict::Met, true))
         } else if enough && high < target {
             Some((Verdict::Missed, true))
-        } else if enough
-            && (ratios.len() >= protocol.max_pairs || spent + sampling >= protocol.max_seconds)
-        {
-            Some((
-                if speedup >= target {
-                    Verdict::Met
-                } else {
-                    Verdict::Missed
-                },
-                false,
-            ))
+        } else if enough && (ratios.len() >= protocol.max_pairs || spent + sampling >= protocol.max_seconds) {
+            Some((if speedup >= target { Verdict::Met } else { Verdict::Missed }, false))
         } else {
             None
         };
@@ -261,11 +246,7 @@ fn calibrate(c: &mut dyn Contender, min_seconds: f64) -> (u64, f64) {
             return (calls, spent);
         }
         // Jump close to the goal when the estimate is meaningful, else double.
-        let estimate = if t > 0.0 {
-            (min_seconds / t * calls as f64 * 1.2).ceil() as u64
-        } else {
-            0
-        };
+        let estimate = if t > 0.0 { (min_seconds / t * calls as f64 * 1.2).ceil() as u64 } else { 0 };
         calls = estimate.clamp(calls * 2, calls.saturating_mul(1000));
     }
 }
@@ -290,10 +271,7 @@ pub fn median_interval(values: &[f64], confidence: f64) -> (f64, f64, f64) {
 /// The largest 1-based rank k with 1 − 2·P(X ≤ k−1) ≥ `confidence`, or 0 if none.
 pub fn order_statistic_rank(n: usize, confidence: f64) -> usize {
     let tail = (1.0 - confidence) / 2.0;
-    (1..=n.div_ceil(2))
-        .take_while(|&k| binomial_half_cdf(n, k - 1) <= tail)
-        .last()
-        .unwrap_or(0)
+    (1..=n.div_ceil(2)).take_while(|&k| binomial_half_cdf(n, k - 1) <= tail).last().unwrap_or(0)
 }
 
 /// P(X ≤ k) for X ~ Binomial(n, ½), summed in log space-free form (fine for n < 1000).
@@ -354,24 +332,11 @@ mod tests {
 
     fn run(base: f64, cand: f64, noise: f64, target: f64, seed: u64) -> (StageResult, Vec<char>) {
         let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-        let mk = |per_call, tag, seed| Scripted {
-            per_call,
-            noise,
-            rng: StdRng::seed_from_u64(seed),
-            log: log.clone(),
-            tag,
-        };
+        let mk =
+            |per_call, tag, seed| Scripted { per_call, noise, rng: StdRng::seed_from_u64(seed), log: log.clone(), tag };
         let (mut b, mut c) = (mk(base, 'B', seed), mk(cand, 'C', seed + 1));
         let mut seen = 0;
-        let r = measure(
-            "t",
-            target,
-            None,
-            &mut b,
-            &mut c,
-            &Protocol::default(),
-            &mut |p| seen = p.pairs,
-        );
+        let r = measure("t", target, None, &mut b, &mut c, &Protocol::default(), &mut |p| seen = p.pairs);
         assert_eq!(seen, r.pairs, "progress reported every pair");
         let order = log.borrow().clone();
         (r, order)
@@ -384,11 +349,7 @@ mod tests {
         assert!((r.speedup - 10.0).abs() < 0.6, "{}", r.speedup);
         assert!(r.interval[0] <= r.speedup && r.speedup <= r.interval[1]);
         // Calibration makes every sample last at least 20 ms.
-        assert!(
-            r.calls_per_sample[0] >= 2 && r.calls_per_sample[1] >= 20,
-            "{:?}",
-            r.calls_per_sample
-        );
+        assert!(r.calls_per_sample[0] >= 2 && r.calls_per_sample[1] >= 20, "{:?}", r.calls_per_sample);
     }
 
     #[test]
@@ -416,16 +377,8 @@ mod tests {
     #[test]
     fn the_verdict_is_the_same_for_every_seed_when_targets_leave_a_margin() {
         for seed in 0..50 {
-            assert_eq!(
-                run(8e-3, 1e-3, 0.35, 4.0, seed).0.verdict,
-                Verdict::Met,
-                "seed {seed}"
-            );
-            assert_eq!(
-                run(1e-3, 1e-3, 0.35, 4.0, seed).0.verdict,
-                Verdict::Missed,
-                "seed {seed}"
-            );
+            assert_eq!(run(8e-3, 1e-3, 0.35, 4.0, seed).0.verdict, Verdict::Met, "seed {seed}");
+            assert_eq!(run(1e-3, 1e-3, 0.35, 4.0, seed).0.verdict, Verdict::Missed, "seed {seed}");
         }
     }
 }

@@ -37,10 +37,7 @@ pub struct ScopeTimer {
 
 impl ScopeTimer {
     pub fn new(label: &'static str) -> Self {
-        ScopeTimer {
-            label,
-            start: Instant::now(),
-        }
+        ScopeTimer { label, start: Instant::now() }
     }
 }
 
@@ -59,12 +56,7 @@ pub fn record(label: &'static str, seconds: f64) {
             t.total += seconds;
             t.max = t.max.max(seconds);
         }
-        None => tallies.push(Tally {
-            label,
-            calls: 1,
-            total: seconds,
-            max: seconds,
-        }),
+        None => tallies.push(Tally { label, calls: 1, total: seconds, max: seconds }),
     }
 }
 
@@ -72,16 +64,9 @@ pub fn record(label: &'static str, seconds: f64) {
 pub fn summary() -> String {
     let tallies = TALLIES.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let grand: f64 = tallies.iter().map(|t| t.total).sum();
-    let width = tallies
-        .iter()
-        .map(|t| t.label.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let mut out = format!(
-        "{:<width$} {:>6} {:>10} {:>10} {:>10} {:>6}\n",
-        "scope", "calls", "total", "mean", "max", "share"
-    );
+    let width = tallies.iter().map(|t| t.label.len()).max().unwrap_or(5).max(5);
+    let mut out =
+        format!("{:<width$} {:>6} {:>10} {:>10} {:>10} {:>6}\n", "scope", "calls", "total", "mean", "max", "share");
     for t in &tallies {
         out += &format!(
             "{:<width$} {:>6} {:>10} {:>10} {:>10} {:>5.1}%\n",
@@ -90,11 +75,7 @@ pub fn summary() -> String {
             format_seconds(t.total),
             format_seconds(t.total / t.calls as f64),
             format_seconds(t.max),
-            if grand > 0.0 {
-                100.0 * t.total / grand
-            } else {
-                0.0
-            },
+            if grand > 0.0 { 100.0 * t.total / grand } else { 0.0 },
         );
     }
     out
@@ -128,21 +109,9 @@ mod tests {
             let _t = ScopeTimer::new("unit-test a");
         }
         let table = summary();
-        let b = table
-            .lines()
-            .find(|l| l.starts_with("unit-test b"))
-            .unwrap();
-        assert!(
-            b.contains(" 2 ")
-                && b.contains("2.00 s")
-                && b.contains("1.00 s")
-                && b.contains("1.50 s"),
-            "{b}"
-        );
-        let a = table
-            .lines()
-            .find(|l| l.starts_with("unit-test a"))
-            .unwrap();
+        let b = table.lines().find(|l| l.starts_with("unit-test b")).unwrap();
+        assert!(b.contains(" 2 ") && b.contains("2.00 s") && b.contains("1.00 s") && b.contains("1.50 s"), "{b}");
+        let a = table.lines().find(|l| l.starts_with("unit-test a")).unwrap();
         assert!(a.contains(" 2 "), "{a}");
         assert!(table.find("unit-test b").unwrap() < table.find("unit-test a").unwrap());
     }

@@ -61,9 +61,7 @@ pub fn timeit<R>(f: impl FnMut() -> R) -> Timeit {
 pub fn timeit_with<R>(repeat: usize, loops: Option<u64>, mut f: impl FnMut() -> R) -> Timeit {
     assert!(repeat > 0, "timeit needs at least one repeat");
     let loops = loops.unwrap_or_else(|| autorange(&mut f));
-    let per_loop = (0..repeat)
-        .map(|_| time_loops(&mut f, loops) / loops as f64)
-        .collect();
+    let per_loop = (0..repeat).map(|_| time_loops(&mut f, loops) / loops as f64).collect();
     Timeit { loops, per_loop }
 }
 
@@ -96,11 +94,7 @@ pub fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mid = sorted.len() / 2;
-    if sorted.len() % 2 == 1 {
-        sorted[mid]
-    } else {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    }
+    if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2.0 }
 }
 
 /// Formats seconds with three significant digits in the unit that suits: `52.3 ns`, `1.20 ms`.
@@ -125,22 +119,10 @@ mod tests {
 
     #[test]
     fn formats_like_python_timeit() {
-        let t = Timeit {
-            loops: 10_000_000,
-            per_loop: vec![60e-9, 52.3e-9, 55e-9, 53e-9, 70e-9],
-        };
-        assert_eq!(
-            t.to_string(),
-            "10000000 loops, best of 5: 52.3 ns per loop (median 55.0 ns)"
-        );
-        let one = Timeit {
-            loops: 1,
-            per_loop: vec![1.5],
-        };
-        assert_eq!(
-            one.to_string(),
-            "1 loop, best of 1: 1.50 s per loop (median 1.50 s)"
-        );
+        let t = Timeit { loops: 10_000_000, per_loop: vec![60e-9, 52.3e-9, 55e-9, 53e-9, 70e-9] };
+        assert_eq!(t.to_string(), "10000000 loops, best of 5: 52.3 ns per loop (median 55.0 ns)");
+        let one = Timeit { loops: 1, per_loop: vec![1.5] };
+        assert_eq!(one.to_string(), "1 loop, best of 1: 1.50 s per loop (median 1.50 s)");
     }
 
     #[test]

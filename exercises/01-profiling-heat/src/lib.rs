@@ -47,43 +47,25 @@ pub fn parse_field(text: &str) -> Result<Field, ParseError> {
         }
         let words: Vec<String> = line.split_whitespace().map(|w| w.to_string()).collect();
         if words.len() != cols {
-            return Err(ParseError::new(
-                k + 1,
-                ParseErrorKind::WrongCount {
-                    expected: cols,
-                    found: words.len(),
-                },
-            ));
+            return Err(ParseError::new(k + 1, ParseErrorKind::WrongCount { expected: cols, found: words.len() }));
         }
         let mut row = Vec::new();
         for (c, word) in words.iter().enumerate() {
             match word.parse::<f64>() {
                 Ok(v) => row.push(v),
                 Err(_) => {
-                    let kind = ParseErrorKind::BadNumber {
-                        column: c + 1,
-                        token: word.clone(),
-                    };
+                    let kind = ParseErrorKind::BadNumber { column: c + 1, token: word.clone() };
                     return Err(ParseError::new(k + 1, kind));
                 }
             }
         }
         field.push(row);
         if field.len() > rows {
-            return Err(ParseError::new(
-                k + 1,
-                ParseErrorKind::RowCount {
-                    expected: rows,
-                    found: field.len(),
-                },
-            ));
+            return Err(ParseError::new(k + 1, ParseErrorKind::RowCount { expected: rows, found: field.len() }));
         }
     }
     if field.len() != rows {
-        let kind = ParseErrorKind::RowCount {
-            expected: rows,
-            found: field.len(),
-        };
+        let kind = ParseErrorKind::RowCount { expected: rows, found: field.len() };
         return Err(ParseError::new(lines.len().max(1) + 1, kind));
     }
     Ok(field)

@@ -4,9 +4,7 @@
 
 use super::{Baseline, HeatSolver, Params, grading_input, grading_work};
 use super::{GRADE_STEPS, Grid};
-use criterion::{
-    BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput, measurement::WallTime,
-};
+use criterion::{BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput, measurement::WallTime};
 use std::hint::black_box;
 
 /// Benchmarks `baseline` and `H` (labelled `name`) evolving the graded field.
@@ -17,23 +15,13 @@ pub fn compare<H: HeatSolver>(c: &mut Criterion, name: &str) {
     group.throughput(Throughput::Elements(grading_work().per_call as u64));
     group.sample_size(20);
     let size = format!("{}x{}", initial.rows, initial.cols);
-    bench_one::<Baseline>(
-        &mut group,
-        BenchmarkId::new("baseline", &size),
-        &initial,
-        &params,
-    );
+    bench_one::<Baseline>(&mut group, BenchmarkId::new("baseline", &size), &initial, &params);
     bench_one::<H>(&mut group, BenchmarkId::new(name, &size), &initial, &params);
     group.finish();
 }
 
 /// Like the grader: the field is reset from the initial one outside the timed region.
-fn bench_one<H: HeatSolver>(
-    group: &mut BenchmarkGroup<WallTime>,
-    id: BenchmarkId,
-    initial: &Grid,
-    params: &Params,
-) {
+fn bench_one<H: HeatSolver>(group: &mut BenchmarkGroup<WallTime>, id: BenchmarkId, initial: &Grid, params: &Params) {
     let start = H::from_grid(initial);
     group.bench_function(id, |b| {
         b.iter_batched_ref(

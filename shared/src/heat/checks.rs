@@ -12,24 +12,17 @@ use std::path::Path;
 pub fn arb_grid() -> impl Strategy<Value = Grid> {
     (1usize..24, 1usize..24).prop_flat_map(|(rows, cols)| {
         let value = prop_oneof![-100.0..100.0f64, (-100i32..100).prop_map(f64::from)];
-        proptest::collection::vec(value, rows * cols)
-            .prop_map(move |data| Grid::new(rows, cols, data))
+        proptest::collection::vec(value, rows * cols).prop_map(move |data| Grid::new(rows, cols, data))
     })
 }
 
 fn runner() -> TestRunner {
-    TestRunner::new(Config {
-        cases: 64,
-        failure_persistence: None,
-        ..Config::default()
-    })
+    // Shrinking a failing field to a small one takes more than proptest's default 4·cases steps.
+    TestRunner::new(Config { cases: 64, failure_persistence: None, max_shrink_iters: 4096, ..Config::default() })
 }
 
 /// Runs a property; on failure panics with proptest's minimal failing case and our message.
-fn check_property<T: std::fmt::Debug>(
-    strategy: impl Strategy<Value = T>,
-    test: impl Fn(T) -> Result<(), String>,
-) {
+fn check_property<T: std::fmt::Debug>(strategy: impl Strategy<Value = T>, test: impl Fn(T) -> Result<(), String>) {
     if let Err(e) = runner().run(&strategy, |input| test(input).map_err(TestCaseError::fail)) {
         panic!("{e}");
     }
@@ -37,8 +30,7 @@ fn check_property<T: std::fmt::Debug>(
 
 /// The shipped bottle, 200 steps (the course's run): same field as the reference.
 pub fn shipped_input_evolves_like_the_reference<H: HeatSolver>() {
-    let text =
-        std::fs::read_to_string(SHIPPED_INPUT).expect("the shipped input is part of the course");
+    let text = std::fs::read_to_string(SHIPPED_INPUT).expect("the shipped input is part of the course");
     let grid = parse_grid(&text).expect("the shipped input parses");
     if let Err(e) = check_against_baseline::<H>(&grid, 200) {
         panic!("{e}");
@@ -47,20 +39,14 @@ pub fn shipped_input_evolves_like_the_reference<H: HeatSolver>() {
 
 /// Random fields and step counts: same field as the reference.
 pub fn random_fields_evolve_like_the_reference<H: HeatSolver>() {
-    check_property((arb_grid(), 0usize..12), |(grid, steps)| {
-        check_against_baseline::<H>(&grid, steps)
-    });
+    check_property((arb_grid(), 0usize..12), |(grid, steps)| check_against_baseline::<H>(&grid, steps));
 }
 
 /// Converting to the learner's representation and back loses nothing.
 pub fn grid_conversion_round_trips<H: HeatSolver>() {
     check_property(arb_grid(), |grid| {
         let back = H::to_grid(&H::from_grid(&grid));
-        if back == grid {
-            Ok(())
-        } else {
-            Err(format!("from_grid then to_grid gave {back:?}"))
-        }
+        if back == grid { Ok(()) } else { Err(format!("from_grid then to_grid gave {back:?}")) }
     });
 }
 
@@ -69,10 +55,7 @@ pub fn parser_reads_written_fields<H: HeatSolver>() {
     check_property(arb_grid(), |grid| match H::parse(&grid.to_text()) {
         Ok(field) if H::to_grid(&field) == grid => Ok(()),
         Ok(field) => Err(format!("parsed {:?}", H::to_grid(&field))),
-        Err(e) => Err(format!(
-            "could not parse a valid file: {}",
-            e.in_file(Path::new("generated.dat"))
-        )),
+        Err(e) => Err(format!("could not parse a valid file: {}", e.in_file(Path::new("generated.dat")))),
     });
 }
 
@@ -97,10 +80,7 @@ pub fn malformed_files_are_reported_by_line<H: HeatSolver>() {
                 expected.in_file(Path::new("field.dat")),
                 got.in_file(Path::new("field.dat"))
             ),
-            Ok(f) => panic!(
-                "for the malformed file\n{text:?}\nexpected an error, but parsed {:?}",
-                H::to_grid(&f)
-            ),
+            Ok(f) => panic!("for the malformed file\n{text:?}\nexpected an error, but parsed {:?}", H::to_grid(&f)),
         }
     }
 }

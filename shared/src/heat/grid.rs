@@ -12,7 +12,7 @@ use std::path::Path;
 
 /// A row-major `rows × cols` field of f64: the type the grader, the reference and the
 /// program's input/output speak. Exercises may store the field however they like inside.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Grid {
     pub rows: usize,
     pub cols: usize,
@@ -24,12 +24,7 @@ impl Grid {
     /// # Panics
     /// If `data.len() != rows * cols`: that is a bug in the caller, not bad input.
     pub fn new(rows: usize, cols: usize, data: Vec<f64>) -> Self {
-        assert_eq!(
-            data.len(),
-            rows * cols,
-            "a {rows}×{cols} grid needs {} values",
-            rows * cols
-        );
+        assert_eq!(data.len(), rows * cols, "a {rows}×{cols} grid needs {} values", rows * cols);
         Grid { rows, cols, data }
     }
 
@@ -67,9 +62,18 @@ impl Grid {
         self.data
             .iter()
             .filter(|v| v.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                (lo.min(v), hi.max(v))
-            })
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)))
+    }
+}
+
+/// One row per line, so a failing test's minimal input reads as a picture of the field.
+impl std::fmt::Debug for Grid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "Grid {}×{} [", self.rows, self.cols)?;
+        for i in 0..self.rows {
+            writeln!(f, "    {:?},", self.row(i))?;
+        }
+        write!(f, "]")
     }
 }
 
@@ -109,12 +113,7 @@ pub fn parse_header(line: &str) -> Result<(usize, usize), ParseError> {
     let bad = || ParseError::new(1, ParseErrorKind::BadHeader(line.trim().to_string()));
     let rest = line.trim().strip_prefix('#').ok_or_else(bad)?;
     let mut words = rest.split_whitespace();
-    let mut dim = || {
-        words
-            .next()
-            .and_then(|w| w.parse::<usize>().ok())
-            .filter(|&n| n >= 1)
-    };
+    let mut dim = || words.next().and_then(|w| w.parse::<usize>().ok()).filter(|&n| n >= 1);
     let (rows, cols) = (dim().ok_or_else(bad)?, dim().ok_or_else(bad)?);
     match words.next() {
         None => Ok((rows, cols)),
@@ -138,46 +137,22 @@ pub fn parse_grid(text: &str) -> Result<Grid, ParseError> {
         let start = data.len();
         for (column, token) in line.split_ascii_whitespace().enumerate() {
             let value = token.parse::<f64>().map_err(|_| {
-                ParseError::new(
-                    line_no,
-                    ParseErrorKind::BadNumber {
-                        column: column + 1,
-                        token: token.to_string(),
-                    },
-                )
+                ParseError::new(line_no, ParseErrorKind::BadNumber { column: column + 1, token: token.to_string() })
             })?;
             data.push(value);
         }
         let found = data.len() - start;
         if found != cols {
-            return Err(ParseError::new(
-                line_no,
-                ParseErrorKind::WrongCount {
-                    expected: cols,
-                    found,
-                },
-            ));
+            return Err(ParseError::new(line_no, ParseErrorKind::WrongCount { expected: cols, found }));
         }
         found_rows += 1;
         if found_rows > rows {
-            return Err(ParseError::new(
-                line_no,
-                ParseErrorKind::RowCount {
-                    expected: rows,
-                    found: found_rows,
-                },
-            ));
+            return Err(ParseError::new(line_no, ParseErrorKind::RowCount { expected: rows, found: found_rows }));
         }
     }
     if found_rows != rows {
         let line = last_line + 1;
-        return Err(ParseError::new(
-            line,
-            ParseErrorKind::RowCount {
-                expected: rows,
-                found: found_rows,
-            },
-        ));
+        return Err(ParseError::new(line, ParseErrorKind::RowCount { expected: rows, found: found_rows }));
     }
     Ok(Grid::new(rows, cols, data))
 }
@@ -193,39 +168,30 @@ mod tests {
     }
 
     #[test]
+    fn debug_prints_a_row_per_line() {
+        assert_eq!(
+            format!("{:?}", Grid::new(2, 2, vec![1.0, 2.0, 3.0, 4.5])),
+            "Grid 2×2 [\n    [1.0, 2.0],\n    [3.0, 4.5],\n]"
+        );
+    }
+
+    #[test]
     fn skips_blank_and_comment_lines() {
         let g = parse_grid("# 2 2\n\n1 2\n# a comment\n  3\t4  \n\n").unwrap();
         assert_eq!(g.data, vec![1.0, 2.0, 3.0, 4.0]);
     }
 
     fn error(text: &str) -> String {
-        parse_grid(text)
-            .unwrap_err()
-            .in_file(Path::new("field.dat"))
+        parse_grid(text).unwrap_err().in_file(Path::new("field.dat"))
     }
 
     #[test]
     fn malformed_files_name_the_line_and_the_problem() {
-        assert_eq!(
-            error("# 2 3\n1 2 3\n4 5\n"),
-            "field.dat:3: expected 3 numbers, found 2"
-        );
-        assert_eq!(
-            error("# 2 3\n1 2 3\n4 5 6 7\n"),
-            "field.dat:3: expected 3 numbers, found 4"
-        );
-        assert_eq!(
-            error("# 2 3\n1 2 3\n4 x 6\n"),
-            "field.dat:3: number 2: cannot read 'x' as a number"
-        );
-        assert_eq!(
-            error("# 2 3\n1 2 3\n"),
-            "field.dat:3: expected 2 rows, found 1"
-        );
-        assert_eq!(
-            error("# 1 2\n1 2\n3 4\n"),
-            "field.dat:3: expected 1 rows, found 2"
-        );
+        assert_eq!(error("# 2 3\n1 2 3\n4 5\n"), "field.dat:3: expected 3 numbers, found 2");
+        assert_eq!(error("# 2 3\n1 2 3\n4 5 6 7\n"), "field.dat:3: expected 3 numbers, found 4");
+        assert_eq!(error("# 2 3\n1 2 3\n4 x 6\n"), "field.dat:3: number 2: cannot read 'x' as a number");
+        assert_eq!(error("# 2 3\n1 2 3\n"), "field.dat:3: expected 2 rows, found 1");
+        assert_eq!(error("# 1 2\n1 2\n3 4\n"), "field.dat:3: expected 1 rows, found 2");
         assert_eq!(
             error("1 2 3\n"),
             "field.dat:1: expected a header '# rows cols' with two whole numbers ≥ 1, found '1 2 3'"

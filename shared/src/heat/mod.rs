@@ -16,9 +16,7 @@ mod grid;
 pub mod image;
 pub mod program;
 
-pub use baseline::{
-    Baseline, evolve_step as baseline_evolve_step, parse_field as baseline_parse_field,
-};
+pub use baseline::{Baseline, evolve_step as baseline_evolve_step, parse_field as baseline_parse_field};
 pub use grid::{Grid, ParseError, ParseErrorKind, parse_grid, parse_header};
 
 use crate::compare::{self, Tolerance};
@@ -60,12 +58,7 @@ impl Params {
     pub fn course() -> Self {
         let (a, dx, dy) = (0.5, 0.01, 0.01);
         let (dx2, dy2) = (dx * dx, dy * dy);
-        Params {
-            a,
-            dx2,
-            dy2,
-            dt: dx2 * dy2 / (2.0 * a * (dx2 + dy2)),
-        }
+        Params { a, dx2, dy2, dt: dx2 * dy2 / (2.0 * a * (dx2 + dy2)) }
     }
 }
 
@@ -122,17 +115,12 @@ pub fn check_against_baseline<H: HeatSolver>(initial: &Grid, steps: usize) -> Re
     let mut field = H::from_grid(initial);
     H::evolve(&mut field, &params, steps);
     let got = H::to_grid(&field);
-    compare::compare(
-        &expected.data,
-        &got.data,
-        &expected.shape(),
-        &got.shape(),
-        TOLERANCE,
-    )
-    .map_err(|m| {
+    compare::compare(&expected.data, &got.data, &expected.shape(), &got.shape(), TOLERANCE).map_err(|m| {
         format!(
-            "after {steps} steps on a {}×{} field, your field differs from the reference:\n{m}",
-            initial.rows, initial.cols
+            "after {steps} step{} on a {}×{} field, your field differs from the reference:\n{m}",
+            if steps == 1 { "" } else { "s" },
+            initial.rows,
+            initial.cols
         )
     })
 }
@@ -144,10 +132,7 @@ pub fn grading_input() -> Grid {
 
 /// Cell updates in one graded call (interior cells × steps).
 pub fn grading_work() -> Work {
-    Work {
-        unit: "cell update".into(),
-        per_call: ((GRADE_ROWS - 2) * (GRADE_COLS - 2) * GRADE_STEPS) as f64,
-    }
+    Work { unit: "cell update".into(), per_call: ((GRADE_ROWS - 2) * (GRADE_COLS - 2) * GRADE_STEPS) as f64 }
 }
 
 /// `main` of an exercise's `tests/grade.rs`: grade `H` against the baseline.
@@ -170,17 +155,12 @@ pub fn grade_main<H: HeatSolver>() -> ExitCode {
 
 /// One graded call: evolve [`GRADE_STEPS`] steps from the initial field. Resetting the field
 /// to the initial one happens before the clock starts, into memory already touched.
-pub(crate) fn graded_call<'a, H: HeatSolver + 'a>(
-    initial: &Grid,
-    params: Params,
-) -> Box<dyn Contender + 'a> {
+pub(crate) fn graded_call<'a, H: HeatSolver + 'a>(initial: &Grid, params: Params) -> Box<dyn Contender + 'a> {
     let start = H::from_grid(initial);
     Box::new(Prepared {
         state: (start.clone(), start),
         prepare: |(field, start): &mut (H::Field, H::Field)| field.clone_from(start),
-        run: move |(field, _): &mut (H::Field, H::Field)| {
-            H::evolve(black_box(field), &params, GRADE_STEPS)
-        },
+        run: move |(field, _): &mut (H::Field, H::Field)| H::evolve(black_box(field), &params, GRADE_STEPS),
     })
 }
 
@@ -218,18 +198,12 @@ mod tests {
         assert!((0..40).all(|k| g.at(0, k) == 15.0 && g.at(k, 39) == 15.0));
         let (lo, hi) = g.range();
         assert!(lo >= 15.0 && hi <= 85.0, "maximum principle: {lo}..{hi}");
-        assert!(
-            g.at(20, 12) > 15.0 && g.at(20, 12) < 85.0,
-            "heat leaked out of the bottle's side"
-        );
+        assert!(g.at(20, 12) > 15.0 && g.at(20, 12) < 85.0, "heat leaked out of the bottle's side");
     }
 
     #[test]
     fn the_baseline_agrees_with_itself_and_a_broken_solver_is_caught() {
-        assert_eq!(
-            check_against_baseline::<Baseline>(&bottle(20, 30), 5),
-            Ok(())
-        );
+        assert_eq!(check_against_baseline::<Baseline>(&bottle(20, 30), 5), Ok(()));
 
         struct Sloppy; // right everywhere but one cell, off by 1e-6
         impl HeatSolver for Sloppy {
@@ -251,9 +225,6 @@ mod tests {
         let err = check_against_baseline::<Sloppy>(&bottle(20, 30), 5).unwrap_err();
         assert!(err.contains("after 5 steps on a 20×30 field"), "{err}");
         assert!(err.contains("1 of 600 values differ"), "{err}");
-        assert!(
-            err.contains("at [10, 15]: expected 85.0, got 85.000001"),
-            "{err}"
-        );
+        assert!(err.contains("at [10, 15]: expected 85.0, got 85.000001"), "{err}");
     }
 }

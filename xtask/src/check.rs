@@ -1,0 +1,397 @@
+//! `check`: build an exercise crate, run its correctness tests, then grade its speed, each step
+//! in a child process with a time limit; the outcome is one [`CheckReport`].
+
+use crate::cargo::{self, Build};
+use crate::child::{self, Ending};
+use crate::course::{Exercise, Side};
+use crate::term::{self, Status as StatusLine};
+use anyhow::Result;
+use harness::grade::{Correctness, GradeReport, PROGRESS_PREFIX};
+use harness::machine::Machine;
+use harness::protocol::{Progress, Protocol, StageResult, Verdict};
+use harness::timeit::format_seconds;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// Version of the JSON report's layout; bumped on incompatible changes.
+pub const SCHEMA: u32 = 1;
+
+/// Limit for one correctness test binary (release build; the course's suites take seconds).
+const TEST_LIMIT: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    NotCompiled,
+    Wrong,
+    /// Correct, but a required speed target is missed.
+    Slow,
+    /// Correct, and every required target met.
+    Done,
+}
+
+impl Status {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Status::NotCompiled => "does not compile",
+            Status::Wrong => "wrong results",
+            Status::Slow => "correct but slow",
+            Status::Done => "target met",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestSummary {
+    pub passed: usize,
+    pub failed: usize,
+    pub ignored: usize,
+    /// Names of the failed tests.
+    pub failures: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageReport {
+    pub name: String,
+    pub target: f64,
+    pub optional: bool,
+    /// Absent when the stage was not measured (the code did not compile or was wrong).
+    pub result: Option<StageResult>,
+}
+
+/// Everything `check` found out; `--json` prints exactly this.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub schema: u32,
+    pub exercise: String,
+    pub package: String,
+    pub solution: bool,
+    pub status: Status,
+    /// Compiler diagnostics, test failures or a crash, as text (may hold ANSI colours when
+    /// printed to a terminal; never in `--json`).
+    pub details: Option<String>,
+    pub tests: Option<TestSummary>,
+    pub stages: Vec<StageReport>,
+    pub protocol: Option<Protocol>,
+    pub machine: Option<Machine>,
+}
+
+impl CheckReport {
+    fn new(ex: &Exercise, side: Side) -> Self {
+        CheckReport {
+            schema: SCHEMA,
+            exercise: ex.name.clone(),
+            package: ex.package(side),
+            solution: side == Side::Solution,
+            status: Status::NotCompiled,
+            details: None,
+            tests: None,
+            stages: ex
+                .stages
+                .iter()
+                .map(|s| StageReport { name: s.name.clone(), target: s.target, optional: s.optional, result: None })
+                .collect(),
+            protocol: None,
+            machine: None,
+        }
+    }
+
+    /// Best measured speedup per stage.
+    pub fn speedups(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.stages.iter().filter_map(|s| s.result.as_ref().map(|r| (s.name.as_str(), r.speedup)))
+    }
+}
+
+/// Checks one side of an exercise. `color` asks cargo for coloured diagnostics.
+pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckReport> {
+    let mut report = CheckReport::new(ex, side);
+    let mut status = StatusLine::new();
+    let package = ex.package(side);
+
+    status.set(&format!("building {package} (release)…"));
+    let built = match cargo::build_tests(root, &package, !ex.stages.is_empty(), color, |s| {
+        status.set(&format!("building {package}: {s}"))
+    })? {
+        Build::Failed(diagnostics) => {
+            report.details = Some(diagnostics);
+            return Ok(report);
+        }
+        Build::Built(b) => b,
+    };
+
+    report.status = Status::Wrong;
+    let mut tests = TestSummary::default();
+    for (name, exe) in &built.tests {
+        status.set(&format!("testing {package}: {name}…"));
+        let mut cmd = Command::new(exe);
+        cmd.env("RUST_BACKTRACE", "0").args(["--color", if color { "always" } else { "never" }]);
+        let finished = child::run(&mut cmd, TEST_LIMIT, |_| false)?;
+        let counts = count_tests(&finished.stdout);
+        tests.passed += counts.passed;
+        tests.failed += counts.failed;
+        tests.ignored += counts.ignored;
+        tests.failures.extend(counts.failures);
+        if !finished.ending.success() {
+            report.details = Some(match finished.ending {
+                Ending::Exited(101) if tests.failed > 0 => failure_text(&finished.stdout),
+                ref ending => format!("the tests in `{name}` {}\n{}", ending.describe(), tail(&finished.stderr, 20)),
+            });
+            report.tests = Some(tests);
+            return Ok(report);
+        }
+    }
+    report.tests = Some(tests);
+
+    let Some(grade) = built.grade else {
+        report.status = Status::Done;
+        return Ok(report);
+    };
+    let mut cmd = Command::new(grade);
+    cmd.env("RUST_BACKTRACE", "0");
+    for stage in &ex.stages {
+        cmd.arg("--target").arg(format!("{}={}", stage.name, stage.target));
+    }
+    let protocol = Protocol::default();
+    // Sampling stops at max_seconds per stage; warm-up, calibration and the result check add a
+    // few seconds. Past this, the code is stuck.
+    let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * ex.stages.len() as f64 + 20.0);
+    status.set(&format!("grading {package}: checking results…"));
+    let finished = child::run(&mut cmd, limit, |line| match line.strip_prefix(PROGRESS_PREFIX) {
+        Some(json) => {
+            if let Ok(p) = serde_json::from_str::<Progress>(json) {
+                status.set(&format!(
+                    "grading {package}: {} · pair {} · speedup {:.2}× [{:.2}–{:.2}]",
+                    p.stage, p.pairs, p.speedup, p.interval[0], p.interval[1]
+                ));
+            }
+            true
+        }
+        None => false,
+    })?;
+    let parsed: Option<GradeReport> = finished.stdout.lines().rev().find_map(|l| serde_json::from_str(l).ok());
+    match (&finished.ending, parsed) {
+        (Ending::Exited(0 | 1 | 2), Some(grade)) => {
+            if let Correctness::Failed { message } = &grade.correctness {
+                report.details = Some(message.clone());
+            } else {
+                for result in grade.stages {
+                    if let Some(s) = report.stages.iter_mut().find(|s| s.name == result.name) {
+                        s.result = Some(result);
+                    }
+                }
+                let met = |name: &str| {
+                    report
+                        .stages
+                        .iter()
+                        .any(|s| s.name == name && s.result.as_ref().is_some_and(|r| r.verdict == Verdict::Met))
+                };
+                report.status = if ex.required_stages().all(|s| met(&s.name)) { Status::Done } else { Status::Slow };
+            }
+            report.protocol = Some(grade.protocol);
+            report.machine = Some(grade.machine);
+        }
+        (ending, _) => {
+            report.details = Some(format!(
+                "The tests passed, but while being graded on the larger input your code {}.\n{}",
+                ending.describe(),
+                tail(&finished.stderr, 20)
+            ));
+        }
+    }
+    Ok(report)
+}
+
+/// Counts libtest's `test name ... ok|FAILED|ignored` lines.
+fn count_tests(stdout: &str) -> TestSummary {
+    let mut summary = TestSummary::default();
+    for line in stdout.lines() {
+        let Some(rest) = line.strip_prefix("test ") else { continue };
+        let Some((name, outcome)) = rest.rsplit_once(" ... ") else { continue };
+        match strip_ansi(outcome).trim() {
+            "ok" => summary.passed += 1,
+            "FAILED" => {
+                summary.failed += 1;
+                summary.failures.push(name.to_string());
+            }
+            o if o.starts_with("ignored") => summary.ignored += 1,
+            _ => {}
+        }
+    }
+    summary
+}
+
+/// The `---- name stdout ----` sections of libtest's output, each cut to a readable length.
+fn failure_text(stdout: &str) -> String {
+    const LINES_PER_FAILURE: usize = 40;
+    let mut out = String::new();
+    for section in stdout.split("\n---- ").skip(1) {
+        let section = section.split("\n\nfailures:").next().unwrap_or(section);
+        let mut lines = section.lines();
+        let title = lines.next().unwrap_or_default().trim_end_matches(" ----").trim_end_matches(" stdout");
+        out += &format!("---- {title}\n");
+        let body: Vec<&str> = lines.filter(|l| !l.starts_with("note: run with `RUST_BACKTRACE")).collect();
+        for line in body.iter().take(LINES_PER_FAILURE) {
+            out += &format!("{}\n", shorten(line, 300));
+        }
+        if body.len() > LINES_PER_FAILURE {
+            out += &format!("… {} more lines\n", body.len() - LINES_PER_FAILURE);
+        }
+    }
+    out
+}
+
+fn shorten(line: &str, max: usize) -> String {
+    if line.chars().count() <= max {
+        line.to_string()
+    } else {
+        format!("{}…", line.chars().take(max).collect::<String>())
+    }
+}
+
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The one-line verdict: `correct ✔ · evolve 3.1× of target 10× ✘`.
+pub fn verdict_line(r: &CheckReport) -> String {
+    let mut parts = vec![match r.status {
+        Status::NotCompiled => format!("compiles {}", term::mark(false)),
+        Status::Wrong => format!("correct {}", term::mark(false)),
+        _ => format!("correct {}", term::mark(true)),
+    }];
+    for s in &r.stages {
+        let optional = if s.optional { " (optional)" } else { "" };
+        parts.push(match &s.result {
+            Some(res) => format!(
+                "{} {}× of target {}×{optional} {}",
+                s.name,
+                two_digits(res.speedup),
+                two_digits(s.target),
+                term::mark(res.verdict == Verdict::Met)
+            ),
+            None => format!("{} not measured{optional}", s.name),
+        });
+    }
+    parts.join(" · ")
+}
+
+/// The full human report: steps, figures, details.
+pub fn render(r: &CheckReport, ex: &Exercise) -> String {
+    let side = if r.solution { "solutions" } else { "exercises" };
+    let mut out = format!(
+        "{} · {} {}\n",
+        term::paint(term::BOLD, &r.exercise),
+        ex.title,
+        term::paint(term::DIM, format!("({side}/{})", ex.dir))
+    );
+    if r.status == Status::NotCompiled {
+        out += &format!("  {} compiles\n", term::mark(false));
+    }
+    if let Some(t) = &r.tests {
+        let ok = t.failed == 0;
+        let ignored = if t.ignored > 0 { format!(", {} ignored", t.ignored) } else { String::new() };
+        out += &format!(
+            "  {} compiles\n  {} tests: {} passed, {} failed{ignored}\n",
+            term::mark(true),
+            term::mark(ok),
+            t.passed,
+            t.failed
+        );
+    }
+    for s in &r.stages {
+        let Some(res) = &s.result else { continue };
+        let optional = if s.optional { " (optional)" } else { "" };
+        out += &format!(
+            "  {} {}{optional}: {}× faster than the baseline, target {}×  {}\n",
+            term::mark(res.verdict == Verdict::Met),
+            s.name,
+            two_digits(res.speedup),
+            two_digits(s.target),
+            term::paint(
+                term::DIM,
+                format!(
+                    "(95% interval {}–{}×, {} pairs)",
+                    two_digits(res.interval[0]),
+                    two_digits(res.interval[1]),
+                    res.pairs
+                )
+            ),
+        );
+        let per = |seconds: f64| match &res.work {
+            Some(w) => format!("{} per {}", format_seconds(seconds / w.per_call), w.unit),
+            None => format!("{} per call", format_seconds(seconds)),
+        };
+        out += &format!("      baseline {} · yours {}\n", per(res.baseline_seconds), per(res.candidate_seconds));
+        if !res.conclusive {
+            out += &format!(
+                "      {} the machine was too noisy to be sure at the time limit; the verdict uses the median. Close other programs and check again.\n",
+                term::paint(term::WARN, "noisy machine:")
+            );
+        }
+    }
+    if let Some(details) = &r.details {
+        out += "\n";
+        out += details.trim_end();
+        out += "\n";
+    }
+    out += &format!("\n{}\n", verdict_line(r));
+    out
+}
+
+fn two_digits(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_libtest_outcomes() {
+        let out = "running 3 tests\ntest a ... ok\ntest b::c ... FAILED\ntest d ... ignored, slow\ntest e ... \x1b[32mok\x1b[0m\n";
+        let t = count_tests(out);
+        assert_eq!((t.passed, t.failed, t.ignored), (2, 1, 1));
+        assert_eq!(t.failures, vec!["b::c"]);
+    }
+
+    #[test]
+    fn extracts_failure_sections() {
+        let out = "test x ... FAILED\n\nfailures:\n\n---- x stdout ----\n\nthread 'x' panicked at src/lib.rs:1:1:\nafter 5 steps …\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\nfailures:\n    x\n\ntest result: FAILED.";
+        let text = failure_text(out);
+        assert!(text.starts_with("---- x\n"), "{text}");
+        assert!(text.contains("after 5 steps"), "{text}");
+        assert!(!text.contains("RUST_BACKTRACE") && !text.contains("test result"), "{text}");
+    }
+
+    #[test]
+    fn speedups_print_with_sensible_digits() {
+        assert_eq!(two_digits(12.27), "12");
+        assert_eq!(two_digits(1.034), "1.03");
+        assert_eq!(two_digits(5.0), "5");
+        assert_eq!(two_digits(2.5), "2.5");
+    }
+}

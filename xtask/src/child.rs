@@ -1,0 +1,147 @@
+//! Runs learner code in a child process with a wall-clock limit, so a panic, an abort or an
+//! endless loop is reported instead of taking the runner down.
+
+use anyhow::{Context, Result};
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How a child ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ending {
+    Exited(i32),
+    Signalled(i32),
+    TimedOut(Duration),
+}
+
+impl Ending {
+    pub fn success(&self) -> bool {
+        *self == Ending::Exited(0)
+    }
+
+    /// A plain-words account for anything but a normal exit.
+    pub fn describe(&self) -> String {
+        match self {
+            Ending::Exited(101) => "panicked".into(),
+            Ending::Exited(code) => format!("exited with code {code}"),
+            Ending::Signalled(6) => "aborted (SIGABRT): a stack overflow, or a panic while panicking".into(),
+            Ending::Signalled(9) => "was killed (SIGKILL): out of memory?".into(),
+            Ending::Signalled(11) => {
+                "crashed with a segmentation fault (SIGSEGV): a stack overflow or unsafe code".into()
+            }
+            Ending::Signalled(s) => format!("was stopped by signal {s}"),
+            Ending::TimedOut(limit) => {
+                format!("did not finish within {} s and was stopped: an endless loop?", limit.as_secs())
+            }
+        }
+    }
+}
+
+pub struct Finished {
+    pub ending: Ending,
+    pub stdout: String,
+    /// Every standard-error line that `on_line` did not consume.
+    pub stderr: String,
+}
+
+/// Runs `cmd` for at most `limit`; each standard-error line is offered to `on_line` as it
+/// arrives (return `true` to consume it, e.g. a progress line).
+pub fn run(cmd: &mut Command, limit: Duration, mut on_line: impl FnMut(&str) -> bool) -> Result<Finished> {
+    let program = format!("{:?}", cmd.get_program());
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {program}"))?;
+    let mut stdout = child.stdout.take().expect("piped");
+    let stderr = child.stderr.take().expect("piped");
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    });
+    let (tx, rx) = mpsc::channel();
+    let err_reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(|l| l.ok()) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+
+    let deadline = Instant::now() + limit;
+    let mut kept = String::new();
+    let mut keep = |line: String, kept: &mut String| {
+        if !on_line(&line) {
+            kept.push_str(&line);
+            kept.push('\n');
+        }
+    };
+    let ending = loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(line) => keep(line, &mut kept),
+            Err(mpsc::RecvTimeoutError::Timeout | mpsc::RecvTimeoutError::Disconnected) => {}
+        }
+        if let Some(status) = child.try_wait()? {
+            break match (status.code(), status.signal()) {
+                (Some(code), _) => Ending::Exited(code),
+                (None, Some(sig)) => Ending::Signalled(sig),
+                (None, None) => Ending::Exited(-1),
+            };
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break Ending::TimedOut(limit);
+        }
+    };
+    let _ = err_reader.join();
+    for line in rx.try_iter() {
+        keep(line, &mut kept);
+    }
+    let stdout = out_reader.join().unwrap_or_default();
+    Ok(Finished { ending, stdout, stderr: kept })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, limit_ms: u64) -> Finished {
+        let mut lines = Vec::new();
+        let f = run(Command::new("sh").args(["-c", script]), Duration::from_millis(limit_ms), |l| {
+            lines.push(l.to_string());
+            l.starts_with("@progress")
+        })
+        .unwrap();
+        assert!(lines.iter().all(|l| !l.is_empty()));
+        f
+    }
+
+    #[test]
+    fn captures_output_and_consumes_progress_lines() {
+        let f = sh("echo out; echo '@progress 1' >&2; echo 'real error' >&2; exit 3", 5000);
+        assert_eq!(f.ending, Ending::Exited(3));
+        assert_eq!(f.stdout, "out\n");
+        assert_eq!(f.stderr, "real error\n");
+    }
+
+    #[test]
+    fn endless_loops_are_stopped_at_the_limit() {
+        let started = Instant::now();
+        let f = sh("while :; do :; done", 300);
+        assert!(matches!(f.ending, Ending::TimedOut(_)));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(f.ending.describe().contains("endless loop"));
+    }
+
+    #[test]
+    fn signals_are_reported_in_plain_words() {
+        assert_eq!(sh("kill -SEGV $$", 5000).ending, Ending::Signalled(11));
+        assert!(Ending::Signalled(6).describe().contains("stack overflow"));
+        assert_eq!(Ending::Exited(101).describe(), "panicked");
+    }
+}

@@ -1,0 +1,196 @@
+//! The course registry, `course.toml`: every exercise once, in order.
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CourseFile {
+    exercise: Vec<Exercise>,
+}
+
+/// How an untouched exercise is expected to fare: what `verify` checks it against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Start {
+    /// Correct, but misses its speed targets.
+    Slow,
+    /// Has `todo!()` tasks: its tests fail until solved.
+    Todo,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub name: String,
+    pub target: f64,
+    #[serde(default)]
+    pub optional: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    pub name: String,
+    pub dir: String,
+    pub title: String,
+    #[serde(default = "default_lesson")]
+    pub lesson: String,
+    pub start: Start,
+    #[serde(default)]
+    pub stages: Vec<Stage>,
+    #[serde(default)]
+    pub hints: Vec<String>,
+}
+
+fn default_lesson() -> String {
+    "README.md".into()
+}
+
+/// Which of an exercise's two crates to work on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Exercise,
+    Solution,
+}
+
+impl Exercise {
+    pub fn package(&self, side: Side) -> String {
+        match side {
+            Side::Exercise => self.name.clone(),
+            Side::Solution => format!("{}-solution", self.name),
+        }
+    }
+
+    pub fn folder(&self, side: Side) -> PathBuf {
+        match side {
+            Side::Exercise => Path::new("exercises").join(&self.dir),
+            Side::Solution => Path::new("solutions").join(&self.dir),
+        }
+    }
+
+    pub fn lesson_path(&self) -> PathBuf {
+        self.folder(Side::Exercise).join(&self.lesson)
+    }
+
+    pub fn required_stages(&self) -> impl Iterator<Item = &Stage> {
+        self.stages.iter().filter(|s| !s.optional)
+    }
+}
+
+#[derive(Debug)]
+pub struct Course {
+    pub exercises: Vec<Exercise>,
+}
+
+impl Course {
+    /// Reads and checks `course.toml` in `root`; errors name the file and the line.
+    pub fn load(root: &Path) -> Result<Course> {
+        let path = root.join("course.toml");
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        Course::parse(&text, root).with_context(|| format!("{} is not a valid course registry", path.display()))
+    }
+
+    pub fn parse(text: &str, root: &Path) -> Result<Course> {
+        let file: CourseFile = toml::from_str(text)?;
+        let course = Course { exercises: file.exercise };
+        course.validate(root)?;
+        Ok(course)
+    }
+
+    fn validate(&self, root: &Path) -> Result<()> {
+        for (k, ex) in self.exercises.iter().enumerate() {
+            if let Some(other) = self.exercises[..k].iter().find(|o| o.name == ex.name || o.dir == ex.dir) {
+                bail!("exercises '{}' and '{}' share a name or a folder", other.name, ex.name);
+            }
+            for side in [Side::Exercise, Side::Solution] {
+                let manifest = root.join(ex.folder(side)).join("Cargo.toml");
+                if !manifest.is_file() {
+                    bail!("exercise '{}': {} does not exist", ex.name, manifest.display());
+                }
+            }
+            for stage in &ex.stages {
+                if !(stage.target.is_finite() && stage.target > 0.0) {
+                    bail!(
+                        "exercise '{}', stage '{}': target must be a speedup > 0, found {}",
+                        ex.name,
+                        stage.name,
+                        stage.target
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds an exercise by name (or by folder, or by number such as `1` or `01`); otherwise an
+    /// error that suggests the closest name.
+    pub fn find(&self, query: &str) -> Result<&Exercise> {
+        let q = query.trim_start_matches("exercises/").trim_start_matches("solutions/").trim_end_matches('/');
+        let by_number = q.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| self.exercises.get(i));
+        if let Some(ex) = self.exercises.iter().find(|e| e.name == q || e.dir == q).or(by_number) {
+            return Ok(ex);
+        }
+        let closest = self
+            .exercises
+            .iter()
+            .map(|e| (strsim::damerau_levenshtein(q, &e.name), e))
+            .min_by_key(|(d, _)| *d)
+            .filter(|(d, e)| *d <= e.name.len() / 2 || e.name.contains(q));
+        match closest {
+            Some((_, e)) => {
+                bail!("there is no exercise '{query}'; did you mean '{}'?\n(`cargo xtask list` shows them all)", e.name)
+            }
+            None => bail!("there is no exercise '{query}'\n(`cargo xtask list` shows them all)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    }
+
+    #[test]
+    fn the_real_registry_loads() {
+        let course = Course::load(&root()).unwrap();
+        let heat = course.find("profiling-heat").unwrap();
+        assert_eq!(heat.package(Side::Solution), "profiling-heat-solution");
+        assert!(root().join(heat.lesson_path()).is_file());
+        assert!(heat.required_stages().count() >= 1);
+    }
+
+    #[test]
+    fn finds_by_number_and_folder_and_suggests_the_closest_name() {
+        let course = Course::load(&root()).unwrap();
+        assert_eq!(course.find("1").unwrap().name, "profiling-heat");
+        assert_eq!(course.find("exercises/01-profiling-heat/").unwrap().name, "profiling-heat");
+        let err = course.find("profilng-heat").unwrap_err().to_string();
+        assert!(err.contains("did you mean 'profiling-heat'?"), "{err}");
+        let err = course.find("heat").unwrap_err().to_string();
+        assert!(err.contains("did you mean 'profiling-heat'?"), "{err}");
+        let err = course.find("zzzzzzzzzzzzzzzzzzzzzz").unwrap_err().to_string();
+        assert!(!err.contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn malformed_registries_say_what_and_where() {
+        let err = Course::parse("[[exercise]]\nname = \"x\"\ndir = 3\n", &root()).unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains("line 3"), "{text}");
+        let err = Course::parse(
+            "[[exercise]]\nname = \"x\"\ndir = \"d\"\ntitle = \"t\"\nstart = \"slow\"\ncolour = 1\n",
+            &root(),
+        )
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("unknown field `colour`"), "{err:#}");
+        let err =
+            Course::parse("[[exercise]]\nname = \"x\"\ndir = \"nowhere\"\ntitle = \"t\"\nstart = \"slow\"\n", &root())
+                .unwrap_err();
+        assert!(err.to_string().contains("exercises/nowhere/Cargo.toml does not exist"), "{err}");
+    }
+}

@@ -1,0 +1,67 @@
+//! Terminal output: colours (stripped by anstream when piped or when `NO_COLOR` is set), a
+//! one-line status that rewrites itself on a terminal, and symbols.
+
+use anstyle::{AnsiColor, Style};
+use std::io::{IsTerminal, Write};
+
+pub const GOOD: Style = AnsiColor::Green.on_default().bold();
+pub const BAD: Style = AnsiColor::Red.on_default().bold();
+pub const WARN: Style = AnsiColor::Yellow.on_default().bold();
+pub const DIM: Style = Style::new().dimmed();
+pub const BOLD: Style = Style::new().bold();
+
+/// `text` in `style`; plain when colours are off (anstream strips the codes).
+pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+pub fn mark(ok: bool) -> String {
+    if ok { paint(GOOD, "✔") } else { paint(BAD, "✘") }
+}
+
+/// Whether colours are wanted on standard output (cargo's rules: NO_COLOR, CLICOLOR_FORCE, tty).
+pub fn color_enabled() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
+/// A status line on standard error that redraws in place on a terminal and stays silent
+/// otherwise (CI logs get the final result, not a thousand redraws).
+pub struct Status {
+    live: bool,
+    shown: bool,
+}
+
+impl Status {
+    pub fn new() -> Self {
+        Status { live: std::io::stderr().is_terminal(), shown: false }
+    }
+
+    pub fn set(&mut self, text: &str) {
+        if self.live {
+            let width = terminal_width().saturating_sub(1);
+            let text: String = text.chars().take(width).collect();
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{text:<width$}");
+            let _ = err.flush();
+            self.shown = true;
+        }
+    }
+
+    pub fn clear(&mut self) {
+        if self.shown {
+            let width = terminal_width().saturating_sub(1);
+            let _ = write!(std::io::stderr().lock(), "\r{:width$}\r", "");
+            self.shown = false;
+        }
+    }
+}
+
+impl Drop for Status {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}

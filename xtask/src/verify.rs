@@ -1,0 +1,154 @@
+//! `verify` (the grader discriminates: solutions pass, untouched exercises do not) and `ci`.
+
+use crate::check::{self, CheckReport, Status};
+use crate::course::{Course, Exercise, Side, Start};
+use crate::term;
+use anyhow::{Context, Result, bail};
+use harness::timeit::median;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+fn expected(ex: &Exercise, side: Side) -> Status {
+    match (side, ex.start) {
+        (Side::Solution, _) => Status::Done,
+        (Side::Exercise, Start::Slow) => Status::Slow,
+        (Side::Exercise, Start::Todo) => Status::Wrong,
+    }
+}
+
+/// Runs the verification `runs` times; exits non-zero if any verdict was not the expected one.
+pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Result<ExitCode> {
+    let exercises: Vec<&Exercise> = if only.is_empty() {
+        course.exercises.iter().collect()
+    } else {
+        only.iter().map(|n| course.find(n)).collect::<Result<_>>()?
+    };
+    warn_if_modified(root, &exercises);
+    let color = term::color_enabled();
+    // (exercise, side) -> every report, run after run
+    let mut history: Vec<(&Exercise, Side, Vec<CheckReport>)> =
+        exercises.iter().flat_map(|&ex| [(ex, Side::Solution, vec![]), (ex, Side::Exercise, vec![])]).collect();
+    let mut unexpected = 0;
+    let started = Instant::now();
+    for run in 1..=runs {
+        if runs > 1 {
+            anstream::println!("{}", term::paint(term::BOLD, format!("run {run}/{runs}")));
+        }
+        for (ex, side, reports) in history.iter_mut() {
+            let report = check::check(root, ex, *side, color)?;
+            let want = expected(ex, *side);
+            let ok = report.status == want;
+            unexpected += usize::from(!ok);
+            let figures: Vec<String> = report.speedups().map(|(s, x)| format!("{s} {x:.2}×")).collect();
+            anstream::println!(
+                "  {} {:<24} {:<9} {:<17} {}{}",
+                term::mark(ok),
+                ex.name,
+                if *side == Side::Solution { "solution" } else { "exercise" },
+                report.status.describe(),
+                figures.join("  "),
+                if ok { String::new() } else { format!("   (expected: {})", want.describe()) }
+            );
+            if !ok && let Some(details) = &report.details {
+                anstream::println!("{}", indent(details));
+            }
+            reports.push(report);
+        }
+    }
+    if runs > 1 {
+        anstream::println!("\n{}", term::paint(term::BOLD, format!("speedups over {runs} runs: median [min – max]")));
+        for (ex, side, reports) in &history {
+            for stage in &ex.stages {
+                let xs: Vec<f64> = reports
+                    .iter()
+                    .flat_map(|r| r.speedups().filter(|(s, _)| *s == stage.name).map(|(_, x)| x))
+                    .collect();
+                if xs.is_empty() {
+                    continue;
+                }
+                let (lo, hi) = xs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+                let side = if *side == Side::Solution { "solution" } else { "exercise" };
+                anstream::println!(
+                    "  {:<24} {side:<9} {:<10} {:>7.2}× [{lo:.2} – {hi:.2}]  target {}×",
+                    ex.name,
+                    stage.name,
+                    median(&xs),
+                    stage.target
+                );
+            }
+        }
+    }
+    let total = history.len() * runs;
+    let elapsed = started.elapsed().as_secs();
+    if unexpected == 0 {
+        anstream::println!("\n{} all {total} verdicts as expected ({elapsed} s)", term::paint(term::GOOD, "verify:"));
+        Ok(ExitCode::SUCCESS)
+    } else {
+        anstream::println!(
+            "\n{} {unexpected} of {total} verdicts not as expected ({elapsed} s)",
+            term::paint(term::BAD, "verify:")
+        );
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("      {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// `verify` judges exercises as committed; say so when they carry local edits.
+fn warn_if_modified(root: &Path, exercises: &[&Exercise]) {
+    for ex in exercises {
+        let folder = ex.folder(Side::Exercise);
+        let changed = Command::new("git")
+            .current_dir(root)
+            .args(["status", "--porcelain", "--"])
+            .arg(&folder)
+            .output()
+            .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
+        if changed {
+            anstream::eprintln!(
+                "{} {} has local changes: verify grades it as it is, not as shipped",
+                term::paint(term::WARN, "warning:"),
+                folder.display()
+            );
+        }
+    }
+}
+
+/// Formatting, the workspace's tests (debug), every target compiling, then `verify`.
+pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let steps: [(&str, &[&str]); 3] = [
+        ("formatting", &["fmt", "--all", "--", "--check"]),
+        ("tests", &["test", "--workspace", "--exclude-if-todo"]),
+        ("every target compiles", &["build", "--workspace", "--all-targets"]),
+    ];
+    let todo: Vec<String> =
+        course.exercises.iter().filter(|e| e.start == Start::Todo).map(|e| e.package(Side::Exercise)).collect();
+    for (title, args) in steps {
+        anstream::println!(
+            "{}",
+            term::paint(term::BOLD, format!("== {title}: cargo {}", args.join(" ").replace(" --exclude-if-todo", "")))
+        );
+        let mut cmd = Command::new(&cargo);
+        cmd.current_dir(root);
+        for &arg in args {
+            if arg == "--exclude-if-todo" {
+                // Unsolved `todo!()` exercises fail their tests by design; verify covers them.
+                for p in &todo {
+                    cmd.args(["--exclude", p]);
+                }
+            } else {
+                cmd.arg(arg);
+            }
+        }
+        let status = cmd.status().with_context(|| format!("cannot run {cargo}"))?;
+        if !status.success() {
+            bail!("ci step '{title}' failed");
+        }
+    }
+    anstream::println!("{}", term::paint(term::BOLD, "== verify"));
+    verify(root, course, 1, &[])
+}
