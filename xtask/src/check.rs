@@ -110,7 +110,7 @@ pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<Chec
     let mut status = StatusLine::new();
     let package = ex.package(side);
 
-    status.set(&format!("building {package} (release)…"));
+    status.phase(&format!("building {package} (release)…"));
     let built = match cargo::build_tests(root, &package, !ex.stages.is_empty(), color, |s| {
         status.set(&format!("building {package}: {s}"))
     })? {
@@ -124,7 +124,7 @@ pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<Chec
     report.status = Status::Wrong;
     let mut tests = TestSummary::default();
     for (name, exe) in &built.tests {
-        status.set(&format!("testing {package}: {name}…"));
+        status.phase(&format!("testing {package}: {name}…"));
         let mut cmd = Command::new(exe);
         cmd.env("RUST_BACKTRACE", "0").args(["--color", if color { "always" } else { "never" }]);
         let finished = child::run(&mut cmd, TEST_LIMIT, |_| false)?;
@@ -157,7 +157,7 @@ pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<Chec
     // Sampling stops at max_seconds per stage; warm-up, calibration and the result check add a
     // few seconds. Past this, the code is stuck.
     let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * ex.stages.len() as f64 + 20.0);
-    status.set(&format!("grading {package}: checking results…"));
+    status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let finished = child::run(&mut cmd, limit, |line| match line.strip_prefix(PROGRESS_PREFIX) {
         Some(json) => {
             if let Ok(p) = serde_json::from_str::<Progress>(json) {

@@ -36,6 +36,17 @@ impl Status {
         Status { live: std::io::stderr().is_terminal(), shown: false }
     }
 
+    /// A new phase of the work: redrawn on a terminal, printed as its own line elsewhere, so a
+    /// CI log shows what a long run is doing without a line per measurement.
+    pub fn phase(&mut self, text: &str) {
+        if self.live {
+            self.set(text);
+        } else {
+            anstream::eprintln!("{}", paint(DIM, text));
+        }
+    }
+
+    /// A detail of the current phase: shown on a terminal only.
     pub fn set(&mut self, text: &str) {
         if self.live {
             let width = terminal_width().saturating_sub(1);
