@@ -5,9 +5,10 @@
 //! - [`protocol`] and [`grade`]: how `cargo xtask check` decides whether a candidate is fast
 //!   enough. Read [`protocol`] for the measurement rules and why they are what they are.
 //! - [`compare`]: correctness helpers that say *where* two results differ.
-//! - one module per exercise topic ([`heat`], …): the frozen baseline, the reference, input
+//! - one module per exercise topic ([`heat`], [`arrays`], …): the frozen baseline, the reference, input
 //!   generators, the shared test suite and benches.
 
+pub mod arrays;
 pub mod compare;
 pub mod grade;
 pub mod heat;

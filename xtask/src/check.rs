@@ -3,7 +3,7 @@
 
 use crate::cargo::{self, Build};
 use crate::child::{self, Ending};
-use crate::course::{Exercise, Side};
+use crate::course::{Exercise, Side, Start};
 use crate::term::{self, Status as StatusLine};
 use anyhow::Result;
 use harness::grade::{Correctness, GradeReport, PROGRESS_PREFIX};
@@ -48,8 +48,16 @@ pub struct TestSummary {
     pub passed: usize,
     pub failed: usize,
     pub ignored: usize,
-    /// Names of the failed tests.
-    pub failures: Vec<String>,
+    /// Every test that ran, in the order reported.
+    pub tests: Vec<TestOutcome>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestOutcome {
+    pub name: String,
+    pub passed: bool,
+    /// For a failure, its first line: `todo!() at src/lib.rs:48:5`, or the panic message.
+    pub reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -132,17 +140,39 @@ pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<Chec
         tests.passed += counts.passed;
         tests.failed += counts.failed;
         tests.ignored += counts.ignored;
-        tests.failures.extend(counts.failures);
-        if !finished.ending.success() {
-            report.details = Some(match finished.ending {
-                Ending::Exited(101) if tests.failed > 0 => failure_text(&finished.stdout),
-                ref ending => format!("the tests in `{name}` {}\n{}", ending.describe(), tail(&finished.stderr, 20)),
-            });
+        tests.tests.extend(counts.tests);
+        if !finished.ending.success() && !matches!(finished.ending, Ending::Exited(101) if counts.failed > 0) {
+            // Not a test failure: the test binary itself crashed or hung.
+            report.details =
+                Some(format!("the tests in `{name}` {}\n{}", finished.ending.describe(), tail(&finished.stderr, 20)));
             report.tests = Some(tests);
             return Ok(report);
         }
+        if counts.failed > 0 {
+            // With a task list, the first unfinished task that is more than a `todo!()` is
+            // the one being worked on: show it in full, the others as one line each.
+            let sections = failure_sections(&finished.stdout);
+            let focus = if ex.start == Start::Todo {
+                let outcomes = &tests.tests;
+                sections
+                    .iter()
+                    .find(|(n, _)| !outcomes.iter().any(|t| &t.name == n && is_todo(t)))
+                    .into_iter()
+                    .collect()
+            } else {
+                sections.iter().collect::<Vec<_>>()
+            };
+            let text: String = focus.iter().map(|(n, body)| format!("---- {n}\n{body}")).collect();
+            if !text.is_empty() {
+                report.details = Some(report.details.take().unwrap_or_default() + &text);
+            }
+        }
     }
+    let failed = tests.failed;
     report.tests = Some(tests);
+    if failed > 0 {
+        return Ok(report);
+    }
 
     let Some(grade) = built.grade else {
         report.status = Status::Done;
@@ -203,41 +233,66 @@ pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<Chec
     Ok(report)
 }
 
-/// Counts libtest's `test name ... ok|FAILED|ignored` lines.
+/// Reads libtest's `test name ... ok|FAILED|ignored` lines, and each failure's first line.
 fn count_tests(stdout: &str) -> TestSummary {
+    let sections = failure_sections(stdout);
     let mut summary = TestSummary::default();
     for line in stdout.lines() {
         let Some(rest) = line.strip_prefix("test ") else { continue };
         let Some((name, outcome)) = rest.rsplit_once(" ... ") else { continue };
-        match strip_ansi(outcome).trim() {
-            "ok" => summary.passed += 1,
+        let (passed, reason) = match strip_ansi(outcome).trim() {
+            "ok" => (true, None),
             "FAILED" => {
-                summary.failed += 1;
-                summary.failures.push(name.to_string());
+                let body = sections.iter().find(|(n, _)| n == name).map_or("", |(_, b)| b.as_str());
+                (false, Some(first_reason(body)))
             }
-            o if o.starts_with("ignored") => summary.ignored += 1,
-            _ => {}
+            o if o.starts_with("ignored") => {
+                summary.ignored += 1;
+                continue;
+            }
+            _ => continue,
+        };
+        if passed {
+            summary.passed += 1
+        } else {
+            summary.failed += 1
         }
+        summary.tests.push(TestOutcome { name: name.to_string(), passed, reason });
     }
     summary
 }
 
-/// The `---- name stdout ----` sections of libtest's output, each cut to a readable length.
-fn failure_text(stdout: &str) -> String {
+fn is_todo(t: &TestOutcome) -> bool {
+    t.reason.as_deref().is_some_and(|r| r.starts_with("todo!()"))
+}
+
+/// The panic's location and message, in one line: `todo!() at src/lib.rs:48:5` for a `todo!()`.
+fn first_reason(body: &str) -> String {
+    let mut lines = body.lines().map(|l| strip_ansi(l)).skip_while(|l| !l.contains(" panicked at "));
+    let location =
+        lines.next().and_then(|l| l.split(" panicked at ").nth(1).map(|r| r.trim_end_matches(':').to_string()));
+    let message = lines.next().unwrap_or_default();
+    match (location, message.trim()) {
+        (Some(at), "not yet implemented") => format!("todo!() at {at}"),
+        (Some(at), "") => format!("panicked at {at}"),
+        (_, m) => shorten(m, 160),
+    }
+}
+
+/// libtest's `---- name stdout ----` sections: (test name, body cut to a readable length).
+fn failure_sections(stdout: &str) -> Vec<(String, String)> {
     const LINES_PER_FAILURE: usize = 40;
-    let mut out = String::new();
+    let mut out = Vec::new();
     for section in stdout.split("\n---- ").skip(1) {
         let section = section.split("\n\nfailures:").next().unwrap_or(section);
         let mut lines = section.lines();
-        let title = lines.next().unwrap_or_default().trim_end_matches(" ----").trim_end_matches(" stdout");
-        out += &format!("---- {title}\n");
+        let title = lines.next().unwrap_or_default().trim_end_matches(" ----").trim_end_matches(" stdout").to_string();
         let body: Vec<&str> = lines.filter(|l| !l.starts_with("note: run with `RUST_BACKTRACE")).collect();
-        for line in body.iter().take(LINES_PER_FAILURE) {
-            out += &format!("{}\n", shorten(line, 300));
-        }
+        let mut text: String = body.iter().take(LINES_PER_FAILURE).map(|l| format!("{}\n", shorten(l, 300))).collect();
         if body.len() > LINES_PER_FAILURE {
-            out += &format!("… {} more lines\n", body.len() - LINES_PER_FAILURE);
+            text += &format!("… {} more lines\n", body.len() - LINES_PER_FAILURE);
         }
+        out.push((title, text));
     }
     out
 }
@@ -274,9 +329,12 @@ fn strip_ansi(s: &str) -> String {
 
 /// The one-line verdict: `correct ✔ · evolve 3.1× of target 10× ✘`.
 pub fn verdict_line(r: &CheckReport) -> String {
-    let mut parts = vec![match r.status {
-        Status::NotCompiled => format!("compiles {}", term::mark(false)),
-        Status::Wrong => format!("correct {}", term::mark(false)),
+    let mut parts = vec![match (r.status, &r.tests) {
+        (Status::NotCompiled, _) => format!("compiles {}", term::mark(false)),
+        (Status::Wrong, Some(t)) if t.failed > 0 => {
+            format!("tests {}/{} {}", t.passed, t.passed + t.failed, term::mark(false))
+        }
+        (Status::Wrong, _) => format!("correct {}", term::mark(false)),
         _ => format!("correct {}", term::mark(true)),
     }];
     for s in &r.stages {
@@ -310,13 +368,19 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
     if let Some(t) = &r.tests {
         let ok = t.failed == 0;
         let ignored = if t.ignored > 0 { format!(", {} ignored", t.ignored) } else { String::new() };
-        out += &format!(
-            "  {} compiles\n  {} tests: {} passed, {} failed{ignored}\n",
-            term::mark(true),
-            term::mark(ok),
-            t.passed,
-            t.failed
-        );
+        out += &format!("  {} compiles\n", term::mark(true));
+        if ex.start == Start::Todo {
+            let mut tasks: Vec<&TestOutcome> = t.tests.iter().collect();
+            tasks.sort_by(|a, b| a.name.cmp(&b.name)); // libtest reports in completion order
+            let width = tasks.iter().map(|t| t.name.len()).max().unwrap_or(0);
+            for test in tasks {
+                let reason = test.reason.as_deref().map(|r| term::paint(term::DIM, r)).unwrap_or_default();
+                out += &format!("  {} {:<width$}  {reason}\n", term::mark(test.passed), test.name);
+            }
+            out += &format!("  {} tasks: {}/{} done{ignored}\n", term::mark(ok), t.passed, t.passed + t.failed);
+        } else {
+            out += &format!("  {} tests: {} passed, {} failed{ignored}\n", term::mark(ok), t.passed, t.failed);
+        }
     }
     for s in &r.stages {
         let Some(res) = &s.result else { continue };
@@ -375,16 +439,26 @@ mod tests {
         let out = "running 3 tests\ntest a ... ok\ntest b::c ... FAILED\ntest d ... ignored, slow\ntest e ... \x1b[32mok\x1b[0m\n";
         let t = count_tests(out);
         assert_eq!((t.passed, t.failed, t.ignored), (2, 1, 1));
-        assert_eq!(t.failures, vec!["b::c"]);
+        let failed: Vec<&str> = t.tests.iter().filter(|t| !t.passed).map(|t| t.name.as_str()).collect();
+        assert_eq!(failed, vec!["b::c"]);
     }
 
     #[test]
     fn extracts_failure_sections() {
         let out = "test x ... FAILED\n\nfailures:\n\n---- x stdout ----\n\nthread 'x' panicked at src/lib.rs:1:1:\nafter 5 steps …\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\nfailures:\n    x\n\ntest result: FAILED.";
-        let text = failure_text(out);
-        assert!(text.starts_with("---- x\n"), "{text}");
+        let sections = failure_sections(out);
+        assert_eq!(sections.len(), 1);
+        let (name, text) = &sections[0];
+        assert_eq!(name, "x");
         assert!(text.contains("after 5 steps"), "{text}");
         assert!(!text.contains("RUST_BACKTRACE") && !text.contains("test result"), "{text}");
+        assert_eq!(count_tests(out).tests[0].reason.as_deref(), Some("after 5 steps …"));
+    }
+
+    #[test]
+    fn todo_panics_read_as_todo() {
+        let body = "\nthread 't' (12) panicked at exercises/02-array-basics/src/lib.rs:48:5:\nnot yet implemented\n";
+        assert_eq!(first_reason(body), "todo!() at exercises/02-array-basics/src/lib.rs:48:5");
     }
 
     #[test]

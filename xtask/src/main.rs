@@ -103,13 +103,16 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
             None => term::DIM,
         };
         done += usize::from(entry.status == Some(Status::Done));
-        let figures: Vec<String> = ex
-            .stages
-            .iter()
-            .map(|s| match entry.best.get(&s.name) {
+        let tasks = match (ex.start, entry.tests) {
+            (course::Start::Todo, Some([done, total])) => vec![format!("{done}/{total} tasks")],
+            _ => vec![],
+        };
+        let figures: Vec<String> = tasks
+            .into_iter()
+            .chain(ex.stages.iter().map(|s| match entry.best.get(&s.name) {
                 Some(b) => format!("{} {b:.2}× / {}×", s.name, s.target),
                 None => format!("{} – / {}×", s.name, s.target),
-            })
+            }))
             .collect();
         anstream::println!(
             "{:>3}  {:<width$}  {}  {}",

@@ -15,6 +15,9 @@ pub struct Entry {
     pub best: BTreeMap<String, f64>,
     #[serde(default)]
     pub hints_seen: usize,
+    /// Tests passed and run at the last check (tasks done, for `todo` exercises).
+    #[serde(default)]
+    pub tests: Option<[usize; 2]>,
 }
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -65,6 +68,9 @@ impl Progress {
     pub fn record(&mut self, report: &CheckReport) {
         let entry = self.entry(&report.exercise);
         entry.status = Some(report.status);
+        if let Some(t) = &report.tests {
+            entry.tests = Some([t.passed, t.passed + t.failed]);
+        }
         for (stage, speedup) in report.speedups() {
             let best = entry.best.entry(stage.to_string()).or_insert(speedup);
             *best = best.max(speedup);

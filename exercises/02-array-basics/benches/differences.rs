@@ -1,0 +1,6 @@
+//! `cargo bench -p array-basics`: `differences` against the loop.
+fn bench(c: &mut criterion::Criterion) {
+    harness::arrays::bench(c, "exercise", array_basics::differences);
+}
+criterion::criterion_group!(benches, bench);
+criterion::criterion_main!(benches);

@@ -1,0 +1,188 @@
+//! Exercise 02, array basics (the NumPy lesson in ndarray): the types the tasks share, the
+//! frozen baseline of the one timed task, and the grading entry point.
+//!
+//! The checks live in [`checks`] and reach an exercise crate through
+//! [`array_tasks!`](crate::array_tasks): one test per task, each taking the crate's functions.
+
+pub mod checks;
+
+use crate::compare::{self, Tolerance};
+use crate::grade::{self, Stage};
+use crate::protocol::{Timed, Work};
+use ndarray::{Array1, ArrayView1};
+use std::hint::black_box;
+use std::process::ExitCode;
+
+/// The name of the exercise in `course.toml`.
+pub const EXERCISE: &str = "array-basics";
+
+/// Elements in the graded `differences` input: 800 kB of f64, inside a core's L2 cache, so
+/// the figure is about the loop's code, not memory bandwidth.
+pub const GRADE_LEN: usize = 100_000;
+
+/// `a.shape`, `a.strides` (in elements; NumPy counts bytes) and `a.flags['C_CONTIGUOUS']`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub shape: Vec<usize>,
+    pub strides: Vec<isize>,
+    pub c_contiguous: bool,
+}
+
+/// A malformed text array, as `np.loadtxt` would complain, with the 1-based line.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("line {line}: {kind}")]
+pub struct TextError {
+    pub line: usize,
+    pub kind: TextErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TextErrorKind {
+    #[error("expected {expected} numbers, found {found}")]
+    WrongCount { expected: usize, found: usize },
+    #[error("number {column}: cannot read '{token}' as a number")]
+    BadNumber { column: usize, token: String },
+    #[error("no data: every line is blank or a comment")]
+    Empty,
+}
+
+impl TextError {
+    pub fn new(line: usize, kind: TextErrorKind) -> Self {
+        TextError { line, kind }
+    }
+}
+
+/// The frozen baseline of task 6: the starting code's loop, as shipped.
+pub fn baseline_differences(a: ArrayView1<f64>) -> Array1<f64> {
+    let mut out = Vec::new();
+    for i in 0..a.len().saturating_sub(1) {
+        out.push(a[i + 1] - a[i]);
+    }
+    Array1::from_vec(out)
+}
+
+/// The graded input: a seeded random walk (values of every sign and size).
+pub fn grading_input() -> Array1<f64> {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    let mut rng = StdRng::seed_from_u64(2);
+    let mut x = 0.0;
+    (0..GRADE_LEN)
+        .map(|_| {
+            x += rng.random_range(-1.0..1.0);
+            x
+        })
+        .collect()
+}
+
+/// Checks `differences` against the baseline on `a`; `Err` says where they differ.
+pub fn check_differences(differences: fn(ArrayView1<f64>) -> Array1<f64>, a: ArrayView1<f64>) -> Result<(), String> {
+    let want = baseline_differences(a);
+    let got = differences(a);
+    compare::compare(
+        want.as_slice().expect("fresh arrays are contiguous"),
+        &got.to_vec(),
+        &[want.len()],
+        &[got.len()],
+        Tolerance::EXACT,
+    )
+    .map_err(|m| format!("differences of {} values differ from a[1:] - a[:-1]:\n{m}", a.len()))
+}
+
+/// `main` of the exercise's `tests/grade.rs`: times `differences` against the loop.
+pub fn grade_main(differences: fn(ArrayView1<f64>) -> Array1<f64>) -> ExitCode {
+    let input = grading_input();
+    grade::run(
+        EXERCISE,
+        || check_differences(differences, input.view()),
+        || {
+            vec![Stage {
+                name: "differences",
+                work: Some(Work { unit: "element".into(), per_call: (GRADE_LEN - 1) as f64 }),
+                baseline: Box::new(Timed(|| {
+                    black_box(baseline_differences(black_box(input.view())));
+                })),
+                candidate: Box::new(Timed(|| {
+                    black_box(differences(black_box(input.view())));
+                })),
+            }]
+        },
+    )
+}
+
+/// Criterion: the loop against `differences` (`cargo bench -p array-basics`).
+#[cfg(feature = "bench")]
+pub fn bench(c: &mut criterion::Criterion, name: &str, differences: fn(ArrayView1<f64>) -> Array1<f64>) {
+    let input = grading_input();
+    let mut group = c.benchmark_group("array-differences");
+    group.throughput(criterion::Throughput::Elements(GRADE_LEN as u64));
+    group.bench_function("loop (baseline)", |b| b.iter(|| baseline_differences(black_box(input.view()))));
+    group.bench_function(name, |b| b.iter(|| differences(black_box(input.view()))));
+    group.finish();
+}
+
+/// Whether `python3` with NumPy is available for the interoperability test.
+pub fn numpy_available() -> bool {
+    std::process::Command::new("python3").args(["-c", "import numpy"]).output().is_ok_and(|o| o.status.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checks;
+    use super::*;
+    use ndarray::{Array2, array};
+
+    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let err = std::panic::catch_unwind(f).expect_err("the check should fail");
+        err.downcast_ref::<String>().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_baseline_loop_is_a_minus_shifted_a() {
+        assert_eq!(baseline_differences(array![1.0, 4.0, 9.0].view()), array![3.0, 5.0]);
+        assert_eq!(baseline_differences(Array1::<f64>::zeros(0).view()).len(), 0);
+        assert_eq!(grading_input().len(), GRADE_LEN);
+    }
+
+    #[test]
+    fn text_errors_read_like_numpy_complaints() {
+        let e = TextError::new(2, TextErrorKind::WrongCount { expected: 3, found: 2 });
+        assert_eq!(e.to_string(), "line 2: expected 3 numbers, found 2");
+    }
+
+    #[test]
+    fn wrong_answers_fail_with_the_numpy_form_in_the_message() {
+        fn inverted(n: usize) -> Array2<u8> {
+            Array2::from_shape_fn((n, n), |(i, j)| ((i + j + 1) % 2) as u8)
+        }
+        let msg = panic_message(|| checks::task_03_checkerboard(inverted));
+        assert!(msg.contains("checkerboard(8)  # b[1::2, ::2] = 1"), "{msg}");
+
+        fn off_by_one(a: ndarray::ArrayView1<f64>) -> Array1<f64> {
+            a.iter().skip(1).copied().collect()
+        }
+        let msg = panic_message(|| checks::task_06_differences(off_by_one));
+        assert!(msg.contains("differences([1, 4, 9, 16])"), "{msg}");
+
+        fn lenient(_: &str) -> Result<Array2<f64>, TextError> {
+            Ok(Array2::zeros((0, 0)))
+        }
+        fn writer(_: &Array2<f64>, _: &str, _: usize) -> String {
+            String::new()
+        }
+        let msg = panic_message(|| checks::task_10_text_files(writer, lenient));
+        assert!(msg.contains("to_text(m, \"x y\", 3)"), "{msg}");
+    }
+
+    #[test]
+    fn a_differences_check_reports_where() {
+        fn skewed(a: ndarray::ArrayView1<f64>) -> Array1<f64> {
+            let mut d = baseline_differences(a);
+            if d.len() > 3 {
+                d[3] += 1.0;
+            }
+            d
+        }
+        let err = check_differences(skewed, grading_input().view()).unwrap_err();
+        assert!(err.contains("1 of 99999 values differ") && err.contains("at [3]"), "{err}");
+    }
+}
