@@ -273,7 +273,7 @@ fn first_reason(body: &str) -> String {
         lines.next().and_then(|l| l.split(" panicked at ").nth(1).map(|r| r.trim_end_matches(':').to_string()));
     let message = lines.next().unwrap_or_default();
     match (location, message.trim()) {
-        (Some(at), "not yet implemented") => format!("todo!() at {at}"),
+        (Some(at), m) if m.starts_with("not yet implemented") => format!("todo!() at {at}"),
         (Some(at), "") => format!("panicked at {at}"),
         (_, m) => shorten(m, 160),
     }

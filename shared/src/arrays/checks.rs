@@ -5,7 +5,6 @@ use super::{Layout, TextError, TextErrorKind, check_differences, numpy_available
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ShapeError, array, s};
 use num_complex::Complex64;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use std::fmt::Debug;
 use std::path::Path;
 
@@ -17,13 +16,6 @@ fn expect_close(call: &str, got: &Array1<f64>, want: &Array1<f64>, tolerance: f6
     let close =
         got.len() == want.len() && got.iter().zip(want).all(|(g, w)| (g - w).abs() <= tolerance * w.abs().max(1.0));
     assert!(close, "{call}\n  expected {want} (within {tolerance:e})\n  got      {got}");
-}
-
-fn property<T: Debug>(strategy: impl Strategy<Value = T>, test: impl Fn(T) -> Result<(), String>) {
-    let mut runner = TestRunner::new(Config { cases: 64, failure_persistence: None, ..Config::default() });
-    if let Err(e) = runner.run(&strategy, |v| test(v).map_err(TestCaseError::fail)) {
-        panic!("{e}");
-    }
 }
 
 fn vector(max_len: usize) -> impl Strategy<Value = Vec<f64>> {
@@ -64,11 +56,11 @@ pub fn task_01_creating(
     );
     expect("complex_from_parts(&[1.0], &[])  # lengths differ", complex_from_parts(&[1.0], &[]), None);
     expect("dna_bytes(\"ACGT\")", dna_bytes("ACGT"), array![65u8, 67, 71, 84]);
-    property(vector(50), |v| {
+    crate::property::check(vector(50), |v| {
         let got = from_slice(&v);
         if got.to_vec() == v { Ok(()) } else { Err(format!("from_slice({v:?}) gave {got}")) }
     });
-    property((-100.0..100.0f64, 0.0..100.0f64, 2usize..50), |(a, width, n)| {
+    crate::property::check((-100.0..100.0f64, 0.0..100.0f64, 2usize..50), |(a, width, n)| {
         let got = linspace(a, a + width, n);
         let ends_ok =
             got.len() == n && got[0] == a && (got[n - 1] - (a + width)).abs() <= 1e-9 * (1.0 + a.abs() + width);
@@ -95,7 +87,7 @@ pub fn task_02_indexing(
     set_block(&mut b);
     let want = array![[0.0, 0.0, 0.0, 0.0], [0.0, 2.0, 2.0, 0.0], [0.0, 2.0, 2.0, 0.0], [0.0, 0.0, 0.0, 0.0]];
     expect("set_block(zeros 4×4)  # b[1:3, 1:3] = 2", b, want);
-    property((vector(40), 0usize..50), |(v, n)| {
+    crate::property::check((vector(40), 0usize..50), |(v, n)| {
         let a = Array1::from(v.clone());
         let (got, want) = (last(&a, n).to_vec(), reference_last(&v, n));
         if got != want {
@@ -150,23 +142,26 @@ pub fn task_05_ufuncs(damped_wave: fn(&Array1<f64>) -> Array1<f64>, standardise:
         &array![-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s],
         1e-12,
     );
-    property(vector(60).prop_filter("needs spread", |v| v.len() >= 2 && v.iter().any(|&x| x != v[0])), |v| {
-        let z = standardise(&Array1::from(v.clone()));
-        let mean = z.mean().unwrap();
-        let std = z.std(0.0);
-        if mean.abs() < 1e-9 && (std - 1.0).abs() < 1e-9 {
-            Ok(())
-        } else {
-            Err(format!("standardise({v:?}) has mean {mean} and std {std}, expected 0 and 1"))
-        }
-    });
+    crate::property::check(
+        vector(60).prop_filter("needs spread", |v| v.len() >= 2 && v.iter().any(|&x| x != v[0])),
+        |v| {
+            let z = standardise(&Array1::from(v.clone()));
+            let mean = z.mean().unwrap();
+            let std = z.std(0.0);
+            if mean.abs() < 1e-9 && (std - 1.0).abs() < 1e-9 {
+                Ok(())
+            } else {
+                Err(format!("standardise({v:?}) has mean {mean} and std {std}, expected 0 and 1"))
+            }
+        },
+    );
 }
 
 /// Task 6: `a[1:] - a[:-1]`, same values as the loop, on any length and on strided views.
 pub fn task_06_differences(differences: fn(ArrayView1<f64>) -> Array1<f64>) {
     expect("differences([1, 4, 9, 16])", differences(array![1.0, 4.0, 9.0, 16.0].view()), array![3.0, 5.0, 7.0]);
     expect("differences([5])", differences(array![5.0].view()), Array1::zeros(0));
-    property(vector(200), |v| {
+    crate::property::check(vector(200), |v| {
         let a = Array1::from(v);
         check_differences(differences, a.view())?;
         check_differences(differences, a.slice(s![..;2]))
@@ -209,7 +204,7 @@ pub fn task_07_reshape(
     let (top, bottom) = split_rows(r.view(), 1);
     expect("split_rows(stack_rows(m, m), 1).0", top, array![[0.0, 1.0, 2.0]]);
     expect("split_rows(stack_rows(m, m), 1).1.shape()", bottom.shape().to_vec(), vec![3, 3]);
-    property(matrix(8), |m| {
+    crate::property::check(matrix(8), |m| {
         let flat = ravel(m.view()).to_vec();
         let want: Vec<f64> = m.iter().copied().collect();
         if flat != want {
@@ -260,7 +255,7 @@ pub fn task_09_fancy_indexing(
     let mut b = a.clone();
     clip_negatives(&mut b);
     expect("clip_negatives(a)  # a[a < 0] = 0", b, array![10.0, 0.0, 30.0, 0.0]);
-    property(vector(50), |v| {
+    crate::property::check(vector(50), |v| {
         let a = Array1::from(v.clone());
         let want: Vec<f64> = v.iter().copied().filter(|&x| x > 0.0).collect();
         let got = positives(&a).to_vec();
@@ -293,7 +288,7 @@ pub fn task_10_text_files(
     for (text, want) in errors {
         expect(&format!("from_text({text:?})"), from_text(text), Err(want));
     }
-    property((matrix(6), 0usize..6), |(m, decimals)| {
+    crate::property::check((matrix(6), 0usize..6), |(m, decimals)| {
         let back = from_text(&to_text(&m, "h", 17)).map_err(|e| e.to_string())?;
         let rounded = from_text(&to_text(&m, "h", decimals)).map_err(|e| e.to_string())?;
         let close = back.iter().zip(&m).all(|(a, b)| (a - b).abs() <= 1e-12 * b.abs().max(1.0))
@@ -417,7 +412,7 @@ pub fn task_13_linear_algebra(
         &array![-1.0, 2.0, 3.0],
         1e-12,
     );
-    property(well_conditioned(7), |(a, b)| {
+    crate::property::check(well_conditioned(7), |(a, b)| {
         let x = solve(&a, &b).ok_or("solve returned None for an invertible matrix")?;
         let residual = (&a.dot(&x) - &b).iter().fold(0.0f64, |m, r| m.max(r.abs()));
         if residual > 1e-9 {

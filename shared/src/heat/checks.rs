@@ -5,7 +5,6 @@
 
 use super::{Grid, HeatSolver, ParseError, SHIPPED_INPUT, check_against_baseline, parse_grid};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use std::path::Path;
 
 /// Random fields: 1–24 rows and columns, values in ±100 (and the occasional exact integer).
@@ -14,18 +13,6 @@ pub fn arb_grid() -> impl Strategy<Value = Grid> {
         let value = prop_oneof![-100.0..100.0f64, (-100i32..100).prop_map(f64::from)];
         proptest::collection::vec(value, rows * cols).prop_map(move |data| Grid::new(rows, cols, data))
     })
-}
-
-fn runner() -> TestRunner {
-    // Shrinking a failing field to a small one takes more than proptest's default 4·cases steps.
-    TestRunner::new(Config { cases: 64, failure_persistence: None, max_shrink_iters: 4096, ..Config::default() })
-}
-
-/// Runs a property; on failure panics with proptest's minimal failing case and our message.
-fn check_property<T: std::fmt::Debug>(strategy: impl Strategy<Value = T>, test: impl Fn(T) -> Result<(), String>) {
-    if let Err(e) = runner().run(&strategy, |input| test(input).map_err(TestCaseError::fail)) {
-        panic!("{e}");
-    }
 }
 
 /// The shipped bottle, 200 steps (the course's run): same field as the reference.
@@ -39,12 +26,12 @@ pub fn shipped_input_evolves_like_the_reference<H: HeatSolver>() {
 
 /// Random fields and step counts: same field as the reference.
 pub fn random_fields_evolve_like_the_reference<H: HeatSolver>() {
-    check_property((arb_grid(), 0usize..12), |(grid, steps)| check_against_baseline::<H>(&grid, steps));
+    crate::property::check((arb_grid(), 0usize..12), |(grid, steps)| check_against_baseline::<H>(&grid, steps));
 }
 
 /// Converting to the learner's representation and back loses nothing.
 pub fn grid_conversion_round_trips<H: HeatSolver>() {
-    check_property(arb_grid(), |grid| {
+    crate::property::check(arb_grid(), |grid| {
         let back = H::to_grid(&H::from_grid(&grid));
         if back == grid { Ok(()) } else { Err(format!("from_grid then to_grid gave {back:?}")) }
     });
@@ -52,7 +39,7 @@ pub fn grid_conversion_round_trips<H: HeatSolver>() {
 
 /// Whatever the reference writes, the learner's parser reads back exactly.
 pub fn parser_reads_written_fields<H: HeatSolver>() {
-    check_property(arb_grid(), |grid| match H::parse(&grid.to_text()) {
+    crate::property::check(arb_grid(), |grid| match H::parse(&grid.to_text()) {
         Ok(field) if H::to_grid(&field) == grid => Ok(()),
         Ok(field) => Err(format!("parsed {:?}", H::to_grid(&field))),
         Err(e) => Err(format!("could not parse a valid file: {}", e.in_file(Path::new("generated.dat")))),

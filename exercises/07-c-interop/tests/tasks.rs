@@ -1,0 +1,2 @@
+//! Exercise 07's tasks, shared with the solution (in the harness): `cargo xtask check c-interop`.
+harness::interop_tasks!(c_interop, "c_interop");

@@ -1,0 +1,15 @@
+/* C kernels of the course, called from Rust through the `c-kernels` crate. */
+#ifndef HPC_KERNELS_H
+#define HPC_KERNELS_H
+#include <stddef.h>
+
+#define HPC_OK 0
+#define HPC_ERR_NULL (-1)
+#define HPC_ERR_SIZE (-2)
+
+int hpc_heat_step(const double *u, double *u_new, size_t rows, size_t cols,
+                  double a, double dt, double dx2, double dy2);
+int hpc_kernel(double zr, double zi, double cr, double ci, double lim, int cutoff);
+int hpc_escape_counts(const double *zr, const double *zi, int *counts, size_t n,
+                      double cr, double ci, double lim, int cutoff);
+#endif

@@ -1,0 +1,202 @@
+//! The checks of exercise 07, shared by the exercise and the solution through
+//! [`interop_tasks!`](crate::interop_tasks).
+
+use super::{FfiError, HPC_ERR_NULL, HPC_ERR_SIZE, HPC_OK, reference_heat_step, reference_kernel};
+use crate::heat::Params;
+use proptest::prelude::*;
+use std::ffi::c_int;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+type HeatWrapper = fn(&[f64], &mut [f64], usize, usize, &Params) -> Result<(), FfiError>;
+type CountsWrapper = fn(&[f64], &[f64], (f64, f64), f64, u32) -> Result<Vec<u32>, FfiError>;
+type HeatExport = extern "C" fn(*const f64, *mut f64, usize, usize) -> c_int;
+type KernelExport = extern "C" fn(f64, f64, f64, f64, f64, c_int) -> c_int;
+
+fn field() -> impl Strategy<Value = (Vec<f64>, usize, usize)> {
+    (1usize..12, 1usize..12)
+        .prop_flat_map(|(r, c)| (proptest::collection::vec(-100.0..100.0f64, r * c), Just(r), Just(c)))
+}
+
+/// Task 1: the safe wrapper of the C heat step agrees with Rust and refuses bad buffers.
+pub fn task_1_c_heat_step(c_heat_step: HeatWrapper) {
+    let p = Params::course();
+    crate::property::check(field(), |(u, rows, cols)| {
+        let mut out = vec![f64::NAN; u.len()];
+        c_heat_step(&u, &mut out, rows, cols, &p).map_err(|e| format!("c_heat_step on a {rows}×{cols} field: {e}"))?;
+        let want = reference_heat_step(&u, rows, cols);
+        if out == want { Ok(()) } else { Err(format!("c_heat_step gave {out:?}, Rust gives {want:?}")) }
+    });
+    let u = vec![1.0; 9];
+    let mut short = vec![0.0; 8];
+    assert_eq!(
+        c_heat_step(&u, &mut short, 3, 3, &p),
+        Err(FfiError::LengthMismatch { expected: 9, found: 8 }),
+        "an output buffer one value short must be refused before calling C"
+    );
+    assert_eq!(
+        c_heat_step(&u[..8], &mut vec![0.0; 9], 3, 3, &p),
+        Err(FfiError::LengthMismatch { expected: 9, found: 8 }),
+        "an input buffer one value short must be refused before calling C"
+    );
+    assert_eq!(c_heat_step(&[], &mut [], 0, 3, &p), Err(FfiError::BadSize), "a 0×3 field has no cells");
+    assert_eq!(c_heat_step(&[], &mut [], usize::MAX, 3, &p), Err(FfiError::BadSize), "rows × cols overflows");
+}
+
+/// Task 2: the safe wrapper of the C escape-time kernel over arrays of starting points.
+pub fn task_2_c_escape_counts(c_escape_counts: CountsWrapper) {
+    let point = -2.0..2.0f64;
+    let points = proptest::collection::vec((point.clone(), point), 0..64);
+    crate::property::check((points, -1.0..1.0f64, -1.0..1.0f64, 1u32..300), |(pts, cr, ci, cutoff)| {
+        let (zr, zi): (Vec<f64>, Vec<f64>) = pts.iter().copied().unzip();
+        let got = c_escape_counts(&zr, &zi, (cr, ci), 2.0, cutoff).map_err(|e| e.to_string())?;
+        let want: Vec<u32> = pts.iter().map(|&(r, i)| reference_kernel(r, i, cr, ci, 2.0, cutoff)).collect();
+        if got == want { Ok(()) } else { Err(format!("c_escape_counts gave {got:?}, the kernel gives {want:?}")) }
+    });
+    assert_eq!(
+        c_escape_counts(&[0.0, 1.0], &[0.0], (0.0, 0.0), 2.0, 10),
+        Err(FfiError::LengthMismatch { expected: 2, found: 1 }),
+        "zr and zi of different lengths must be refused"
+    );
+    assert_eq!(c_escape_counts(&[], &[], (0.0, 0.0), 2.0, 10), Ok(vec![]), "no points, no counts");
+    assert_eq!(
+        c_escape_counts(&[0.0], &[0.0], (0.0, 0.0), 2.0, u32::MAX),
+        Err(FfiError::TooLarge(u32::MAX as u64)),
+        "a cutoff beyond C's int must be refused, not wrapped around"
+    );
+}
+
+/// Task 3: the functions exported to C behave, called through their C signatures.
+pub fn task_3_exports(heat_step: HeatExport, kernel: KernelExport) {
+    let u = [0.0, 0.0, 0.0, 0.0, 100.0, 0.0, 0.0, 0.0, 0.0];
+    let mut out = [f64::NAN; 9];
+    assert_eq!(heat_step(u.as_ptr(), out.as_mut_ptr(), 3, 3), HPC_OK, "hpc_rust_heat_step on a valid 3×3 field");
+    assert_eq!(out.to_vec(), reference_heat_step(&u, 3, 3), "hpc_rust_heat_step's result");
+    assert_eq!(
+        heat_step(std::ptr::null(), out.as_mut_ptr(), 3, 3),
+        HPC_ERR_NULL,
+        "a null input must give HPC_ERR_NULL"
+    );
+    assert_eq!(heat_step(u.as_ptr(), std::ptr::null_mut(), 3, 3), HPC_ERR_NULL, "a null output must give HPC_ERR_NULL");
+    assert_eq!(heat_step(u.as_ptr(), out.as_mut_ptr(), 0, 3), HPC_ERR_SIZE, "zero rows must give HPC_ERR_SIZE");
+    assert_eq!(
+        heat_step(u.as_ptr(), out.as_mut_ptr(), usize::MAX, 2),
+        HPC_ERR_SIZE,
+        "an overflowing size must give HPC_ERR_SIZE"
+    );
+    for (zr, zi, cr, ci) in [(0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 0.0, 0.0), (3.0, 0.0, 0.0, 0.0), (0.1, -0.2, -0.7, 0.3)] {
+        let want = reference_kernel(zr, zi, cr, ci, 2.0, 255) as c_int;
+        assert_eq!(kernel(zr, zi, cr, ci, 2.0, 255), want, "hpc_rust_kernel({zr}, {zi}, {cr}, {ci}, 2, 255)");
+    }
+    assert_eq!(kernel(0.0, 0.0, 0.0, 0.0, 2.0, -5), 0, "a negative cutoff means no iterations");
+}
+
+/// Finds the crate's `file` (its static or shared library) where cargo builds it: beside the
+/// test binary in `target/<profile>/deps`, or in `target/<profile>` after a `cargo build`.
+fn built_library(file: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    let deps = exe.parent().expect("target/<profile>/deps/<test>");
+    let candidates = [deps.join(file), deps.parent().unwrap_or(deps).join(file)];
+    candidates.iter().find(|p| p.is_file()).unwrap_or(&candidates[0]).clone()
+}
+
+fn c_source(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("c").join(file)
+}
+
+fn tool_available(tool: &str) -> bool {
+    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Task 4: a C program links the crate's static library and calls the exports; under valgrind
+/// (where installed) it must also make no invalid memory access.
+pub fn task_4_c_calls_rust(lib_name: &str) {
+    let archive = built_library(&format!("lib{lib_name}.a"));
+    assert!(archive.is_file(), "{} is missing: is `staticlib` in the crate's [lib] crate-type?", archive.display());
+    let program = archive.with_file_name(format!("call_rust_{lib_name}"));
+    let out = Command::new("gcc")
+        .arg(c_source("call_rust.c"))
+        .arg("-I")
+        .arg(c_source(""))
+        .arg(&archive)
+        .args(["-lm", "-lpthread", "-ldl", "-o"])
+        .arg(&program)
+        .output()
+        .expect("gcc runs");
+    assert!(
+        out.status.success(),
+        "gcc could not link call_rust.c with {}:\n{}",
+        archive.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(&program).output().expect("the C program runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && stdout.trim() == "ok",
+        "call_rust.c reported:\n{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    if tool_available("valgrind") {
+        let vg = Command::new("valgrind")
+            .args(["--quiet", "--error-exitcode=99"])
+            .arg(&program)
+            .output()
+            .expect("valgrind runs");
+        assert!(
+            vg.status.success(),
+            "valgrind found memory errors in call_rust.c + your library:\n{}",
+            String::from_utf8_lossy(&vg.stderr)
+        );
+    } else {
+        eprintln!("skipped the valgrind run: valgrind is not installed");
+    }
+}
+
+/// Task 5: Python loads the crate's shared library with ctypes and calls the exports (skipped,
+/// with a message, where python3 is absent).
+pub fn task_5_python_calls_rust(lib_name: &str) {
+    if !tool_available("python3") {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    }
+    let library = built_library(&format!("lib{lib_name}.so"));
+    assert!(library.is_file(), "{} is missing: is `cdylib` in the crate's [lib] crate-type?", library.display());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python").join("call_rust.py");
+    let out = Command::new("python3").arg(&script).arg(&library).output().expect("python3 runs");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "ok",
+        "python3 {} {} reported:\n{}{}",
+        script.display(),
+        library.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Expands to exercise 07's tests: `harness::interop_tasks!(c_interop, "c_interop");`
+#[macro_export]
+macro_rules! interop_tasks {
+    ($k:ident, $lib:literal) => {
+        use $crate::interop::checks as tasks;
+        #[test]
+        fn task_1_c_heat_step() {
+            tasks::task_1_c_heat_step($k::c_heat_step);
+        }
+        #[test]
+        fn task_2_c_escape_counts() {
+            tasks::task_2_c_escape_counts($k::c_escape_counts);
+        }
+        #[test]
+        fn task_3_exports() {
+            tasks::task_3_exports($k::hpc_rust_heat_step, $k::hpc_rust_kernel);
+        }
+        #[test]
+        fn task_4_c_calls_rust() {
+            tasks::task_4_c_calls_rust($lib);
+        }
+        #[test]
+        fn task_5_python_calls_rust() {
+            tasks::task_5_python_calls_rust($lib);
+        }
+    };
+}

@@ -1,0 +1,87 @@
+//! Exercise 07, C interop: the error type the safe wrappers return, Rust references for the
+//! C kernels, and the shared checks (which also build a C program against the learner's
+//! static library and call its shared library from Python).
+
+pub mod checks;
+
+use crate::heat::{Baseline, Grid, HeatSolver, Params};
+use std::ffi::c_int;
+
+/// Success, and the error codes shared by the C kernels and the Rust exports
+/// (`shared/c/hpc_kernels.h`, `shared/c/hpc_rust.h`).
+pub const HPC_OK: c_int = 0;
+pub const HPC_ERR_NULL: c_int = -1;
+pub const HPC_ERR_SIZE: c_int = -2;
+
+/// What can go wrong at the boundary, found *before* a pointer crosses it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FfiError {
+    #[error("a buffer holds {found} values where {expected} are needed")]
+    LengthMismatch { expected: usize, found: usize },
+    #[error("the shape has no cells, or more than fit in memory")]
+    BadSize,
+    #[error("{0} does not fit in a C int")]
+    TooLarge(u64),
+    #[error("a null pointer reached the C code")]
+    NullPointer,
+    #[error("the C code returned the unknown error code {0}")]
+    Unknown(c_int),
+}
+
+impl FfiError {
+    /// Turns a C return code into a `Result`.
+    pub fn check(code: c_int) -> Result<(), FfiError> {
+        match code {
+            HPC_OK => Ok(()),
+            HPC_ERR_NULL => Err(FfiError::NullPointer),
+            HPC_ERR_SIZE => Err(FfiError::BadSize),
+            other => Err(FfiError::Unknown(other)),
+        }
+    }
+}
+
+/// The Python course's escape-time kernel, in its exact evaluation order.
+pub fn reference_kernel(mut zr: f64, mut zi: f64, cr: f64, ci: f64, lim: f64, cutoff: u32) -> u32 {
+    let mut count = 0;
+    while zr * zr + zi * zi < lim * lim && count < cutoff {
+        (zr, zi) = (zr * zr - zi * zi + cr, 2.0 * zr * zi + ci);
+        count += 1;
+    }
+    count
+}
+
+/// One heat step of the frozen baseline, on a flat row-major field.
+pub fn reference_heat_step(u: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+    let mut field = Baseline::from_grid(&Grid::new(rows, cols, u.to_vec()));
+    Baseline::evolve(&mut field, &Params::course(), 1);
+    Baseline::to_grid(&field).data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_errors() {
+        assert_eq!(FfiError::check(HPC_OK), Ok(()));
+        assert_eq!(FfiError::check(HPC_ERR_NULL), Err(FfiError::NullPointer));
+        assert_eq!(FfiError::check(-7), Err(FfiError::Unknown(-7)));
+        assert_eq!(
+            FfiError::LengthMismatch { expected: 9, found: 8 }.to_string(),
+            "a buffer holds 8 values where 9 are needed"
+        );
+    }
+
+    #[test]
+    fn the_reference_kernel_counts_like_the_course() {
+        assert_eq!(reference_kernel(0.0, 0.0, 1.0, 1.0, 2.0, 255), 2);
+        assert_eq!(reference_kernel(0.0, 0.0, 0.0, 0.0, 2.0, 255), 255);
+        assert_eq!(reference_kernel(3.0, 0.0, 0.0, 0.0, 2.0, 255), 0);
+    }
+
+    #[test]
+    fn the_reference_step_cools_a_hot_centre() {
+        let out = reference_heat_step(&[0.0, 0.0, 0.0, 0.0, 100.0, 0.0, 0.0, 0.0, 0.0], 3, 3);
+        assert!(out[4].abs() < 1e-12 && out[0] == 0.0, "{out:?}");
+    }
+}

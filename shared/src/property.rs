@@ -1,0 +1,51 @@
+//! Property tests for the course's checks: proptest with the course's settings, and one
+//! difference that matters to learners.
+//!
+//! A function that panics (a `todo!()`, an index out of range) would make proptest catch the
+//! panic, shrink, and print it hundreds of times. [`check`] first runs one case outside the
+//! runner, so such a panic surfaces once, as itself; only then does proptest search for, and
+//! shrink, a failing input.
+
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use std::fmt::Debug;
+
+/// Random cases per property: enough to find the usual mistakes, quick in a debug build.
+pub const CASES: u32 = 64;
+
+/// Runs `test` on values from `strategy`; panics with proptest's minimal failing case and the
+/// test's message.
+pub fn check<T: Debug>(strategy: impl Strategy<Value = T>, test: impl Fn(T) -> Result<(), String>) {
+    // Shrinking a failing field to a small one takes more than proptest's default 4·cases steps.
+    let config = Config { cases: CASES, failure_persistence: None, max_shrink_iters: 4096, ..Config::default() };
+    let mut runner = TestRunner::new(config);
+    if let Ok(tree) = strategy.new_tree(&mut runner) {
+        let _ = test(tree.current()); // a panic here propagates, once
+    }
+    if let Err(e) = runner.run(&strategy, |v| test(v).map_err(TestCaseError::fail)) {
+        panic!("{e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_surfaces_as_itself() {
+        let err =
+            std::panic::catch_unwind(|| check(0..10u32, |_| -> Result<(), String> { todo!("later") })).unwrap_err();
+        let text = err.downcast_ref::<String>().cloned().or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()));
+        assert_eq!(text.as_deref(), Some("not yet implemented: later"));
+    }
+
+    #[test]
+    fn a_false_property_is_shrunk_to_its_smallest_case() {
+        let err = std::panic::catch_unwind(|| {
+            check(0..1000u32, |n| if n < 10 { Ok(()) } else { Err(format!("{n} too big")) })
+        })
+        .unwrap_err();
+        let text = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(text.contains("10 too big"), "{text}");
+    }
+}
