@@ -12,6 +12,7 @@ pub mod arrays;
 pub mod compare;
 pub mod grade;
 pub mod heat;
+pub mod heat_fast;
 pub mod interop;
 pub mod machine;
 pub mod property;
@@ -20,3 +21,5 @@ pub mod scope_timer;
 pub mod timeit;
 
 pub use std::hint::black_box;
+pub mod call_overhead;
+pub mod fibonacci;

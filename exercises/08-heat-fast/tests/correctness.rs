@@ -1,0 +1,2 @@
+//! Exercise 08's correctness checks (shared with the solution, in the harness).
+harness::heat_fast_tests!(heat_fast::Heat);
