@@ -3,6 +3,7 @@
 mod cargo;
 mod check;
 mod child;
+mod compare;
 mod course;
 mod progress;
 mod term;
@@ -52,6 +53,9 @@ enum Cmd {
     },
     /// Everything CI runs: formatting, the workspace's tests, then `verify`.
     Ci,
+    /// Time the course's kernels in Python, NumPy, Cython, Rust (start and solution) and C on
+    /// the same input; print a table and draw a bar chart (target/compare/).
+    Compare,
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,7 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
         Cmd::Hint { exercise } => hint(&root, &course, &exercise),
         Cmd::Verify { runs, only } => verify::verify(&root, &course, runs.max(1), &only),
         Cmd::Ci => verify::ci(&root, &course),
+        Cmd::Compare => compare::compare(&root),
     }
 }
 

@@ -1,0 +1,62 @@
+"""Times the Python course's kernels in Python, NumPy and Cython; one JSON line each.
+
+    python3 python/compare.py shared/data/heat/bottle.dat
+
+Each figure is the best of several runs, in seconds per unit of work (a cell update), so it
+compares directly with the Rust side's. An implementation whose module is missing is reported
+as skipped, with the reason.
+"""
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import heat  # noqa: E402
+
+STEPS = {"Python (lists)": 5, "NumPy": 200, "Cython": 200}
+
+
+def best_of(run, repeat):
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def emit(implementation, seconds=None, units=None, skipped=None):
+    record = {"kernel": "heat", "implementation": implementation, "unit": "cell update"}
+    if skipped:
+        record["skipped"] = skipped
+    else:
+        record["seconds_per_unit"] = seconds / units
+    print(json.dumps(record), flush=True)
+
+
+def main(path):
+    field = heat.read_field(path)
+    interior = (len(field) - 2) * (len(field[0]) - 2)
+    emit("Python (lists)", best_of(lambda: heat.evolve_lists(field, STEPS["Python (lists)"]), 3),
+         interior * STEPS["Python (lists)"])
+    try:
+        import numpy  # noqa: F401
+        emit("NumPy", best_of(lambda: heat.evolve_numpy(field, STEPS["NumPy"]), 5), interior * STEPS["NumPy"])
+    except ImportError:
+        emit("NumPy", skipped="numpy is not installed (pip install numpy)")
+        emit("Cython", skipped="needs numpy")
+        return
+    try:
+        import pyximport
+        pyximport.install(language_level=3, inplace=False)
+        import heat_cython
+        emit("Cython", best_of(lambda: heat_cython.evolve(field, STEPS["Cython"]), 5), interior * STEPS["Cython"])
+    except Exception as e:  # Cython missing, or no C compiler / Python headers
+        emit("Cython", skipped=f"{type(e).__name__}: {e} (pip install cython)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python3 compare.py FIELD_FILE")
+    main(sys.argv[1])

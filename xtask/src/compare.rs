@@ -1,0 +1,128 @@
+//! `compare`: the course's kernels in Python, NumPy, Cython, the Rust starting code, the Rust
+//! solution and C, on the same inputs and machine; a Markdown table and a PNG bar chart.
+
+use crate::child;
+use crate::term;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub kernel: String,
+    pub implementation: String,
+    pub unit: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_per_unit: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// The order rows are shown in: slowest family first, as the course tells the story.
+const ORDER: [&str; 6] = ["Python (lists)", "NumPy", "Cython", "Rust starting code", "Rust solution", "C -O3 (FFI)"];
+
+fn parse_rows(stdout: &str) -> Result<Vec<Row>> {
+    stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with('{'))
+        .map(|l| serde_json::from_str(l).with_context(|| format!("unexpected output line: {l}")))
+        .collect()
+}
+
+fn run_json(cmd: &mut Command, what: &str, status: &mut term::Status) -> Result<Vec<Row>> {
+    status.phase(&format!("running {what}…"));
+    let finished = child::run(cmd, Duration::from_secs(20 * 60), |_| false)?;
+    if !finished.ending.success() {
+        bail!("{what} {}:\n{}", finished.ending.describe(), finished.stderr);
+    }
+    parse_rows(&finished.stdout)
+}
+
+/// Markdown table: time per unit, and speedup over the first (pure Python) row per kernel.
+pub fn table(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| kernel | implementation | time per unit | speedup over pure Python |\n| --- | --- | --- | --- |\n",
+    );
+    for row in rows {
+        let python = rows
+            .iter()
+            .find(|r| r.kernel == row.kernel && r.implementation == ORDER[0])
+            .and_then(|r| r.seconds_per_unit);
+        let (time, speedup) = match (row.seconds_per_unit, python) {
+            (Some(s), Some(p)) => {
+                (format!("{} per {}", harness::timeit::format_seconds(s), row.unit), format!("{:.0}×", p / s))
+            }
+            (Some(s), None) => (format!("{} per {}", harness::timeit::format_seconds(s), row.unit), "–".into()),
+            (None, _) => (format!("skipped: {}", row.skipped.as_deref().unwrap_or("?")), "–".into()),
+        };
+        out += &format!("| {} | {} | {time} | {speedup} |\n", row.kernel, row.implementation);
+    }
+    out
+}
+
+pub fn compare(root: &Path) -> Result<ExitCode> {
+    let mut status = term::Status::new();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut rows = run_json(
+        Command::new(&cargo).current_dir(root).args(["run", "--release", "--quiet", "--package", "course-compare"]),
+        "the Rust and C versions (release build)",
+        &mut status,
+    )?;
+    let input = root.join("shared/data/heat/bottle.dat");
+    match run_json(
+        Command::new("python3").current_dir(root).arg("python/compare.py").arg(&input),
+        "the Python, NumPy and Cython versions (pure Python takes a while)",
+        &mut status,
+    ) {
+        Ok(python) => rows.extend(python),
+        Err(e) => anstream::eprintln!("{} Python side skipped: {e:#}", term::paint(term::WARN, "warning:")),
+    }
+    status.clear();
+    rows.sort_by_key(|r| (r.kernel.clone(), ORDER.iter().position(|o| *o == r.implementation).unwrap_or(ORDER.len())));
+
+    let out_dir = root.join("target/compare");
+    std::fs::create_dir_all(&out_dir)?;
+    let table = table(&rows);
+    std::fs::write(out_dir.join("compare.json"), serde_json::to_string_pretty(&rows)?)?;
+    std::fs::write(out_dir.join("compare.md"), &table)?;
+    anstream::println!("{table}");
+    let png = out_dir.join("compare.png");
+    let plotted = Command::new("python3")
+        .current_dir(root)
+        .arg("python/plot.py")
+        .arg(out_dir.join("compare.json"))
+        .arg(&png)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if plotted {
+        anstream::println!("wrote {} and {}", out_dir.join("compare.md").display(), png.display());
+    } else {
+        anstream::println!(
+            "wrote {} (no chart: python/plot.py needs matplotlib: pip install matplotlib)",
+            out_dir.join("compare.md").display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabulates_speedups_over_pure_python_and_keeps_skips() {
+        let rows = parse_rows(concat!(
+            r#"{"kernel":"heat","implementation":"Python (lists)","unit":"cell update","seconds_per_unit":5e-7}"#,
+            "\nnoise\n",
+            r#"{"kernel":"heat","implementation":"Rust solution","unit":"cell update","seconds_per_unit":1e-9}"#,
+            "\n",
+            r#"{"kernel":"heat","implementation":"Cython","unit":"cell update","skipped":"no cython"}"#,
+        ))
+        .unwrap();
+        let t = table(&rows);
+        assert!(t.contains("| heat | Rust solution | 1.00 ns per cell update | 500× |"), "{t}");
+        assert!(t.contains("| heat | Cython | skipped: no cython | – |"), "{t}");
+    }
+}
