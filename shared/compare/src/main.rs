@@ -2,7 +2,7 @@
 //! `python/compare.py`: the Rust starting code (the frozen baseline), the Rust solution, and
 //! the C kernel (`-O3`) through FFI. `cargo xtask compare` merges this with Python's.
 
-use harness::heat::{Baseline, Grid, HeatSolver, Params, SHIPPED_INPUT, parse_grid};
+use harness::heat::{Baseline, CKernel, HeatSolver, Params, SHIPPED_INPUT, parse_grid};
 use harness::timeit::timeit_with;
 use profiling_heat_solution::Heat;
 use serde_json::json;
@@ -18,26 +18,6 @@ fn emit(implementation: &str, seconds_per_call: f64, units_per_call: f64) {
         "seconds_per_unit": seconds_per_call / units_per_call,
     });
     println!("{record}");
-}
-
-fn c_evolve(grid: &mut Grid, scratch: &mut Vec<f64>, p: &Params, steps: usize) {
-    for _ in 0..steps {
-        // SAFETY: both buffers hold rows × cols values and are distinct.
-        let code = unsafe {
-            c_kernels::hpc_heat_step(
-                grid.data.as_ptr(),
-                scratch.as_mut_ptr(),
-                grid.rows,
-                grid.cols,
-                p.a,
-                p.dt,
-                p.dx2,
-                p.dy2,
-            )
-        };
-        assert_eq!(code, c_kernels::HPC_OK);
-        std::mem::swap(&mut grid.data, scratch);
-    }
 }
 
 fn main() {
@@ -60,10 +40,9 @@ fn main() {
     });
     emit("Rust solution", t.best(), units);
 
-    let mut scratch = initial.data.clone();
     let t = timeit_with(5, Some(3), || {
         let mut g = initial.clone();
-        c_evolve(&mut g, &mut scratch, &p, STEPS);
+        CKernel::evolve(&mut g, &p, STEPS);
         g
     });
     emit("C -O3 (FFI)", t.best(), units);

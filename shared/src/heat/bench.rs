@@ -2,12 +2,12 @@
 //! workload. For pass/fail the grader's interleaved protocol is used instead; criterion is for
 //! exploring (`cargo bench -p profiling-heat`).
 
-use super::{Baseline, HeatSolver, Params, grading_input, grading_work};
+use super::{Baseline, CKernel, HeatSolver, Params, grading_input, grading_work};
 use super::{GRADE_STEPS, Grid};
 use criterion::{BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput, measurement::WallTime};
 use std::hint::black_box;
 
-/// Benchmarks `baseline` and `H` (labelled `name`) evolving the graded field.
+/// Benchmarks the baseline, `H` (labelled `name`) and the C kernel evolving the graded field.
 pub fn compare<H: HeatSolver>(c: &mut Criterion, name: &str) {
     let initial = grading_input();
     let params = Params::course();
@@ -17,6 +17,7 @@ pub fn compare<H: HeatSolver>(c: &mut Criterion, name: &str) {
     let size = format!("{}x{}", initial.rows, initial.cols);
     bench_one::<Baseline>(&mut group, BenchmarkId::new("baseline", &size), &initial, &params);
     bench_one::<H>(&mut group, BenchmarkId::new(name, &size), &initial, &params);
+    bench_one::<CKernel>(&mut group, BenchmarkId::new("C -O3 (FFI)", &size), &initial, &params);
     group.finish();
 }
 

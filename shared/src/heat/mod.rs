@@ -80,6 +80,47 @@ pub trait HeatSolver {
     fn to_grid(field: &Self::Field) -> Grid;
 }
 
+/// The C kernel (`shared/c/heat.c`, compiled with `-O3`) through FFI, as a solver: the third
+/// line of every heat comparison (baseline, solution, C).
+pub struct CKernel;
+
+impl HeatSolver for CKernel {
+    type Field = Grid;
+
+    fn parse(text: &str) -> Result<Grid, ParseError> {
+        parse_grid(text)
+    }
+
+    fn evolve(field: &mut Grid, p: &Params, steps: usize) {
+        let mut scratch = field.data.clone();
+        for _ in 0..steps {
+            // SAFETY: both buffers hold rows × cols values and are distinct allocations.
+            let code = unsafe {
+                c_kernels::hpc_heat_step(
+                    field.data.as_ptr(),
+                    scratch.as_mut_ptr(),
+                    field.rows,
+                    field.cols,
+                    p.a,
+                    p.dt,
+                    p.dx2,
+                    p.dy2,
+                )
+            };
+            assert_eq!(code, c_kernels::HPC_OK, "the C kernel refused a {}×{} field", field.rows, field.cols);
+            std::mem::swap(&mut field.data, &mut scratch);
+        }
+    }
+
+    fn from_grid(grid: &Grid) -> Grid {
+        grid.clone()
+    }
+
+    fn to_grid(field: &Grid) -> Grid {
+        field.clone()
+    }
+}
+
 /// The course's input: a hot bottle (85 °C) standing in a cool room (15 °C), any size.
 /// Deterministic, so the shipped file can be checked against it.
 pub fn bottle(rows: usize, cols: usize) -> Grid {
@@ -188,6 +229,15 @@ mod tests {
         assert_eq!(g.at(50, 100), 85.0, "neck");
         assert_eq!(g.at(50, 60), 15.0, "beside the neck");
         assert!((0..200).all(|k| g.at(0, k) == 15.0 && g.at(199, k) == 15.0 && g.at(k, 0) == 15.0));
+    }
+
+    #[test]
+    fn the_c_kernel_is_bit_identical_to_the_baseline() {
+        let g = bottle(23, 31);
+        let (mut c, mut b) = (CKernel::from_grid(&g), Baseline::from_grid(&g));
+        CKernel::evolve(&mut c, &Params::course(), 9);
+        Baseline::evolve(&mut b, &Params::course(), 9);
+        assert_eq!(c, Baseline::to_grid(&b));
     }
 
     #[test]
