@@ -2,7 +2,7 @@
 //! in a child process with a time limit; the outcome is one [`CheckReport`].
 
 use crate::cargo::{self, Build};
-use crate::child::{self, Ending};
+use crate::child::{self, Ending, Limits};
 use crate::course::{Exercise, Side, Start};
 use crate::term::{self, Status as StatusLine};
 use anyhow::Result;
@@ -135,6 +135,7 @@ pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<Chec
         status.phase(&format!("testing {package}: {name}…"));
         let mut cmd = Command::new(exe);
         cmd.env("RUST_BACKTRACE", "0").args(["--color", if color { "always" } else { "never" }]);
+        Limits::for_learner_code(TEST_LIMIT).apply(&mut cmd);
         let finished = child::run(&mut cmd, TEST_LIMIT, |_| false)?;
         let counts = count_tests(&finished.stdout);
         tests.passed += counts.passed;
@@ -187,6 +188,7 @@ pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<Chec
     // Sampling stops at max_seconds per stage; warm-up, calibration and the result check add a
     // few seconds. Past this, the code is stuck.
     let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * ex.stages.len() as f64 + 20.0);
+    Limits::for_learner_code(limit).apply(&mut cmd);
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let finished = child::run(&mut cmd, limit, |line| match line.strip_prefix(PROGRESS_PREFIX) {
         Some(json) => {

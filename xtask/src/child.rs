@@ -1,5 +1,6 @@
-//! Runs learner code in a child process with a wall-clock limit, so a panic, an abort or an
-//! endless loop is reported instead of taking the runner down.
+//! Runs learner code in a child process with a wall-clock limit and resource limits, so a
+//! panic, an abort, a stack overflow, an endless loop or an attempt to take all memory is
+//! reported instead of taking the runner (or the machine) down.
 
 use anyhow::{Context, Result};
 use std::io::{BufRead, BufReader, Read};
@@ -26,15 +27,62 @@ impl Ending {
         match self {
             Ending::Exited(101) => "panicked".into(),
             Ending::Exited(code) => format!("exited with code {code}"),
-            Ending::Signalled(6) => "aborted (SIGABRT): a stack overflow, or a panic while panicking".into(),
+            Ending::Signalled(6) => {
+                "aborted (SIGABRT): a stack overflow, a failed allocation, or a panic while panicking".into()
+            }
             Ending::Signalled(9) => "was killed (SIGKILL): out of memory?".into(),
             Ending::Signalled(11) => {
                 "crashed with a segmentation fault (SIGSEGV): a stack overflow or unsafe code".into()
+            }
+            Ending::Signalled(24) => {
+                "used more CPU time than allowed and was stopped (SIGXCPU): an endless loop?".into()
             }
             Ending::Signalled(s) => format!("was stopped by signal {s}"),
             Ending::TimedOut(limit) => {
                 format!("did not finish within {} s and was stopped: an endless loop?", limit.as_secs())
             }
+        }
+    }
+}
+
+/// Resource limits set in the child with `setrlimit` before it starts (Linux, macOS).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// CPU seconds over all threads; past it the kernel stops the process with SIGXCPU.
+    pub cpu_seconds: u64,
+    /// Address space in bytes; past it allocations fail (Rust aborts with a message).
+    pub address_space: u64,
+}
+
+impl Limits {
+    /// For learner code given `wall` seconds: CPU time for two busy threads plus margin, and
+    /// 8 GiB of address space, a third of the course machine's memory.
+    pub fn for_learner_code(wall: Duration) -> Self {
+        Limits { cpu_seconds: 2 * wall.as_secs() + 10, address_space: 8 << 30 }
+    }
+
+    /// Applies the limits to `cmd`'s child, and disables core dumps.
+    pub fn apply(self, cmd: &mut Command) {
+        use std::os::unix::process::CommandExt;
+        let set = move || -> std::io::Result<()> {
+            // (resource, soft, hard): the CPU hard limit sits above the soft one, so the child
+            // gets SIGXCPU (reported as such) rather than an anonymous SIGKILL.
+            for (resource, soft, hard) in [
+                (libc::RLIMIT_CPU, self.cpu_seconds, self.cpu_seconds + 5),
+                (libc::RLIMIT_AS, self.address_space, self.address_space),
+                (libc::RLIMIT_CORE, 0, 0),
+            ] {
+                let limit = libc::rlimit { rlim_cur: soft as libc::rlim_t, rlim_max: hard as libc::rlim_t };
+                // SAFETY: setrlimit is async-signal-safe and only reads `limit`.
+                if unsafe { libc::setrlimit(resource, &limit) } != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        };
+        // SAFETY: the closure only calls setrlimit, which is safe between fork and exec.
+        unsafe {
+            cmd.pre_exec(set);
         }
     }
 }
@@ -136,6 +184,28 @@ mod tests {
         assert!(matches!(f.ending, Ending::TimedOut(_)));
         assert!(started.elapsed() < Duration::from_secs(5));
         assert!(f.ending.describe().contains("endless loop"));
+    }
+
+    #[test]
+    fn the_cpu_limit_stops_a_spinning_child() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "while :; do :; done"]);
+        Limits { cpu_seconds: 1, address_space: 1 << 30 }.apply(&mut cmd);
+        let started = Instant::now();
+        let f = run(&mut cmd, Duration::from_secs(30), |_| false).unwrap();
+        assert_eq!(f.ending, Ending::Signalled(24));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert!(f.ending.describe().contains("CPU time"));
+    }
+
+    #[test]
+    fn the_memory_limit_makes_a_huge_allocation_fail_instead_of_exhausting_the_machine() {
+        let mut cmd = Command::new("python3");
+        cmd.args(["-c", "b = bytearray(16 * 1024**3); b[-1] = 1"]);
+        Limits::for_learner_code(Duration::from_secs(10)).apply(&mut cmd);
+        let Ok(f) = run(&mut cmd, Duration::from_secs(30), |_| false) else { return }; // no python3
+        assert_eq!(f.ending, Ending::Exited(1), "{}", f.stderr);
+        assert!(f.stderr.contains("MemoryError"), "{}", f.stderr);
     }
 
     #[test]

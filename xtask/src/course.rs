@@ -171,7 +171,7 @@ mod tests {
         assert_eq!(course.find("exercises/01-profiling-heat/").unwrap().name, "profiling-heat");
         let err = course.find("profilng-heat").unwrap_err().to_string();
         assert!(err.contains("did you mean 'profiling-heat'?"), "{err}");
-        let err = course.find("heat").unwrap_err().to_string();
+        let err = course.find("profiling").unwrap_err().to_string();
         assert!(err.contains("did you mean 'profiling-heat'?"), "{err}");
         let err = course.find("zzzzzzzzzzzzzzzzzzzzzz").unwrap_err().to_string();
         assert!(!err.contains("did you mean"), "{err}");

@@ -6,10 +6,11 @@ mod child;
 mod compare;
 mod course;
 mod progress;
+mod report;
 mod term;
 mod verify;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use check::Status;
 use clap::{Parser, Subcommand};
 use course::{Course, Side};
@@ -31,13 +32,23 @@ enum Cmd {
     /// Build an exercise, run its tests, grade its speed. Exits 0 only when its target is met.
     Check {
         /// Exercise name (as in `list`), folder or number.
-        exercise: String,
+        #[arg(required_unless_present = "all")]
+        exercise: Option<String>,
+        /// Check every exercise in course order (for grading a class in CI).
+        #[arg(long, conflicts_with = "exercise")]
+        all: bool,
         /// Check the solution crate instead of yours.
         #[arg(long)]
         solution: bool,
-        /// Print the machine-readable report (JSON) instead of text.
+        /// Print the machine-readable report (JSON, see docs/report-schema.md) instead of text.
         #[arg(long)]
         json: bool,
+        /// Also write a JUnit XML report to this file.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Also write a Markdown summary table to this file (e.g. $GITHUB_STEP_SUMMARY).
+        #[arg(long, value_name = "FILE")]
+        summary: Option<PathBuf>,
     },
     /// Show the next hint for an exercise (and the ones already seen).
     Hint { exercise: String },
@@ -79,7 +90,13 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
     let course = Course::load(&root)?;
     match cmd {
         Cmd::List => list(&root, &course),
-        Cmd::Check { exercise, solution, json } => check_one(&root, &course, &exercise, solution, json),
+        Cmd::Check { exercise, all, solution, json, junit, summary } => {
+            let names: Vec<String> = match exercise {
+                Some(name) if !all => vec![name],
+                _ => course.exercises.iter().map(|e| e.name.clone()).collect(),
+            };
+            check_many(&root, &course, &names, solution, json, all, junit.as_deref(), summary.as_deref())
+        }
         Cmd::Hint { exercise } => hint(&root, &course, &exercise),
         Cmd::Verify { runs, only } => verify::verify(&root, &course, runs.max(1), &only),
         Cmd::Ci => verify::ci(&root, &course),
@@ -131,19 +148,66 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_one(root: &Path, course: &Course, name: &str, solution: bool, json: bool) -> Result<ExitCode> {
-    let ex = course.find(name)?;
+/// Checks each named exercise; one JSON report (or an `all` document), optional JUnit and
+/// Markdown files. Exits 0 only when every one is done.
+#[allow(clippy::too_many_arguments)]
+fn check_many(
+    root: &Path,
+    course: &Course,
+    names: &[String],
+    solution: bool,
+    json: bool,
+    all: bool,
+    junit: Option<&Path>,
+    summary: Option<&Path>,
+) -> Result<ExitCode> {
+    let exercises: Vec<_> = names.iter().map(|n| course.find(n)).collect::<Result<_>>()?;
+    let mut reports = Vec::new();
+    for ex in exercises {
+        let report = check_one(root, ex, solution, json, !all)?;
+        reports.push(report);
+    }
+    if json {
+        let text = if all {
+            serde_json::to_string_pretty(&report::AllReport { schema: check::SCHEMA, reports: reports.clone() })?
+        } else {
+            serde_json::to_string_pretty(&reports[0])?
+        };
+        println!("{text}");
+    } else if all {
+        anstream::println!("{}", report::summary(&reports));
+    }
+    if let Some(path) = junit {
+        std::fs::write(path, report::junit(&reports)).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = summary {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.write_all(report::summary(&reports).as_bytes())?;
+    }
+    Ok(if reports.iter().all(|r| r.status == Status::Done) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn check_one(
+    root: &Path,
+    ex: &course::Exercise,
+    solution: bool,
+    json: bool,
+    hints: bool,
+) -> Result<check::CheckReport> {
     let side = if solution { Side::Solution } else { Side::Exercise };
     let report = check::check(root, ex, side, !json && term::color_enabled())?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
+    if !json {
         anstream::print!("{}", check::render(&report, ex));
     }
     if side == Side::Exercise {
         let mut progress = Progress::load(root);
         progress.record(&report);
-        if report.status != Status::Done && !json {
+        if report.status != Status::Done && !json && hints {
             let entry = progress.entry(&ex.name);
             if let Some(text) = ex.hints.get(entry.hints_seen) {
                 anstream::println!(
@@ -154,12 +218,12 @@ fn check_one(root: &Path, course: &Course, name: &str, solution: bool, json: boo
                 );
                 entry.hints_seen += 1;
             }
-        } else if report.status == Status::Done && !json {
+        } else if report.status == Status::Done && !json && hints {
             anstream::println!("\n{} On to the next: cargo xtask list", term::paint(term::GOOD, "Well done!"));
         }
         progress.save(root)?;
     }
-    Ok(if report.status == Status::Done { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(report)
 }
 
 fn hint(root: &Path, course: &Course, name: &str) -> Result<ExitCode> {
