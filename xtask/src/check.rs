@@ -24,6 +24,8 @@ const TEST_LIMIT: Duration = Duration::from_secs(60);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Files the verdict depends on (baselines, tests, the grader) differ from the sealed ones.
+    Tampered,
     NotCompiled,
     Wrong,
     /// Correct, but a required speed target is missed.
@@ -35,6 +37,7 @@ pub enum Status {
 impl Status {
     pub fn describe(self) -> &'static str {
         match self {
+            Status::Tampered => "course files modified",
             Status::NotCompiled => "does not compile",
             Status::Wrong => "wrong results",
             Status::Slow => "correct but slow",
@@ -84,6 +87,10 @@ pub struct CheckReport {
     pub stages: Vec<StageReport>,
     pub protocol: Option<Protocol>,
     pub machine: Option<Machine>,
+    /// Protected files (frozen baselines, tests, the grader) that differ from `integrity.toml`;
+    /// when any do, the status is `tampered` whatever the measurements say.
+    #[serde(default)]
+    pub tampered: Vec<String>,
 }
 
 impl CheckReport {
@@ -103,6 +110,7 @@ impl CheckReport {
                 .collect(),
             protocol: None,
             machine: None,
+            tampered: Vec::new(),
         }
     }
 
@@ -114,6 +122,16 @@ impl CheckReport {
 
 /// Checks one side of an exercise. `color` asks cargo for coloured diagnostics.
 pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckReport> {
+    let tampered = crate::integrity::differences(root, &[ex.folder(side)])?.unwrap_or_default();
+    let mut report = grade(root, ex, side, color)?;
+    if !tampered.is_empty() {
+        report.status = Status::Tampered;
+        report.tampered = tampered;
+    }
+    Ok(report)
+}
+
+fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckReport> {
     let mut report = CheckReport::new(ex, side);
     let mut status = StatusLine::new();
     let package = ex.package(side);
@@ -332,6 +350,7 @@ fn strip_ansi(s: &str) -> String {
 /// The one-line verdict: `correct ✔ · evolve 3.1× of target 10× ✘`.
 pub fn verdict_line(r: &CheckReport) -> String {
     let mut parts = vec![match (r.status, &r.tests) {
+        (Status::Tampered, _) => format!("course files modified {}", term::mark(false)),
         (Status::NotCompiled, _) => format!("compiles {}", term::mark(false)),
         (Status::Wrong, Some(t)) if t.failed > 0 => {
             format!("tests {}/{} {}", t.passed, t.passed + t.failed, term::mark(false))
@@ -414,6 +433,16 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
                 term::paint(term::WARN, "noisy machine:")
             );
         }
+    }
+    if !r.tampered.is_empty() {
+        out += &format!(
+            "\n{} files the grader trusts differ from the sealed course (integrity.toml), so this verdict does not count:\n",
+            term::paint(term::BAD, "integrity:")
+        );
+        for file in &r.tampered {
+            out += &format!("  {file}\n");
+        }
+        out += "Restore them (git checkout -- <file>) and check again.\n";
     }
     if let Some(details) = &r.details {
         out += "\n";

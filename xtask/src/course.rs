@@ -124,6 +124,11 @@ impl Course {
         Ok(())
     }
 
+    /// Every exercise and solution folder, for sealing.
+    pub fn all_folders(&self) -> Vec<PathBuf> {
+        self.exercises.iter().flat_map(|e| [e.folder(Side::Exercise), e.folder(Side::Solution)]).collect()
+    }
+
     /// Finds an exercise by name (or by folder, or by number such as `1` or `01`); otherwise an
     /// error that suggests the closest name.
     pub fn find(&self, query: &str) -> Result<&Exercise> {

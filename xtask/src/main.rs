@@ -5,6 +5,7 @@ mod check;
 mod child;
 mod compare;
 mod course;
+mod integrity;
 mod progress;
 mod report;
 mod term;
@@ -64,6 +65,9 @@ enum Cmd {
     },
     /// Everything CI runs: formatting, the workspace's tests, then `verify`.
     Ci,
+    /// Record the hashes of every file a verdict depends on in integrity.toml (instructors: run
+    /// after changing the harness, the runner, the registry or an exercise's tests).
+    Seal,
     /// Time the course's kernels in Python, NumPy, Cython, Rust (start and solution) and C on
     /// the same input; print a table and draw a bar chart (target/compare/).
     Compare,
@@ -101,6 +105,11 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
         Cmd::Verify { runs, only } => verify::verify(&root, &course, runs.max(1), &only),
         Cmd::Ci => verify::ci(&root, &course),
         Cmd::Compare => compare::compare(&root),
+        Cmd::Seal => {
+            let count = integrity::seal(&root, &course.all_folders())?;
+            anstream::println!("sealed {count} files in {}", integrity::FILE);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

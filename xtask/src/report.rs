@@ -136,6 +136,7 @@ mod tests {
             stages: vec![StageReport { name: "evolve".into(), target: 5.0, optional: false, result: None }],
             protocol: None,
             machine: None,
+            tampered: vec![],
         }
     }
 

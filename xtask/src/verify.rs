@@ -149,6 +149,14 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
             bail!("ci step '{title}' failed");
         }
     }
+    anstream::println!("{}", term::paint(term::BOLD, "== integrity.toml matches the course"));
+    match crate::integrity::differences(root, &course.all_folders())? {
+        Some(changes) if changes.is_empty() => anstream::println!("sealed files unchanged"),
+        Some(changes) => {
+            bail!("integrity.toml is stale ({}): run `cargo xtask seal` and commit it", changes.join(", "))
+        }
+        None => bail!("integrity.toml is missing: run `cargo xtask seal` and commit it"),
+    }
     anstream::println!("{}", term::paint(term::BOLD, "== verify"));
     verify(root, course, 1, &[])
 }
