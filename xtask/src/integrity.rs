@@ -17,6 +17,10 @@ const PROTECTED_FILES: [&str; 2] = ["course.toml", ".github/workflows/grade.yml"
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Sealed {
     files: BTreeMap<String, String>,
+    /// The exercises' starting code (`exercises/*/src`), not protected (learners change it)
+    /// but recorded so `reset` can find the pristine version in git history.
+    #[serde(default)]
+    starting: BTreeMap<String, String>,
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -59,21 +63,44 @@ pub fn protected(root: &Path, exercise_dirs: &[PathBuf]) -> Result<Vec<String>> 
 
 fn hash(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+    Ok(digest(&bytes))
 }
 
-/// Writes `integrity.toml` for the files as they are now.
-pub fn seal(root: &Path, exercise_dirs: &[PathBuf]) -> Result<usize> {
+/// Files under `dir`, relative to `root`, sorted.
+fn files_under(root: &Path, dir: &Path) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    if root.join(dir).is_dir() {
+        walk(&root.join(dir), &mut files)?;
+    }
+    let mut names: Vec<String> = files
+        .iter()
+        .filter_map(|p| p.strip_prefix(root).ok())
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Writes `integrity.toml` for the files as they are now; `starting_dirs` are the exercises'
+/// `src` folders, recorded for `reset`.
+pub fn seal(root: &Path, exercise_dirs: &[PathBuf], starting_dirs: &[PathBuf]) -> Result<usize> {
     let mut files = BTreeMap::new();
     for file in protected(root, exercise_dirs)? {
         let digest = hash(&root.join(&file))?;
         files.insert(file, digest);
     }
+    let mut starting = BTreeMap::new();
+    for dir in starting_dirs {
+        for file in files_under(root, dir)? {
+            let digest = hash(&root.join(&file))?;
+            starting.insert(file, digest);
+        }
+    }
     let count = files.len();
     let text = format!(
         "# SHA-256 of every file a grading verdict depends on. Written by `cargo xtask seal`;\n\
          # `cargo xtask check` reports any difference. Do not edit by hand.\n\n{}",
-        toml::to_string(&Sealed { files })?
+        toml::to_string(&Sealed { files, starting })?
     );
     std::fs::write(root.join(FILE), text).with_context(|| format!("cannot write {FILE}"))?;
     Ok(count)
@@ -108,6 +135,25 @@ pub fn differences(root: &Path, exercise_dirs: &[PathBuf]) -> Result<Option<Vec<
     Ok(Some(changes))
 }
 
+/// The sealed starting code under `dir`: (path, SHA-256) pairs.
+pub fn starting_files(root: &Path, dir: &Path) -> Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(root.join(FILE))
+        .with_context(|| format!("{FILE} is missing: cannot tell the starting code"))?;
+    let sealed: Sealed = toml::from_str(&text).with_context(|| format!("{FILE} is damaged"))?;
+    let prefix = dir.to_string_lossy().replace('\\', "/") + "/";
+    Ok(sealed.starting.into_iter().filter(|(f, _)| f.starts_with(&prefix)).collect())
+}
+
+/// The SHA-256 of `bytes`, as `integrity.toml` writes it.
+pub fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Files under `dir` now.
+pub fn current_files(root: &Path, dir: &Path) -> Result<Vec<String>> {
+    files_under(root, dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,7 +173,7 @@ mod tests {
             std::fs::write(root.join(file), text).unwrap();
         }
         let dirs = [PathBuf::from("exercises/01-x")];
-        assert_eq!(seal(&root, &dirs).unwrap(), 4, "the learner's src/ is not sealed");
+        assert_eq!(seal(&root, &dirs, &[]).unwrap(), 4, "the learner's src/ is not sealed");
         assert_eq!(differences(&root, &dirs).unwrap(), Some(vec![]));
         assert_eq!(differences(&root, &[]).unwrap(), Some(vec![]), "another exercise's scope");
 

@@ -8,6 +8,7 @@ mod course;
 mod integrity;
 mod progress;
 mod report;
+mod reset;
 mod term;
 mod verify;
 
@@ -53,6 +54,10 @@ enum Cmd {
     },
     /// Show the next hint for an exercise (and the ones already seen).
     Hint { exercise: String },
+    /// Restore an exercise's starting code, after saving yours in .course/backups/.
+    Reset { exercise: String },
+    /// Show how the solution differs from your version.
+    Solution { exercise: String },
     /// Grade every solution (each must meet its targets) and every untouched exercise (each must
     /// be correct and miss them, or fail its `todo!()` tasks): shows the grader discriminates.
     Verify {
@@ -102,11 +107,15 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
             check_many(&root, &course, &names, solution, json, all, junit.as_deref(), summary.as_deref())
         }
         Cmd::Hint { exercise } => hint(&root, &course, &exercise),
+        Cmd::Reset { exercise } => reset::reset(&root, course.find(&exercise)?),
+        Cmd::Solution { exercise } => reset::solution(&root, course.find(&exercise)?),
         Cmd::Verify { runs, only } => verify::verify(&root, &course, runs.max(1), &only),
         Cmd::Ci => verify::ci(&root, &course),
         Cmd::Compare => compare::compare(&root),
         Cmd::Seal => {
-            let count = integrity::seal(&root, &course.all_folders())?;
+            let starting: Vec<PathBuf> =
+                course.exercises.iter().map(|e| e.folder(Side::Exercise).join("src")).collect();
+            let count = integrity::seal(&root, &course.all_folders(), &starting)?;
             anstream::println!("sealed {count} files in {}", integrity::FILE);
             Ok(ExitCode::SUCCESS)
         }
