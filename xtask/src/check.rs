@@ -442,7 +442,7 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
         for file in &r.tampered {
             out += &format!("  {file}\n");
         }
-        out += "Restore them (git checkout -- <file>) and check again.\n";
+        out += "Restore them (git checkout -- <file>) and check again. (Course developers: run `cargo xtask seal` after changing them.)\n";
     }
     if let Some(details) = &r.details {
         out += "\n";

@@ -11,6 +11,7 @@ mod report;
 mod reset;
 mod term;
 mod verify;
+mod watch;
 
 use anyhow::{Context, Result};
 use check::Status;
@@ -54,6 +55,11 @@ enum Cmd {
     },
     /// Show the next hint for an exercise (and the ones already seen).
     Hint { exercise: String },
+    /// Check an exercise again every time you save one of its files.
+    Watch {
+        /// Exercise to watch (default: the first one not done yet).
+        exercise: Option<String>,
+    },
     /// Restore an exercise's starting code, after saving yours in .course/backups/.
     Reset { exercise: String },
     /// Show how the solution differs from your version.
@@ -107,6 +113,7 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
             check_many(&root, &course, &names, solution, json, all, junit.as_deref(), summary.as_deref())
         }
         Cmd::Hint { exercise } => hint(&root, &course, &exercise),
+        Cmd::Watch { exercise } => watch::watch(&root, &course, exercise.as_deref()),
         Cmd::Reset { exercise } => reset::reset(&root, course.find(&exercise)?),
         Cmd::Solution { exercise } => reset::solution(&root, course.find(&exercise)?),
         Cmd::Verify { runs, only } => verify::verify(&root, &course, runs.max(1), &only),

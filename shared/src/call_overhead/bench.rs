@@ -2,12 +2,12 @@
 //! calls, so criterion's "elem/s" reads as calls per second. For pass/fail the grader's
 //! interleaved protocol is used instead; criterion is for exploring (`cargo bench -p call-overhead`).
 
-use super::{CallLadder, GRADE_N, calls, fib_def, fib_module, rungs};
+use super::{CallLadder, GRADE_N, Rung, calls, fib_def, fib_module, rungs};
 use criterion::{Criterion, Throughput};
 use std::hint::black_box;
 
 /// Benchmarks the `def` baseline, the rungs of `L`, and any `extras` (name, function) on F(GRADE_N).
-pub fn ladder<L: CallLadder>(c: &mut Criterion, extras: &[(&str, fn(u32) -> u64)]) {
+pub fn ladder<L: CallLadder>(c: &mut Criterion, extras: &[Rung]) {
     let module = fib_module();
     let mut group = c.benchmark_group(format!("fib({GRADE_N})"));
     group.throughput(Throughput::Elements(calls(GRADE_N)));

@@ -28,6 +28,26 @@ pub fn c_matches_the_reference<L: CallLadder>() {
     rung_matches_the_reference("c", L::c);
 }
 
+/// Expands to the exercise-05 test suite for a [`CallLadder`] type:
+/// `harness::call_overhead_tests!(call_overhead::Ladder);` in `tests/correctness.rs`.
+#[macro_export]
+macro_rules! call_overhead_tests {
+    ($ladder:ty) => {
+        #[test]
+        fn cpdef_matches_the_reference() {
+            $crate::call_overhead::checks::cpdef_matches_the_reference::<$ladder>();
+        }
+        #[test]
+        fn cdef_matches_the_reference() {
+            $crate::call_overhead::checks::cdef_matches_the_reference::<$ladder>();
+        }
+        #[test]
+        fn c_matches_the_reference() {
+            $crate::call_overhead::checks::c_matches_the_reference::<$ladder>();
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,24 +79,4 @@ mod tests {
         let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
         assert_eq!(msg, "cdef(0) returned 1, but F(0) = 0");
     }
-}
-
-/// Expands to the exercise-05 test suite for a [`CallLadder`] type:
-/// `harness::call_overhead_tests!(call_overhead::Ladder);` in `tests/correctness.rs`.
-#[macro_export]
-macro_rules! call_overhead_tests {
-    ($ladder:ty) => {
-        #[test]
-        fn cpdef_matches_the_reference() {
-            $crate::call_overhead::checks::cpdef_matches_the_reference::<$ladder>();
-        }
-        #[test]
-        fn cdef_matches_the_reference() {
-            $crate::call_overhead::checks::cdef_matches_the_reference::<$ladder>();
-        }
-        #[test]
-        fn c_matches_the_reference() {
-            $crate::call_overhead::checks::c_matches_the_reference::<$ladder>();
-        }
-    };
 }

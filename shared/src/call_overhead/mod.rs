@@ -48,8 +48,11 @@ pub trait CallLadder {
     fn c(n: u32) -> u64;
 }
 
+/// A rung: its name and F(n) computed its way.
+pub type Rung = (&'static str, fn(u32) -> u64);
+
 /// The rungs by name, as the grader, the tests and the benches list them.
-pub fn rungs<L: CallLadder>() -> [(&'static str, fn(u32) -> u64); 3] {
+pub fn rungs<L: CallLadder>() -> [Rung; 3] {
     [("cpdef", L::cpdef), ("cdef", L::cdef), ("c", L::c)]
 }
 

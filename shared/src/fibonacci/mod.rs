@@ -126,25 +126,21 @@ pub fn check_all<F: Fibonacci>() -> Result<(), String> {
 
 /// `main` of an exercise's `tests/grade.rs`: each graded version against the naive baseline.
 pub fn grade_main<F: Fibonacci>() -> ExitCode {
-    grade::run(
-        EXERCISE,
-        check_all::<F>,
-        || {
-            graded::<F>()
-                .into_iter()
-                .map(|(name, f)| Stage {
-                    name,
-                    work: Some(Work { unit: format!("F({COURSE_N})"), per_call: 1.0 }),
-                    baseline: Box::new(Timed(|| {
-                        let _ = black_box(naive(black_box(COURSE_N)));
-                    })),
-                    candidate: Box::new(Timed(move || {
-                        let _ = black_box(f(black_box(COURSE_N)));
-                    })),
-                })
-                .collect()
-        },
-    )
+    grade::run(EXERCISE, check_all::<F>, || {
+        graded::<F>()
+            .into_iter()
+            .map(|(name, f)| Stage {
+                name,
+                work: Some(Work { unit: format!("F({COURSE_N})"), per_call: 1.0 }),
+                baseline: Box::new(Timed(|| {
+                    let _ = black_box(naive(black_box(COURSE_N)));
+                })),
+                candidate: Box::new(Timed(move || {
+                    let _ = black_box(f(black_box(COURSE_N)));
+                })),
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -175,7 +171,10 @@ mod tests {
         fn wraps(n: u32) -> Result<u128, FibError> {
             if n == MAX_N + 1 { Ok(0) } else { reference(n) }
         }
-        assert_eq!(check_version("iterative", wraps).unwrap_err(), "iterative(187) returned Ok(0), expected Err(TooLarge { n: 187 })");
+        assert_eq!(
+            check_version("iterative", wraps).unwrap_err(),
+            "iterative(187) returned Ok(0), expected Err(TooLarge { n: 187 })"
+        );
         fn panics(n: u32) -> Result<u128, FibError> {
             if n == MAX_N { panic!("attempt to add with overflow") } else { reference(n) }
         }

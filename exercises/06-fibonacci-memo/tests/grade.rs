@@ -1,0 +1,4 @@
+//! The grader's entry point, run by `cargo xtask check fibonacci-memo`. Do not edit.
+fn main() -> std::process::ExitCode {
+    harness::fibonacci::grade_main::<fibonacci_memo::Fib>()
+}
