@@ -42,6 +42,10 @@ pub struct Exercise {
     pub stages: Vec<Stage>,
     #[serde(default)]
     pub hints: Vec<String>,
+    /// Arguments `cargo xtask profile` passes to the exercise's program (a short run: the
+    /// profilers slow it down).
+    #[serde(default)]
+    pub profile_args: Vec<String>,
 }
 
 fn default_lesson() -> String {

@@ -6,6 +6,7 @@ mod child;
 mod compare;
 mod course;
 mod integrity;
+mod profile;
 mod progress;
 mod report;
 mod reset;
@@ -60,6 +61,14 @@ enum Cmd {
         /// Exercise to watch (default: the first one not done yet).
         exercise: Option<String>,
     },
+    /// Run an exercise's program under callgrind (top functions by self cost) and perf (flame
+    /// graph SVG in target/profile/).
+    Profile {
+        exercise: String,
+        /// Arguments for the program (default: the exercise's `profile_args`).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Restore an exercise's starting code, after saving yours in .course/backups/.
     Reset { exercise: String },
     /// Show how the solution differs from your version.
@@ -73,6 +82,10 @@ enum Cmd {
         /// Only these exercises.
         #[arg(long = "only", value_name = "EXERCISE")]
         only: Vec<String>,
+        /// Keep a core busy meanwhile (a spinning thread, or a memory-streaming one), to
+        /// measure how often verdicts flip on a loaded machine.
+        #[arg(long, value_enum)]
+        busy: Option<verify::Load>,
     },
     /// Everything CI runs: formatting, the workspace's tests, then `verify`.
     Ci,
@@ -114,9 +127,13 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
         }
         Cmd::Hint { exercise } => hint(&root, &course, &exercise),
         Cmd::Watch { exercise } => watch::watch(&root, &course, exercise.as_deref()),
+        Cmd::Profile { exercise, args } => profile::profile(&root, course.find(&exercise)?, &args),
         Cmd::Reset { exercise } => reset::reset(&root, course.find(&exercise)?),
         Cmd::Solution { exercise } => reset::solution(&root, course.find(&exercise)?),
-        Cmd::Verify { runs, only } => verify::verify(&root, &course, runs.max(1), &only),
+        Cmd::Verify { runs, only, busy } => {
+            let _load = busy.map(verify::Load::start);
+            verify::verify(&root, &course, runs.max(1), &only)
+        }
         Cmd::Ci => verify::ci(&root, &course),
         Cmd::Compare => compare::compare(&root),
         Cmd::Seal => {

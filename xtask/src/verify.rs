@@ -9,6 +9,58 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+/// Background load for `verify --busy`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Load {
+    /// One thread spinning on arithmetic.
+    Cpu,
+    /// One thread copying 256 MiB back and forth (a memory-hungry neighbour, the worst case
+    /// measured in the course's notes).
+    Memory,
+}
+
+/// Stops the load thread when dropped.
+pub struct Running {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Load {
+    pub fn start(self) -> Running {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        anstream::eprintln!("{} a {self:?} load runs beside the grader", term::paint(term::WARN, "busy:"));
+        let thread = std::thread::spawn(move || match self {
+            Load::Cpu => {
+                let mut x = 0u64;
+                while !flag.load(Ordering::Relaxed) {
+                    for _ in 0..1_000_000 {
+                        x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                    }
+                }
+            }
+            Load::Memory => {
+                let (mut a, mut b) = (vec![1u8; 128 << 20], vec![0u8; 128 << 20]);
+                while !flag.load(Ordering::Relaxed) {
+                    b.copy_from_slice(&a);
+                    std::mem::swap(&mut a, &mut b);
+                }
+            }
+        });
+        Running { stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 fn expected(ex: &Exercise, side: Side) -> Status {
     match (side, ex.start) {
         (Side::Solution, _) => Status::Done,

@@ -1,0 +1,230 @@
+//! `profile`: run an exercise's program under callgrind and print the top functions by self
+//! cost (the Python course's `pstats` table), and under perf to draw a flame graph (SVG).
+
+use crate::course::{Exercise, Side};
+use crate::{child, term};
+use anyhow::{Context, Result, bail};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+/// One function's self cost, summed over the source files its code came from (inlined std
+/// code is reported under its own file by callgrind, but belongs to the caller's time).
+#[derive(Debug, PartialEq)]
+pub struct Entry {
+    pub function: String,
+    pub instructions: u64,
+    pub share: f64,
+}
+
+/// Reads `callgrind_annotate`'s `  141,139,800 (32.44%)  file.rs:function [binary]` lines.
+pub fn parse_annotate(text: &str) -> Vec<Entry> {
+    let mut total = 0u64;
+    let mut by_function: HashMap<String, u64> = HashMap::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.contains("PROGRAM TOTALS") {
+            if let Some(count) = line.split_whitespace().next().and_then(|c| c.replace(',', "").parse().ok()) {
+                total = count;
+            }
+            continue;
+        }
+        if line.ends_with("file:function") {
+            in_table = true; // the function table starts after this header
+            continue;
+        }
+        if !in_table || line.starts_with("--") {
+            continue;
+        }
+        if line.is_empty() {
+            break; // the table ends; annotated source may follow
+        }
+        let Some((count, rest)) = line.split_once(" (") else { continue };
+        let Ok(count) = count.replace(',', "").trim().parse::<u64>() else { continue };
+        let Some((_, location)) = rest.split_once(")  ") else { continue };
+        let location = location.split(" [").next().unwrap_or(location);
+        let function = location.split_once(':').map_or(location, |(_, f)| f).trim().to_string();
+        *by_function.entry(function).or_default() += count;
+    }
+    let total = total.max(1) as f64;
+    let mut entries: Vec<Entry> = by_function
+        .into_iter()
+        .map(|(function, n)| Entry { share: n as f64 / total, function, instructions: n })
+        .collect();
+    entries.sort_by(|a, b| b.instructions.cmp(&a.instructions).then(a.function.cmp(&b.function)));
+    entries
+}
+
+/// Whether `tool` is an executable on PATH (some, like callgrind_annotate, exit non-zero even
+/// for `--version`, so running them is no test).
+fn available(tool: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
+}
+
+/// Builds the exercise's program in release mode; its path.
+fn build_program(root: &Path, package: &str) -> Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(root)
+        .args(["build", "--release", "--bins", "--message-format=json", "--package", package])
+        .output()
+        .context("cannot run cargo")?;
+    let exe = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|m| {
+            let is_bin = m["reason"] == "compiler-artifact"
+                && m["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin"));
+            is_bin.then(|| m["executable"].as_str().map(PathBuf::from)).flatten()
+        });
+    match exe {
+        Some(exe) if out.status.success() => Ok(exe),
+        _ if !out.status.success() => bail!("{package} does not build; `cargo xtask check` shows why"),
+        _ => bail!(
+            "{package} has no program (src/main.rs) to profile; profile its benches instead: cargo bench -p {package}"
+        ),
+    }
+}
+
+pub fn profile(root: &Path, ex: &Exercise, extra_args: &[String]) -> Result<ExitCode> {
+    let package = ex.package(Side::Exercise);
+    let args: Vec<String> = if extra_args.is_empty() { ex.profile_args.clone() } else { extra_args.to_vec() };
+    let mut status = term::Status::new();
+    status.phase(&format!("building {package} (release, with line tables)…"));
+    let program = build_program(root, &package)?;
+    let dir = root.join("target/profile").join(&ex.name);
+    std::fs::create_dir_all(&dir)?;
+    let limit = Duration::from_secs(15 * 60);
+
+    if available("valgrind") && available("callgrind_annotate") {
+        status.phase(&format!(
+            "running {} {} under callgrind (about 50× slower than normal)…",
+            package,
+            args.join(" ")
+        ));
+        let out_file = dir.join("callgrind.out");
+        let mut cmd = Command::new("valgrind");
+        cmd.current_dir(&dir)
+            .arg("--tool=callgrind")
+            .arg(format!("--callgrind-out-file={}", out_file.display()))
+            .arg(&program)
+            .args(&args);
+        let run = child::run(&mut cmd, limit, |_| false)?;
+        if !run.ending.success() {
+            bail!("the program {} under callgrind:\n{}", run.ending.describe(), run.stderr);
+        }
+        let annotated = Command::new("callgrind_annotate")
+            .arg("--auto=no")
+            .arg(&out_file)
+            .output()
+            .context("callgrind_annotate")?;
+        status.clear();
+        let entries = parse_annotate(&String::from_utf8_lossy(&annotated.stdout));
+        anstream::println!(
+            "{}",
+            term::paint(
+                term::BOLD,
+                "Top 10 functions by self cost (instructions executed; callgrind counts the same on every run)"
+            )
+        );
+        anstream::println!("  {:>6}  {:>15}  function", "share", "instructions");
+        for e in entries.iter().take(10) {
+            anstream::println!("  {:>5.1}%  {:>15}  {}", 100.0 * e.share, e.instructions, e.function);
+        }
+        anstream::println!(
+            "{}",
+            term::paint(
+                term::DIM,
+                format!(
+                    "full table: callgrind_annotate {}   (add --inclusive=yes for cumulative cost)",
+                    out_file.display()
+                )
+            )
+        );
+    } else {
+        anstream::println!("callgrind skipped: valgrind is not installed (apt-get install valgrind)");
+    }
+
+    if available("perf") {
+        status.phase("sampling with perf for the flame graph…");
+        let data = dir.join("perf.data");
+        let mut record = Command::new("perf");
+        record
+            .current_dir(&dir)
+            .args(["record", "-e", "cpu-clock", "-F", "1999", "-g", "-o"])
+            .arg(&data)
+            .arg(&program)
+            .args(&args);
+        let run = child::run(&mut record, limit, |_| false)?;
+        let script = run
+            .ending
+            .success()
+            .then(|| Command::new("perf").arg("script").arg("-i").arg(&data).output().ok())
+            .flatten();
+        status.clear();
+        match script {
+            Some(out) if out.status.success() && !out.stdout.is_empty() => {
+                let svg = dir.join("flamegraph.svg");
+                write_flamegraph(&out.stdout, &svg)?;
+                anstream::println!(
+                    "\nflame graph: {} (open it in a browser; wide boxes are where the time goes)",
+                    svg.display()
+                );
+            }
+            _ => anstream::println!(
+                "\nno flame graph: perf could not sample here ({})",
+                run.stderr.lines().last().unwrap_or("no output")
+            ),
+        }
+    } else {
+        anstream::println!("\nno flame graph: perf is not installed (apt-get install linux-perf)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// perf script output → folded stacks → SVG, with inferno.
+fn write_flamegraph(perf_script: &[u8], svg: &Path) -> Result<()> {
+    use inferno::collapse::Collapse;
+    let mut folded = Vec::new();
+    inferno::collapse::perf::Folder::default()
+        .collapse(perf_script, &mut folded)
+        .context("cannot read perf's samples")?;
+    let text = String::from_utf8_lossy(&folded);
+    let mut options = inferno::flamegraph::Options::default();
+    options.title = "where the time goes".into();
+    let file = std::fs::File::create(svg).with_context(|| format!("cannot write {}", svg.display()))?;
+    inferno::flamegraph::from_lines(&mut options, text.lines(), std::io::BufWriter::new(file))
+        .context("cannot draw the flame graph")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inlined_code_counts_for_the_function_it_was_inlined_into() {
+        let text = "\
+--------------------------------------------------------------------------------
+435,065,263 (100.0%)  PROGRAM TOTALS
+
+--------------------------------------------------------------------------------
+Ir                    file:function
+--------------------------------------------------------------------------------
+141,139,800 (32.44%)  /work/x/src/lib.rs:profiling_heat::evolve_step [/work/x/prog]
+109,771,600 (25.23%)  /rustc/abc/library/core/src/slice/index.rs:profiling_heat::evolve_step
+ 14,008,985 ( 3.22%)  ./malloc/./malloc/malloc.c:_int_malloc [/usr/lib/x86_64-linux-gnu/libc.so.6]
+
+-- Auto-annotated source: /work/x/src/lib.rs
+ 15,681,600 ( 3.60%)  u_new[i][j] = u[i][j]
+";
+        let entries = parse_annotate(text);
+        assert_eq!(entries[0].function, "profiling_heat::evolve_step");
+        assert_eq!(entries[0].instructions, 250_911_400);
+        assert!((entries[0].share - 0.5767).abs() < 1e-3, "{}", entries[0].share);
+        assert_eq!(entries[1].function, "_int_malloc");
+        assert_eq!(entries.len(), 2);
+    }
+}
