@@ -6,6 +6,7 @@ mod child;
 mod compare;
 mod course;
 mod integrity;
+mod page;
 mod profile;
 mod progress;
 mod report;
@@ -89,6 +90,13 @@ enum Cmd {
     },
     /// Everything CI runs: formatting, the workspace's tests, then `verify`.
     Ci,
+    /// Write a page (HTML with a chart, and Markdown) of each exercise's speedup against its
+    /// target, from your progress or from a `check --all --json` report.
+    Report {
+        /// A `cargo xtask check --all --json` report (e.g. a CI artifact) instead of your progress.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+    },
     /// Record the hashes of every file a verdict depends on in integrity.toml (instructors: run
     /// after changing the harness, the runner, the registry or an exercise's tests).
     Seal,
@@ -136,6 +144,7 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
         }
         Cmd::Ci => verify::ci(&root, &course),
         Cmd::Compare => compare::compare(&root),
+        Cmd::Report { from } => page::report(&root, &course, from.as_deref()),
         Cmd::Seal => {
             let starting: Vec<PathBuf> =
                 course.exercises.iter().map(|e| e.folder(Side::Exercise).join("src")).collect();
