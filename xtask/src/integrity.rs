@@ -41,22 +41,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// The protected files of the course in `root`, relative, sorted.
 pub fn protected(root: &Path, exercise_dirs: &[PathBuf]) -> Result<Vec<String>> {
-    let mut files = Vec::new();
+    let mut names = Vec::new();
     for dir in PROTECTED_DIRS {
-        walk(&root.join(dir), &mut files).with_context(|| format!("cannot read {dir}/"))?;
+        names.extend(files_under(root, Path::new(dir)).with_context(|| format!("cannot read {dir}/"))?);
     }
     for dir in exercise_dirs {
-        let tests = root.join(dir).join("tests");
-        if tests.is_dir() {
-            walk(&tests, &mut files)?;
-        }
+        names.extend(files_under(root, &dir.join("tests"))?);
     }
-    files.extend(PROTECTED_FILES.iter().map(|f| root.join(f)).filter(|p| p.is_file()));
-    let mut names: Vec<String> = files
-        .iter()
-        .filter_map(|p| p.strip_prefix(root).ok())
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .collect();
+    names.extend(PROTECTED_FILES.iter().filter(|f| root.join(f).is_file()).map(|f| f.to_string()));
     names.sort();
     Ok(names)
 }
