@@ -10,14 +10,17 @@
 
 pub mod arrays;
 pub mod compare;
+pub mod dynamic;
 pub mod grade;
 pub mod heat;
 pub mod heat_fast;
 pub mod interop;
 pub mod machine;
+pub mod mandelbrot;
 pub mod property;
 pub mod protocol;
 pub mod scope_timer;
+pub mod static_typing;
 pub mod timeit;
 
 pub use std::hint::black_box;

@@ -133,11 +133,14 @@ impl Course {
         self.exercises.iter().flat_map(|e| [e.folder(Side::Exercise), e.folder(Side::Solution)]).collect()
     }
 
-    /// Finds an exercise by name (or by folder, or by number such as `1` or `01`); otherwise an
+    /// Finds an exercise by name (or by folder, or by its folder's number such as `1` or `01`); otherwise an
     /// error that suggests the closest name.
     pub fn find(&self, query: &str) -> Result<&Exercise> {
         let q = query.trim_start_matches("exercises/").trim_start_matches("solutions/").trim_end_matches('/');
-        let by_number = q.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| self.exercises.get(i));
+        let by_number = q
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| self.exercises.iter().find(|e| e.dir.starts_with(&format!("{n:02}-"))));
         if let Some(ex) = self.exercises.iter().find(|e| e.name == q || e.dir == q).or(by_number) {
             return Ok(ex);
         }

@@ -160,10 +160,10 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
     let width = course.exercises.iter().map(|e| e.name.len()).max().unwrap_or(8);
     anstream::println!(
         "{}",
-        term::paint(term::BOLD, format!("  #  {:<width$}  {:<18} best speedup / target", "exercise", "state"))
+        term::paint(term::BOLD, format!("  #  {:<width$}  {:<21} best speedup / target", "exercise", "state"))
     );
     let mut done = 0;
-    for (k, ex) in course.exercises.iter().enumerate() {
+    for ex in &course.exercises {
         let entry = progress.exercises.get(&ex.name).cloned().unwrap_or_default();
         let state = match entry.status {
             Some(s) => s.describe(),
@@ -187,11 +187,11 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
                 None => format!("{} – / {}×", s.name, s.target),
             }))
             .collect();
+        let number = ex.dir.split('-').next().unwrap_or("").trim_start_matches('0');
         anstream::println!(
-            "{:>3}  {:<width$}  {}  {}",
-            k + 1,
+            "{number:>3}  {:<width$}  {}  {}",
             ex.name,
-            term::paint(style, format!("{state:<18}")),
+            term::paint(style, format!("{state:<21}")),
             figures.join(", ")
         );
     }

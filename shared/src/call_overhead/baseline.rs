@@ -3,7 +3,7 @@
 //!
 //! Keep it identical to the `def` part of `exercises/05-call-overhead/src/lib.rs`.
 
-use super::dynamic::{DynError, Module, Object};
+use crate::dynamic::{DynError, Module, Object};
 
 /// The module holding `fib`, Python's
 ///

@@ -1,12 +1,16 @@
-//! A minimal picture of how Python calls a `def` function, for exercise 05's first rung.
+//! Dynamic typing, modelled in Rust: the teaching device behind the course's "why is Python
+//! slow" lessons (exercises 04 mandelbrot and 05 call-overhead start from code written over it).
 //!
-//! Every value is a reference-counted box ([`Object`]) holding a tagged [`Value`]; arithmetic
-//! checks the tags at run time; a function is a boxed `dyn Fn` that takes its arguments as a
-//! `Vec` of boxes and is looked up by name in its module's globals on every call, as CPython
-//! does for `fib(n - 1)` inside `fib`. Nothing here is slow on purpose: each step is what a
-//! dynamic language must do when it knows nothing about the types in advance.
+//! Every value is a reference-counted box ([`Object`], like CPython's `PyObject *`) holding a
+//! tagged [`Value`]. Every operation looks at both operands' tags at run time, picks the
+//! operation for that pair (int + int, int + float promotes to float, str + str concatenates,
+//! str + int is a `TypeError`), unboxes, computes, and boxes a new result on the heap. A
+//! function is a boxed `dyn Fn` taking its arguments as a `Vec` of boxes, looked up by name in
+//! its module's globals on every call, as CPython does for `fib(n - 1)` inside `fib`.
 //!
-//! (A course-wide dynamic value model may replace this one; it only needs what is here.)
+//! Nothing here is slow on purpose: each step is what a dynamic language must do when it knows
+//! nothing about the types in advance. Static types remove every one of them: that is the
+//! whole of the Cython lesson, and why `f64` arithmetic in Rust is a single instruction.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -77,6 +81,11 @@ impl Object {
         }
     }
 
+    /// Unboxes a number as a float (an `int` is promoted), or says what the value was instead.
+    pub fn as_float(&self) -> Result<f64, DynError> {
+        self.as_number().ok_or_else(|| DynError::Type(format!("must be real number, not {}", self.type_name())))
+    }
+
     /// Unboxes an `int`, or says what the value was instead.
     pub fn as_int(&self) -> Result<i64, DynError> {
         match *self.0 {
@@ -105,6 +114,20 @@ impl Object {
             _ => match (self.as_number(), other.as_number()) {
                 (Some(a), Some(b)) => Ok(Object::float(a - b)),
                 _ => Err(self.unsupported("-", other)),
+            },
+        }
+    }
+
+    /// `self * other`: numbers multiply (int × float promotes), `str * int` repeats, as in Python.
+    pub fn mul(&self, other: &Object) -> Result<Object, DynError> {
+        match (&*self.0, &*other.0) {
+            (Value::Int(a), Value::Int(b)) => a.checked_mul(*b).map(Object::int).ok_or(DynError::Overflow),
+            (Value::Str(s), Value::Int(n)) | (Value::Int(n), Value::Str(s)) => {
+                Ok(Object::str(&s.repeat((*n).max(0) as usize)))
+            }
+            _ => match (self.as_number(), other.as_number()) {
+                (Some(a), Some(b)) => Ok(Object::float(a * b)),
+                _ => Err(self.unsupported("*", other)),
             },
         }
     }
@@ -141,6 +164,24 @@ impl Object {
         ))
     }
 }
+
+/// Boxing, as Python does for every literal: `Object::from(2)`, `2.5.into()`.
+macro_rules! boxing {
+    ($($t:ty => $make:expr),* $(,)?) => {$(
+        impl From<$t> for Object {
+            fn from(v: $t) -> Object {
+                $make(v)
+            }
+        }
+    )*};
+}
+
+boxing!(
+    i32 => |v: i32| Object::int(v.into()),
+    i64 => Object::int,
+    u32 => |v: u32| Object::int(v.into()),
+    f64 => Object::float,
+);
 
 impl fmt::Debug for Object {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -214,6 +255,32 @@ mod tests {
         assert_eq!(Object::int(i64::MAX).add(&two).unwrap_err(), DynError::Overflow);
         let list = Object::list(vec![two.clone()]);
         assert_eq!(format!("{:?}", list.add(&list).unwrap()), "[2, 2]");
+    }
+
+    #[test]
+    fn int_and_float_promote_like_python() {
+        let (three, half) = (Object::int(3), Object::float(0.5));
+        assert_eq!(three.add(&half).unwrap().type_name(), "float");
+        assert_eq!(three.mul(&half).unwrap().as_float(), Ok(1.5));
+        assert_eq!(three.mul(&three).unwrap().type_name(), "int", "int * int stays int");
+        assert_eq!(three.as_float(), Ok(3.0));
+        // 2 * zr in the Mandelbrot kernel: int × float gives exactly the f64 product.
+        assert_eq!(Object::int(2).mul(&Object::float(0.1)).unwrap().as_float(), Ok(2.0 * 0.1));
+    }
+
+    #[test]
+    fn mixing_strings_and_numbers_is_a_type_error() {
+        let (s, one) = (Object::str("ab"), Object::int(1));
+        assert_eq!(
+            s.sub(&one).unwrap_err().to_string(),
+            "TypeError: unsupported operand type(s) for -: 'str' and 'int'"
+        );
+        assert_eq!(format!("{:?}", s.mul(&Object::int(3)).unwrap()), "\"ababab\"", "str * int repeats");
+        assert_eq!(
+            s.mul(&Object::float(2.0)).unwrap_err().to_string(),
+            "TypeError: unsupported operand type(s) for *: 'str' and 'float'"
+        );
+        assert_eq!(s.as_float().unwrap_err().to_string(), "TypeError: must be real number, not str");
     }
 
     #[test]

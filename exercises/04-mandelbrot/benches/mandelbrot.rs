@@ -1,0 +1,6 @@
+//! `cargo bench -p mandelbrot`: dynamic, static, parallel, SIMD-friendly, and C.
+fn bench(c: &mut criterion::Criterion) {
+    harness::mandelbrot::bench::<mandelbrot::Mandel>(c, "exercise");
+}
+criterion::criterion_group!(benches, bench);
+criterion::criterion_main!(benches);

@@ -1,0 +1,4 @@
+//! The full picture as a PNG: `cargo run --release -p mandelbrot-solution` writes mandelbrot.png.
+fn main() -> std::process::ExitCode {
+    harness::mandelbrot::program_main::<mandelbrot_solution::Mandel>("mandelbrot-solution")
+}
