@@ -11,10 +11,14 @@ use serde_json::json;
 const STEPS: usize = 200;
 
 fn emit(implementation: &str, seconds_per_call: f64, units_per_call: f64) {
+    emit_for("heat", "cell update", implementation, seconds_per_call, units_per_call);
+}
+
+fn emit_for(kernel: &str, unit: &str, implementation: &str, seconds_per_call: f64, units_per_call: f64) {
     let record = json!({
-        "kernel": "heat",
+        "kernel": kernel,
         "implementation": implementation,
-        "unit": "cell update",
+        "unit": unit,
         "seconds_per_unit": seconds_per_call / units_per_call,
     });
     println!("{record}");
@@ -46,4 +50,22 @@ fn main() {
         g
     });
     emit("C -O3 (FFI)", t.best(), units);
+
+    mandelbrot();
+}
+
+/// The same picture as `python/mandelbrot.py` (200², the exercise's region, cutoff 255).
+fn mandelbrot() {
+    use harness::mandelbrot::{DynamicImage, ImageSpec, Mandelbrot, c_image, reference_image};
+    use mandelbrot_solution::Mandel;
+    let spec = ImageSpec::sized(200, 200);
+    let iterations: f64 = reference_image(&spec).iter().map(|&c| c as f64).sum();
+    let row = |name: &str, loops: u64, f: fn(&ImageSpec) -> Vec<u32>| {
+        let t = timeit_with(5, Some(loops), || f(&spec));
+        emit_for("mandelbrot", "iteration", name, t.best(), iterations);
+    };
+    row("Rust starting code", 1, DynamicImage::image_static);
+    row("Rust solution", 10, Mandel::image_static);
+    row("Rust solution (8 lanes, 2 cores)", 10, Mandel::image_simd);
+    row("C -O3 (FFI)", 10, c_image);
 }

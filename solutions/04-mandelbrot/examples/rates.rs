@@ -1,13 +1,17 @@
 //! Iterations per nanosecond of each version on the full picture:
 //! `cargo run --release -p mandelbrot-solution --example rates`.
 use harness::mandelbrot::{ImageSpec, Mandelbrot, c_image};
-use mandelbrot_solution::Mandel;
+use mandelbrot_solution::{Mandel, row_lanes};
 use std::time::Instant;
 
 fn main() {
-    let spec = ImageSpec::FULL;
-    let versions: [(&str, fn(&ImageSpec) -> Vec<u32>); 4] = [
+    let spec = std::env::args().nth(1).map_or(ImageSpec::FULL, |n| {
+        let n = n.parse().unwrap();
+        ImageSpec::sized(n, n)
+    });
+    let versions: [(&str, fn(&ImageSpec) -> Vec<u32>); 5] = [
         ("static (1 core)", Mandel::image_static),
+        ("8 lanes (1 core)", lanes_one_core),
         ("C -O3 through FFI (1 core)", c_image),
         ("static + rayon (2 cores)", Mandel::image_parallel),
         ("8 lanes + rayon (2 cores)", Mandel::image_simd),
@@ -30,4 +34,12 @@ fn main() {
             total / best / 1e9
         );
     }
+}
+
+fn lanes_one_core(spec: &ImageSpec) -> Vec<u32> {
+    let mut counts = vec![0; spec.pixels()];
+    for (i, row) in counts.chunks_mut(spec.width).enumerate() {
+        row_lanes(spec, i, row);
+    }
+    counts
 }

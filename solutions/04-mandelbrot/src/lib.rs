@@ -42,28 +42,44 @@ fn lanes(spec: &ImageSpec, i: usize, j0: usize, out: &mut [u32]) {
         (cr[k], ci[k]) = spec.point(i, j0 + k);
     }
     let (mut zr, mut zi) = ([0.0f64; LANES], [0.0f64; LANES]);
-    let mut count = [0u32; LANES];
-    let mut active = [false; LANES];
-    active[..n].fill(true);
+    // Counts as f64 (exact up to 2^53) and the mask as u64: every lane array is 64 bits wide,
+    // so one vector instruction serves each operation; mixing u32 and f64 lanes defeats that.
+    let mut count = [0.0f64; LANES];
+    let cutoff = f64::from(spec.cutoff);
+    // All ones while a lane runs, zero once it has stopped.
+    let mut running = [0u64; LANES];
+    running[..n].fill(u64::MAX);
     let lim2 = spec.lim * spec.lim;
     loop {
-        // The scalar loop's test in every lane, without branches (`&`, not `&&`), so the
-        // compiler can keep all eight lanes in vector registers.
+        let mut any = 0;
         for k in 0..LANES {
-            active[k] &= (zr[k] * zr[k] + zi[k] * zi[k] < lim2) & (count[k] < spec.cutoff);
+            // The scalar loop's test, without branches (`&`, not `&&`).
+            let go = (zr[k] * zr[k] + zi[k] * zi[k] < lim2) & (count[k] < cutoff);
+            running[k] &= u64::from(go).wrapping_neg();
+            any |= running[k];
         }
-        if !active.iter().any(|&a| a) {
+        if any == 0 {
             break;
         }
         for k in 0..LANES {
-            // A finished lane keeps its values and its count.
+            // A stopped lane keeps its values and its count (bitwise select, no branch).
             let (r, m) = (zr[k] * zr[k] - zi[k] * zi[k] + cr[k], 2.0 * zr[k] * zi[k] + ci[k]);
-            zr[k] = if active[k] { r } else { zr[k] };
-            zi[k] = if active[k] { m } else { zi[k] };
-            count[k] += u32::from(active[k]);
+            let keep = running[k];
+            zr[k] = f64::from_bits((r.to_bits() & keep) | (zr[k].to_bits() & !keep));
+            zi[k] = f64::from_bits((m.to_bits() & keep) | (zi[k].to_bits() & !keep));
+            count[k] += f64::from_bits(1.0f64.to_bits() & keep);
         }
     }
-    out.copy_from_slice(&count[..n]);
+    for (out, &c) in out.iter_mut().zip(&count) {
+        *out = c as u32;
+    }
+}
+
+/// One row, eight pixels at a time (the SIMD version's work for one thread).
+pub fn row_lanes(spec: &ImageSpec, i: usize, out: &mut [u32]) {
+    for (block, pixels) in out.chunks_mut(LANES).enumerate() {
+        lanes(spec, i, block * LANES, pixels);
+    }
 }
 
 impl Mandelbrot for Mandel {
@@ -83,11 +99,7 @@ impl Mandelbrot for Mandel {
 
     fn image_simd(spec: &ImageSpec) -> Vec<u32> {
         let mut counts = vec![0; spec.pixels()];
-        counts.par_chunks_mut(spec.width.max(1)).enumerate().for_each(|(i, row)| {
-            for (block, out) in row.chunks_mut(LANES).enumerate() {
-                lanes(spec, i, block * LANES, out);
-            }
-        });
+        counts.par_chunks_mut(spec.width.max(1)).enumerate().for_each(|(i, row)| row_lanes(spec, i, row));
         counts
     }
 }
