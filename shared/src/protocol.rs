@@ -19,6 +19,10 @@
 //!    end is below it. Between the two, more pairs are measured up to [`Protocol::max_pairs`]
 //!    or [`Protocol::max_seconds`]; a verdict reached there is marked inconclusive ("noisy
 //!    machine") and falls back to the median.
+//!    **Far from the line, sooner**: from [`Protocol::early_pairs`] pairs on, a verdict is drawn
+//!    when the whole interval lies beyond the target by [`Protocol::early_margin`] (say every
+//!    ratio of 6 pairs above 2× the target). Starting code that is 100× too slow would otherwise
+//!    cost 15 calls of seconds each, and it is no less clear after 6.
 //! 6. Targets are set in `course.toml` at most half of what the solution reaches here, so the
 //!    solution and the untouched exercise are both far from the line and every run agrees.
 //!
@@ -44,6 +48,20 @@ pub struct Protocol {
     pub max_seconds: f64,
     /// Confidence of the interval around the median speedup.
     pub confidence: f64,
+    /// Pairs after which a verdict far from the target may be drawn before `min_pairs`.
+    #[serde(default = "default_early_pairs")]
+    pub early_pairs: usize,
+    /// How far (as a factor) the interval must lie from the target for such an early verdict.
+    #[serde(default = "default_early_margin")]
+    pub early_margin: f64,
+}
+
+fn default_early_pairs() -> usize {
+    6
+}
+
+fn default_early_margin() -> f64 {
+    2.0
 }
 
 impl Default for Protocol {
@@ -55,6 +73,8 @@ impl Default for Protocol {
             max_pairs: 61,
             max_seconds: 20.0,
             confidence: 0.95,
+            early_pairs: default_early_pairs(),
+            early_margin: default_early_margin(),
         }
     }
 }
@@ -166,11 +186,20 @@ pub fn measure(
     protocol: &Protocol,
     progress: &mut dyn FnMut(&Progress),
 ) -> StageResult {
-    let mut spent = warm_up(baseline, protocol.warmup_seconds) + warm_up(candidate, protocol.warmup_seconds);
-    let (calls_b, t) = calibrate(baseline, protocol.sample_seconds);
-    spent += t;
-    let (calls_c, t) = calibrate(candidate, protocol.sample_seconds);
-    spent += t;
+    let mut spent = 0.0;
+    let mut calls_per_sample = |c: &mut dyn Contender| {
+        let (warm_calls, warm_time) = warm_up(c, protocol.warmup_seconds);
+        spent += warm_time;
+        // One warm-up call already as long as a sample: calibrating would only repeat it.
+        if warm_calls == 1 && warm_time >= protocol.sample_seconds {
+            return 1;
+        }
+        let (calls, t) = calibrate(c, protocol.sample_seconds);
+        spent += t;
+        calls
+    };
+    let calls_b = calls_per_sample(baseline);
+    let calls_c = calls_per_sample(candidate);
     spent = spent.min(protocol.max_seconds); // warm-up and calibration never eat the whole budget
 
     let mut ratios = Vec::new();
@@ -195,7 +224,12 @@ pub fn measure(
         progress(&Progress { stage: stage.to_string(), pairs: ratios.len(), speedup, interval: [low, high] });
 
         let enough = ratios.len() >= protocol.min_pairs;
-        let decided = if enough && low >= target {
+        let far = ratios.len() >= protocol.early_pairs
+            && coverage >= protocol.confidence
+            && (low >= target * protocol.early_margin || high * protocol.early_margin < target);
+        let decided = if far {
+            Some((if low >= target { Verdict::Met } else { Verdict::Missed }, true))
+        } else if enough && low >= target {
             Some((Verdict::Met, true))
         } else if enough && high < target {
             Some((Verdict::Missed, true))
@@ -224,13 +258,14 @@ pub fn measure(
     }
 }
 
-/// Runs `c` for at least `seconds` (at least one call); returns the time spent.
-fn warm_up(c: &mut dyn Contender, seconds: f64) -> f64 {
-    let mut spent = 0.0;
+/// Runs `c` for at least `seconds` (at least one call); returns the calls made and the time spent.
+fn warm_up(c: &mut dyn Contender, seconds: f64) -> (u64, f64) {
+    let (mut calls, mut spent) = (0, 0.0);
     loop {
         spent += c.sample(1);
+        calls += 1;
         if spent >= seconds {
-            return spent;
+            return (calls, spent);
         }
     }
 }
@@ -344,12 +379,32 @@ mod tests {
 
     #[test]
     fn clear_speedups_are_met_at_the_minimum_number_of_pairs() {
-        let (r, _) = run(10e-3, 1e-3, 0.05, 4.0, 1);
+        let (r, _) = run(10e-3, 1e-3, 0.05, 6.0, 1);
         assert_eq!((r.verdict, r.conclusive, r.pairs), (Verdict::Met, true, 15));
         assert!((r.speedup - 10.0).abs() < 0.6, "{}", r.speedup);
         assert!(r.interval[0] <= r.speedup && r.speedup <= r.interval[1]);
         // Calibration makes every sample last at least 20 ms.
         assert!(r.calls_per_sample[0] >= 2 && r.calls_per_sample[1] >= 20, "{:?}", r.calls_per_sample);
+    }
+
+    #[test]
+    fn verdicts_far_from_the_target_are_drawn_after_the_early_pairs() {
+        let (r, _) = run(10e-3, 1e-3, 0.05, 4.0, 5);
+        assert_eq!((r.verdict, r.conclusive, r.pairs), (Verdict::Met, true, 6));
+        let (r, _) = run(1e-3, 1e-3, 0.05, 4.0, 6);
+        assert_eq!((r.verdict, r.conclusive, r.pairs), (Verdict::Missed, true, 6));
+        // Within the margin, the full minimum is measured.
+        let (r, _) = run(1e-3, 1e-3, 0.05, 1.5, 7);
+        assert_eq!((r.verdict, r.pairs), (Verdict::Missed, 15));
+    }
+
+    #[test]
+    fn a_call_longer_than_a_sample_is_not_calibrated_again() {
+        // The candidate takes 2 s a call: one warm-up call, then straight to pairs.
+        let (r, order) = run(10e-3, 2.0, 0.0, 2.0, 8);
+        assert_eq!(r.calls_per_sample[1], 1);
+        let candidate_calls = order.iter().filter(|&&t| t == 'C').count();
+        assert_eq!(candidate_calls, 1 + r.pairs, "{order:?}");
     }
 
     #[test]
