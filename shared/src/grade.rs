@@ -110,6 +110,9 @@ pub fn run<'a>(
         report.correctness = Correctness::Failed { message };
         return emit(&report, 2);
     }
+    if report.machine.cores >= 2 {
+        report.machine.two_thread_scaling = Some(crate::machine::two_thread_scaling());
+    }
     for mut stage in stages() {
         let Some(&(_, target)) = args.targets.iter().find(|(n, _)| n == stage.name) else {
             return usage(exercise, &format!("no --target for stage '{}'", stage.name));

@@ -434,6 +434,9 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
             );
         }
     }
+    if let Some(note) = busy_core_note(r) {
+        out += &note;
+    }
     if !r.tampered.is_empty() {
         out += &format!(
             "\n{} files the grader trusts differ from the sealed course (integrity.toml), so this verdict does not count:\n",
@@ -451,6 +454,24 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
     }
     out += &format!("\n{}\n", verdict_line(r));
     out
+}
+
+/// Below this two-thread scaling a second core was not free while grading.
+const BUSY_SCALING: f64 = 1.6;
+
+/// When a stage missed and the grader found no free second core, says so: a multi-threaded
+/// version cannot reach its target then, and the learner should not rewrite correct code.
+fn busy_core_note(r: &CheckReport) -> Option<String> {
+    let scaling = r.machine.as_ref()?.two_thread_scaling?;
+    let missed = r.stages.iter().any(|s| s.result.as_ref().is_some_and(|res| res.verdict != Verdict::Met));
+    (missed && scaling < BUSY_SCALING).then(|| {
+        format!(
+            "      {} two threads ran only {}× faster than one while grading: another program is using a core, so \
+             multi-threaded stages cannot reach their targets now. Check again when the machine is idle.\n",
+            term::paint(term::WARN, "busy machine:"),
+            two_digits(scaling)
+        )
+    })
 }
 
 fn two_digits(x: f64) -> String {
@@ -490,6 +511,50 @@ mod tests {
     fn todo_panics_read_as_todo() {
         let body = "\nthread 't' (12) panicked at exercises/02-array-basics/src/lib.rs:48:5:\nnot yet implemented\n";
         assert_eq!(first_reason(body), "todo!() at exercises/02-array-basics/src/lib.rs:48:5");
+    }
+
+    #[test]
+    fn a_missed_stage_on_a_busy_machine_says_the_machine_was_busy() {
+        let result = |speedup: f64| StageResult {
+            name: "parallel".into(),
+            target: 1.3,
+            verdict: if speedup >= 1.3 { Verdict::Met } else { Verdict::Missed },
+            conclusive: true,
+            speedup,
+            interval: [speedup * 0.9, speedup * 1.1],
+            confidence: 0.96,
+            pairs: 15,
+            baseline_seconds: 2e-3,
+            candidate_seconds: 2e-3 / speedup,
+            calls_per_sample: [10, 10],
+            work: None,
+            ratios: vec![speedup; 15],
+        };
+        let report = |speedup: f64, scaling: f64| {
+            let mut machine = Machine::detect();
+            machine.two_thread_scaling = Some(scaling);
+            CheckReport {
+                schema: SCHEMA,
+                exercise: "mandelbrot".into(),
+                package: "mandelbrot".into(),
+                solution: false,
+                status: Status::Done,
+                details: None,
+                tests: None,
+                stages: vec![StageReport {
+                    name: "parallel".into(),
+                    target: 1.3,
+                    optional: true,
+                    result: Some(result(speedup)),
+                }],
+                protocol: None,
+                machine: Some(machine),
+                tampered: Vec::new(),
+            }
+        };
+        assert!(busy_core_note(&report(1.05, 1.2)).is_some_and(|n| n.contains("1.2× faster than one")));
+        assert_eq!(busy_core_note(&report(1.05, 1.95)), None, "an idle core: the code is slow");
+        assert_eq!(busy_core_note(&report(1.9, 1.2)), None, "nothing missed, nothing to explain");
     }
 
     #[test]

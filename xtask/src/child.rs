@@ -191,10 +191,10 @@ mod tests {
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "while :; do :; done"]);
         Limits { cpu_seconds: 1, address_space: 1 << 30 }.apply(&mut cmd);
-        let started = Instant::now();
-        let f = run(&mut cmd, Duration::from_secs(30), |_| false).unwrap();
+        // A generous wall limit: on a loaded machine one CPU second can take many wall seconds,
+        // and it is the CPU limit (SIGXCPU, 24) that must end the child, not the wall clock.
+        let f = run(&mut cmd, Duration::from_secs(300), |_| false).unwrap();
         assert_eq!(f.ending, Ending::Signalled(24));
-        assert!(started.elapsed() < Duration::from_secs(10));
         assert!(f.ending.describe().contains("CPU time"));
     }
 
