@@ -87,6 +87,7 @@ impl Limits {
     }
 }
 
+#[derive(Debug)]
 pub struct Finished {
     pub ending: Ending,
     pub stdout: String,
@@ -206,6 +207,53 @@ mod tests {
         let Ok(f) = run(&mut cmd, Duration::from_secs(30), |_| false) else { return }; // no python3
         assert_eq!(f.ending, Ending::Exited(1), "{}", f.stderr);
         assert!(f.stderr.contains("MemoryError"), "{}", f.stderr);
+    }
+
+    /// Not a test: the misbehaving "learner code" that the next test runs in a child, by
+    /// starting this test binary again with `XTASK_MISBEHAVE` set.
+    #[test]
+    #[ignore = "run by rust_failures_in_a_child_are_reported_in_plain_words"]
+    fn misbehave() {
+        #[allow(unconditional_recursion)] // the point: a stack overflow
+        fn recurse(depth: u64) -> u64 {
+            let frame = std::hint::black_box([depth; 64]);
+            frame[0] + recurse(std::hint::black_box(depth + 1))
+        }
+        match std::env::var("XTASK_MISBEHAVE").as_deref() {
+            Ok("panic") => panic!("index out of bounds: the len is 3 but the index is 7"),
+            Ok("abort") => std::process::abort(),
+            Ok("stack-overflow") => {
+                std::hint::black_box(recurse(0));
+            }
+            Ok("out-of-memory") => {
+                let mut v: Vec<u8> = Vec::with_capacity(std::hint::black_box(16 << 30));
+                v.push(1);
+                std::hint::black_box(v);
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn rust_failures_in_a_child_are_reported_in_plain_words() {
+        let me = std::env::current_exe().unwrap();
+        let run_as = |mode: &str| {
+            let mut cmd = Command::new(&me);
+            cmd.args(["child::tests::misbehave", "--exact", "--ignored", "--nocapture", "--test-threads=1"]);
+            cmd.env("XTASK_MISBEHAVE", mode);
+            Limits::for_learner_code(Duration::from_secs(10)).apply(&mut cmd);
+            run(&mut cmd, Duration::from_secs(120), |_| false).unwrap()
+        };
+        let f = run_as("panic");
+        assert_eq!(f.ending.describe(), "panicked");
+        assert!(f.stdout.contains("index out of bounds") || f.stderr.contains("index out of bounds"), "{f:?}");
+        assert_eq!(run_as("abort").ending, Ending::Signalled(6));
+        let f = run_as("stack-overflow");
+        assert!(f.ending.describe().contains("stack overflow"), "{f:?}");
+        assert!(f.stderr.contains("overflowed its stack"), "{}", f.stderr);
+        let f = run_as("out-of-memory");
+        assert_eq!(f.ending, Ending::Signalled(6), "{}", f.stderr);
+        assert!(f.stderr.contains("memory allocation of 17179869184 bytes failed"), "{}", f.stderr);
     }
 
     #[test]
