@@ -18,9 +18,12 @@ def kernel(zr, zi, cr, ci, lim, cutoff):
     return count
 
 
+def linspace(a, b, n):
+    return [a + (b - a) * k / (n - 1) for k in range(n)]
+
+
 def points(n):
-    return [a + (b - a) * k / (n - 1) for (a, b) in [X] for k in range(n)], \
-           [a + (b - a) * k / (n - 1) for (a, b) in [Y] for k in range(n)]
+    return linspace(*X, n), linspace(*Y, n)
 
 
 def image_python(n):
