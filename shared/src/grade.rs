@@ -126,7 +126,13 @@ pub fn run<'a>(
             &protocol,
             &mut report_progress,
         );
-        report.stages.push(result);
+        match result {
+            Ok(result) => report.stages.push(result),
+            Err(message) => {
+                report.correctness = Correctness::Failed { message };
+                return emit(&report, 2);
+            }
+        }
     }
     let code = if report.all_met() { 0 } else { 1 };
     emit(&report, code)

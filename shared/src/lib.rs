@@ -22,6 +22,7 @@ pub mod protocol;
 pub mod scope_timer;
 pub mod static_typing;
 pub mod timeit;
+pub mod worker;
 
 pub use std::hint::black_box;
 pub mod call_overhead;

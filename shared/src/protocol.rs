@@ -2,10 +2,13 @@
 //!
 //! The rules, and the measurement behind each (see the course's notes on timing):
 //!
-//! 1. **Correctness first.** The caller checks the candidate's output before anything is timed;
-//!    wrong code is never timed.
-//! 2. **Same process, same inputs.** The frozen baseline and the candidate run in one process
-//!    on the same seeded input, so they share the CPU frequency, the allocator and the cache.
+//! 1. **Correctness first, and all along.** The first call of every stage is checked before
+//!    anything is timed, and every timed call's output is checked too (by the judge, see
+//!    [`crate::worker`]): a wrong result ends the measurement.
+//! 2. **Separate processes, fresh inputs, one clock.** The frozen baseline and the candidate
+//!    run in two worker processes (no learner code beside the baseline); every sample gets a
+//!    fresh input of the graded size drawn from a seed the judge picks, and the judge's own
+//!    clock times each sample around the request and its answer.
 //! 3. **Warm-up**, then **calibration**: each contender repeats its call inside one sample until
 //!    the sample lasts at least [`Protocol::sample_seconds`] (timer resolution and scheduler
 //!    ticks vanish below 1% of that).
@@ -126,21 +129,22 @@ impl StageResult {
     }
 }
 
-/// Something the protocol can time: `sample(calls)` runs `calls` calls and returns seconds.
+/// Something the protocol can time: `sample(calls)` runs `calls` calls and returns seconds, or
+/// says why measuring must stop (a wrong result, a crash), which ends the measurement.
 pub trait Contender {
-    fn sample(&mut self, calls: u64) -> f64;
+    fn sample(&mut self, calls: u64) -> Result<f64, String>;
 }
 
 /// A closure timed with the monotonic clock; its result goes through `black_box`.
 pub struct Timed<F>(pub F);
 
 impl<F: FnMut()> Contender for Timed<F> {
-    fn sample(&mut self, calls: u64) -> f64 {
+    fn sample(&mut self, calls: u64) -> Result<f64, String> {
         let start = Instant::now();
         for _ in 0..calls {
             (self.0)();
         }
-        start.elapsed().as_secs_f64()
+        Ok(start.elapsed().as_secs_f64())
     }
 }
 
@@ -154,7 +158,7 @@ pub struct Prepared<S, P, R> {
 }
 
 impl<S, P: FnMut(&mut S), R: FnMut(&mut S)> Contender for Prepared<S, P, R> {
-    fn sample(&mut self, calls: u64) -> f64 {
+    fn sample(&mut self, calls: u64) -> Result<f64, String> {
         let mut total = 0.0;
         for _ in 0..calls {
             (self.prepare)(&mut self.state);
@@ -163,7 +167,7 @@ impl<S, P: FnMut(&mut S), R: FnMut(&mut S)> Contender for Prepared<S, P, R> {
             total += start.elapsed().as_secs_f64();
         }
         std::hint::black_box(&self.state);
-        total
+        Ok(total)
     }
 }
 
@@ -176,7 +180,8 @@ pub struct Progress {
     pub interval: [f64; 2],
 }
 
-/// Measures `candidate` against `baseline` by the protocol and returns the verdict for `target`.
+/// Measures `candidate` against `baseline` by the protocol and returns the verdict for `target`;
+/// `Err` is the first error a contender returned.
 pub fn measure(
     stage: &str,
     target: f64,
@@ -185,21 +190,21 @@ pub fn measure(
     candidate: &mut dyn Contender,
     protocol: &Protocol,
     progress: &mut dyn FnMut(&Progress),
-) -> StageResult {
+) -> Result<StageResult, String> {
     let mut spent = 0.0;
-    let mut calls_per_sample = |c: &mut dyn Contender| {
-        let (warm_calls, warm_time) = warm_up(c, protocol.warmup_seconds);
+    let mut calls_per_sample = |c: &mut dyn Contender| -> Result<u64, String> {
+        let (warm_calls, warm_time) = warm_up(c, protocol.warmup_seconds)?;
         spent += warm_time;
         // One warm-up call already as long as a sample: calibrating would only repeat it.
         if warm_calls == 1 && warm_time >= protocol.sample_seconds {
-            return 1;
+            return Ok(1);
         }
-        let (calls, t) = calibrate(c, protocol.sample_seconds);
+        let (calls, t) = calibrate(c, protocol.sample_seconds)?;
         spent += t;
-        calls
+        Ok(calls)
     };
-    let calls_b = calls_per_sample(baseline);
-    let calls_c = calls_per_sample(candidate);
+    let calls_b = calls_per_sample(baseline)?;
+    let calls_c = calls_per_sample(candidate)?;
     spent = spent.min(protocol.max_seconds); // warm-up and calibration never eat the whole budget
 
     let mut ratios = Vec::new();
@@ -207,11 +212,11 @@ pub fn measure(
     let mut sampling = 0.0;
     loop {
         let (tb, tc) = if ratios.len() % 2 == 0 {
-            let tb = baseline.sample(calls_b);
-            (tb, candidate.sample(calls_c))
+            let tb = baseline.sample(calls_b)?;
+            (tb, candidate.sample(calls_c)?)
         } else {
-            let tc = candidate.sample(calls_c);
-            (baseline.sample(calls_b), tc)
+            let tc = candidate.sample(calls_c)?;
+            (baseline.sample(calls_b)?, tc)
         };
         sampling += tb + tc;
         let (b, c) = (tb / calls_b as f64, tc / calls_c as f64);
@@ -239,7 +244,7 @@ pub fn measure(
             None
         };
         if let Some((verdict, conclusive)) = decided {
-            return StageResult {
+            return Ok(StageResult {
                 name: stage.to_string(),
                 target,
                 verdict,
@@ -253,32 +258,32 @@ pub fn measure(
                 calls_per_sample: [calls_b, calls_c],
                 work,
                 ratios,
-            };
+            });
         }
     }
 }
 
 /// Runs `c` for at least `seconds` (at least one call); returns the calls made and the time spent.
-fn warm_up(c: &mut dyn Contender, seconds: f64) -> (u64, f64) {
+fn warm_up(c: &mut dyn Contender, seconds: f64) -> Result<(u64, f64), String> {
     let (mut calls, mut spent) = (0, 0.0);
     loop {
-        spent += c.sample(1);
+        spent += c.sample(1)?;
         calls += 1;
         if spent >= seconds {
-            return (calls, spent);
+            return Ok((calls, spent));
         }
     }
 }
 
 /// Doubles the calls per sample until one sample lasts `min_seconds`; returns (calls, time spent).
-fn calibrate(c: &mut dyn Contender, min_seconds: f64) -> (u64, f64) {
+fn calibrate(c: &mut dyn Contender, min_seconds: f64) -> Result<(u64, f64), String> {
     let mut calls = 1u64;
     let mut spent = 0.0;
     loop {
-        let t = c.sample(calls);
+        let t = c.sample(calls)?;
         spent += t;
         if t >= min_seconds {
-            return (calls, spent);
+            return Ok((calls, spent));
         }
         // Jump close to the goal when the estimate is meaningful, else double.
         let estimate = if t > 0.0 { (min_seconds / t * calls as f64 * 1.2).ceil() as u64 } else { 0 };
@@ -358,10 +363,10 @@ mod tests {
     }
 
     impl Contender for Scripted {
-        fn sample(&mut self, calls: u64) -> f64 {
+        fn sample(&mut self, calls: u64) -> Result<f64, String> {
             self.log.borrow_mut().push(self.tag);
             let jitter = 1.0 + self.noise * (self.rng.random::<f64>() * 2.0 - 1.0);
-            self.per_call * calls as f64 * jitter
+            Ok(self.per_call * calls as f64 * jitter)
         }
     }
 
@@ -371,7 +376,7 @@ mod tests {
             |per_call, tag, seed| Scripted { per_call, noise, rng: StdRng::seed_from_u64(seed), log: log.clone(), tag };
         let (mut b, mut c) = (mk(base, 'B', seed), mk(cand, 'C', seed + 1));
         let mut seen = 0;
-        let r = measure("t", target, None, &mut b, &mut c, &Protocol::default(), &mut |p| seen = p.pairs);
+        let r = measure("t", target, None, &mut b, &mut c, &Protocol::default(), &mut |p| seen = p.pairs).unwrap();
         assert_eq!(seen, r.pairs, "progress reported every pair");
         let order = log.borrow().clone();
         (r, order)

@@ -145,6 +145,33 @@ fn cargo_build(
     Ok(Some(report))
 }
 
+/// Builds the reference worker (`harness`'s `course-reference`, sealed course code only) and
+/// returns its executable; `Err` with cargo's words when it does not build.
+pub fn build_reference(root: &Path) -> Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root).args([
+        "build",
+        "--release",
+        "--package",
+        "harness",
+        "--bin",
+        "course-reference",
+        "--message-format=json",
+    ]);
+    let finished = child::run(&mut cmd, BUILD_LIMIT, |_| false)?;
+    if !finished.ending.success() {
+        bail!("the course's reference worker does not build:\n{}", finished.stderr);
+    }
+    finished
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Message>(l).ok())
+        .filter(|m| m.reason == "compiler-artifact" && m.target.as_ref().is_some_and(|t| t.name == "course-reference"))
+        .find_map(|m| m.executable)
+        .context("cargo built the reference worker but named no executable")
+}
+
 /// Does cargo's `package_id` name `package`? Forms: `path+file:///…/dir#name@0.1.0`,
 /// `path+file:///…/name#0.1.0` (folder named like the package), `name 0.1.0 (…)` (old cargo).
 fn is_package(id: &str, package: &str) -> bool {

@@ -6,9 +6,9 @@ use crate::child::{self, Ending, Limits};
 use crate::course::{Exercise, Side, Start};
 use crate::term::{self, Status as StatusLine};
 use anyhow::Result;
-use harness::grade::{Correctness, GradeReport, PROGRESS_PREFIX};
+use crate::judge;
 use harness::machine::Machine;
-use harness::protocol::{Progress, Protocol, StageResult, Verdict};
+use harness::protocol::{Protocol, StageResult, Verdict};
 use harness::timeit::format_seconds;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -197,59 +197,36 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         report.status = Status::Done;
         return Ok(report);
     };
-    let mut cmd = Command::new(grade);
-    cmd.env("RUST_BACKTRACE", "0");
-    for stage in &ex.stages {
-        cmd.arg("--target").arg(format!("{}={}", stage.name, stage.target));
-    }
+    status.phase("building the course's reference worker…");
+    let reference = cargo::build_reference(root)?;
     let protocol = Protocol::default();
-    // Sampling stops at max_seconds per stage; warm-up, calibration and the result check add a
-    // few seconds. Past this, the code is stuck.
-    let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * ex.stages.len() as f64 + 20.0);
-    Limits::for_learner_code(limit).apply(&mut cmd);
+    let mut machine = Machine::detect();
+    if machine.cores >= 2 {
+        machine.two_thread_scaling = Some(harness::machine::two_thread_scaling());
+    }
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
-    let finished = child::run(&mut cmd, limit, |line| match line.strip_prefix(PROGRESS_PREFIX) {
-        Some(json) => {
-            if let Ok(p) = serde_json::from_str::<Progress>(json) {
-                status.set(&format!(
-                    "grading {package}: {} · pair {} · speedup {:.2}× [{:.2}–{:.2}]",
-                    p.stage, p.pairs, p.speedup, p.interval[0], p.interval[1]
-                ));
-            }
-            true
-        }
-        None => false,
+    let stages: Vec<(String, f64)> = ex.stages.iter().map(|s| (s.name.clone(), s.target)).collect();
+    let judged = judge::grade(&grade, &reference, &ex.name, &stages, &protocol, &root.join("target"), &mut |p| {
+        status.set(&format!(
+            "grading {package}: {} · pair {} · speedup {:.2}× [{:.2}–{:.2}]",
+            p.stage, p.pairs, p.speedup, p.interval[0], p.interval[1]
+        ))
     })?;
-    let parsed: Option<GradeReport> = finished.stdout.lines().rev().find_map(|l| serde_json::from_str(l).ok());
-    match (&finished.ending, parsed) {
-        (Ending::Exited(0 | 1 | 2), Some(grade)) => {
-            if let Correctness::Failed { message } = &grade.correctness {
-                report.details = Some(message.clone());
-            } else {
-                for result in grade.stages {
-                    if let Some(s) = report.stages.iter_mut().find(|s| s.name == result.name) {
-                        s.result = Some(result);
-                    }
-                }
-                let met = |name: &str| {
-                    report
-                        .stages
-                        .iter()
-                        .any(|s| s.name == name && s.result.as_ref().is_some_and(|r| r.verdict == Verdict::Met))
-                };
-                report.status = if ex.required_stages().all(|s| met(&s.name)) { Status::Done } else { Status::Slow };
-            }
-            report.protocol = Some(grade.protocol);
-            report.machine = Some(grade.machine);
-        }
-        (ending, _) => {
-            report.details = Some(format!(
-                "The tests passed, but while being graded on the larger input your code {}.\n{}",
-                ending.describe(),
-                tail(&finished.stderr, 20)
-            ));
+    report.protocol = Some(protocol);
+    report.machine = Some(machine);
+    if let Some(failure) = judged.failure {
+        report.details = Some(failure.describe());
+        return Ok(report);
+    }
+    for result in judged.stages {
+        if let Some(s) = report.stages.iter_mut().find(|s| s.name == result.name) {
+            s.result = Some(result);
         }
     }
+    let met = |name: &str| {
+        report.stages.iter().any(|s| s.name == name && s.result.as_ref().is_some_and(|r| r.verdict == Verdict::Met))
+    };
+    report.status = if ex.required_stages().all(|s| met(&s.name)) { Status::Done } else { Status::Slow };
     Ok(report)
 }
 

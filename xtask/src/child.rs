@@ -9,6 +9,9 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+/// The most of a child's standard output that is kept.
+const MAX_CAPTURE: u64 = 4 << 20;
+
 /// How a child ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ending {
@@ -84,6 +87,8 @@ impl Limits {
         unsafe {
             cmd.pre_exec(set);
         }
+        // Its own process group, so that everything it starts can be stopped and ended with it.
+        cmd.process_group(0);
     }
 }
 
@@ -107,10 +112,13 @@ pub fn run(cmd: &mut Command, limit: Duration, mut on_line: impl FnMut(&str) -> 
         .with_context(|| format!("cannot start {program}"))?;
     let mut stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
-    let out_reader = std::thread::spawn(move || {
+    // Bounded: learner code could print without end; the head holds what matters (test lines).
+    let (out_tx, out_rx) = mpsc::channel();
+    std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        String::from_utf8_lossy(&buf).into_owned()
+        let _ = (&mut stdout).take(MAX_CAPTURE).read_to_end(&mut buf);
+        let _ = out_tx.send(String::from_utf8_lossy(&buf).into_owned());
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
     });
     let (tx, rx) = mpsc::channel();
     let err_reader = std::thread::spawn(move || {
@@ -121,7 +129,8 @@ pub fn run(cmd: &mut Command, limit: Duration, mut on_line: impl FnMut(&str) -> 
         }
     });
 
-    let deadline = Instant::now() + limit;
+    let started = Instant::now();
+    let deadline = started + limit;
     let mut kept = String::new();
     let mut keep = |line: String, kept: &mut String| {
         if !on_line(&line) {
@@ -144,15 +153,49 @@ pub fn run(cmd: &mut Command, limit: Duration, mut on_line: impl FnMut(&str) -> 
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            break Ending::TimedOut(limit);
+            break Ending::TimedOut(started.elapsed());
         }
     };
-    let _ = err_reader.join();
+    // Whatever the child started in its process group ends with it; a grandchild that holds the
+    // pipes open (or left the group) cannot make the runner wait past a short grace period.
+    // SAFETY: killpg signals the group the child led (learner code, see `Limits::apply`); for
+    // a child that led none (cargo) no such group exists and nothing happens.
+    unsafe { libc::killpg(child.id() as i32, libc::SIGKILL) };
+    let grace = Instant::now() + Duration::from_secs(2);
+    while !err_reader.is_finished() && Instant::now() < grace {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     for line in rx.try_iter() {
         keep(line, &mut kept);
     }
-    let stdout = out_reader.join().unwrap_or_default();
+    let stdout = out_rx.recv_timeout(grace.saturating_duration_since(Instant::now())).unwrap_or_default();
     Ok(Finished { ending, stdout, stderr: kept })
+}
+
+/// Makes this process adopt the orphans of its children (`PR_SET_CHILD_SUBREAPER`), so that a
+/// grandchild that outlives learner code can still be found and ended by [`reap_orphans`].
+pub fn adopt_orphans() {
+    // SAFETY: prctl with PR_SET_CHILD_SUBREAPER only changes this process's own attribute.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+}
+
+/// Kills and reaps every child process still alive (between gradings, none should be): the
+/// processes learner code left behind, adopted by [`adopt_orphans`].
+pub fn reap_orphans() {
+    let me = std::process::id().to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1).map(str::to_string));
+        if ppid.as_deref() == Some(me.as_str()) {
+            // SAFETY: signalling and reaping a child of this process.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod child;
 mod compare;
 mod course;
 mod integrity;
+mod judge;
 mod page;
 mod profile;
 mod progress;
@@ -106,6 +107,7 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
+    child::adopt_orphans();
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(code) => code,

@@ -20,9 +20,8 @@ pub use baseline::{Baseline, evolve_step as baseline_evolve_step, parse_field as
 pub use grid::{Grid, ParseError, ParseErrorKind, parse_grid, parse_header};
 
 use crate::compare::{self, Tolerance};
-use crate::grade::{self, Stage};
-use crate::protocol::{Contender, Prepared, Work};
-use std::hint::black_box;
+use crate::protocol::Work;
+use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::process::ExitCode;
 
 /// The name of the exercise in `course.toml`.
@@ -176,32 +175,85 @@ pub fn grading_work() -> Work {
     Work { unit: "cell update".into(), per_call: ((GRADE_ROWS - 2) * (GRADE_COLS - 2) * GRADE_STEPS) as f64 }
 }
 
-/// `main` of an exercise's `tests/grade.rs`: grade `H` against the baseline.
+/// `main` of an exercise's `tests/grade.rs`: serve `H` to the judge (see [`crate::worker`]).
 pub fn grade_main<H: HeatSolver>() -> ExitCode {
-    let initial = grading_input();
-    let params = Params::course();
-    grade::run(
-        EXERCISE,
-        || check_against_baseline::<H>(&initial, GRADE_STEPS),
-        || {
-            vec![Stage {
-                name: "evolve",
-                work: Some(grading_work()),
-                baseline: graded_call::<Baseline>(&initial, params),
-                candidate: graded_call::<H>(&initial, params),
-            }]
-        },
-    )
+    worker::serve_candidate(EXERCISE, vec![("evolve", Box::new(runner::<H>()))])
 }
 
-/// One graded call: evolve [`GRADE_STEPS`] steps from the initial field. Resetting the field
-/// to the initial one happens before the clock starts, into memory already touched.
-pub(crate) fn graded_call<'a, H: HeatSolver + 'a>(initial: &Grid, params: Params) -> Box<dyn Contender + 'a> {
-    let start = H::from_grid(initial);
-    Box::new(Prepared {
-        state: (start.clone(), start),
-        prepare: |(field, start): &mut (H::Field, H::Field)| field.clone_from(start),
-        run: move |(field, _): &mut (H::Field, H::Field)| H::evolve(black_box(field), &params, GRADE_STEPS),
+/// One graded call per input item: read the field, convert it to the solver's representation,
+/// evolve [`GRADE_STEPS`] steps, convert back. Conversions are timed with the evolution, so no
+/// work can hide in them; the item's memory is reused, so no page fault is timed.
+fn runner<H: HeatSolver>() -> impl StageRunner {
+    let params = Params::course();
+    let mut grid = Grid::filled(0, 0, 0.0);
+    move |input: &Batch<'_>, out: &mut BatchWriter| {
+        for item in input.items() {
+            read_item(item, &mut grid);
+            let mut field = H::from_grid(&grid);
+            H::evolve(&mut field, &params, GRADE_STEPS);
+            out.push_f64s(&H::to_grid(&field).data);
+        }
+    }
+}
+
+/// An input item: `rows`, `cols` (as f64), then the values row after row.
+pub(crate) fn item_of(grid: &Grid) -> Vec<u8> {
+    let mut words = Vec::with_capacity(grid.data.len() + 2);
+    words.extend([grid.rows as f64, grid.cols as f64]);
+    words.extend_from_slice(&grid.data);
+    bytemuck::cast_slice(&words).to_vec()
+}
+
+/// Reads an input item into `grid`, reusing its memory.
+pub(crate) fn read_item(item: &[u8], grid: &mut Grid) {
+    let words = worker::values::<f64>(item);
+    let (rows, cols) = (words[0] as usize, words[1] as usize);
+    grid.rows = rows;
+    grid.cols = cols;
+    grid.data.clear();
+    grid.data.extend_from_slice(&words[2..2 + rows * cols]);
+}
+
+/// A fresh graded input: the bottle with seeded room and bottle temperatures and noise in every
+/// cell, so no two calls see the same field and every value matters.
+pub fn fresh_input(seed: u64, rows: usize, cols: usize) -> Grid {
+    use rand::Rng;
+    let mut rng = worker::rng(seed);
+    let (room, hot) = (rng.random_range(10.0..20.0), rng.random_range(70.0..90.0));
+    let mut grid = bottle(rows, cols);
+    for v in &mut grid.data {
+        let base = if *v > 50.0 { hot } else { room };
+        *v = base + rng.random_range(-0.5..0.5);
+    }
+    grid
+}
+
+/// The trusted side of grading: fresh inputs, the frozen baseline, the reference check (the C
+/// kernel, bit-identical to the baseline and ten times faster).
+pub fn spec() -> ExerciseSpec {
+    ExerciseSpec {
+        exercise: EXERCISE,
+        stages: vec![StageSpec {
+            name: "evolve",
+            work: grading_work(),
+            input: |seed| item_of(&fresh_input(seed, GRADE_ROWS, GRADE_COLS)),
+            check: |input, got| {
+                let mut grid = Grid::filled(0, 0, 0.0);
+                read_item(input, &mut grid);
+                check_output(&grid, GRADE_STEPS, &worker::values::<f64>(got))
+            },
+            baseline: || Box::new(runner::<Baseline>()),
+        }],
+    }
+}
+
+/// `got` against the C kernel's result for `initial` after `steps` steps.
+pub(crate) fn check_output(initial: &Grid, steps: usize, got: &[f64]) -> Result<(), String> {
+    let mut expected = initial.clone();
+    CKernel::evolve(&mut expected, &Params::course(), steps);
+    let got_shape = if got.len() == expected.data.len() { expected.shape().to_vec() } else { vec![got.len()] };
+    compare::compare(&expected.data, got, &expected.shape(), &got_shape, TOLERANCE).map_err(|m| {
+        format!("after {steps} steps on a {}×{} field, your field differs from the reference:\n{m}", initial.rows, initial.cols)
     })
 }
 

@@ -1,0 +1,6 @@
+//! The reference worker: fresh inputs, the frozen baselines and the reference checks of every
+//! graded exercise, built from the sealed harness only (no learner code is linked in). The
+//! runner starts it as `course-reference EXERCISE`; see `harness::worker`.
+fn main() -> std::process::ExitCode {
+    harness::worker::serve_reference(vec![harness::heat::spec()])
+}

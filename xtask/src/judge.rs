@@ -1,0 +1,543 @@
+//! The judge: times and checks learner code without believing anything it says.
+//!
+//! Two workers (see `harness::worker` for the wire protocol): the reference worker, built from
+//! the sealed harness only, and the candidate worker, the exercise's `tests/grade.rs` with the
+//! learner's crate linked in. For every sample the judge draws a seed, has the reference
+//! worker make a fresh input batch of the graded size, copies it into the stopped candidate's
+//! memory, times the candidate's calls with its own clock, copies the outputs out of the
+//! stopped candidate and has the reference worker check every one of them. A worker runs only
+//! while it is being asked something; the candidate is stopped (`SIGSTOP`, its whole process
+//! group) whenever the baseline is timed, so nothing it starts can slow the baseline down.
+
+use crate::child::{Ending, Limits};
+use anyhow::{Context, Result, bail};
+use harness::protocol::{self, Contender, Progress, Protocol, StageResult};
+use harness::worker::SpecAnswer;
+use std::cell::RefCell;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+/// The most a worker's standard output and error are kept of (the end is what matters).
+const KEPT_OUTPUT: usize = 16 * 1024;
+/// Largest file a worker may write (`RLIMIT_FSIZE`).
+const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// Why grading stopped before a verdict, in terms a learner can act on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The output of a checked call differs from the reference.
+    Wrong { message: String, while_timing: bool },
+    /// The worker ended (panic, abort, signal) while it was asked something.
+    Crashed { ending: Ending, while_timing: bool, output: String },
+    /// A request got no answer in time.
+    TimedOut { after: Duration, output: String },
+    /// The worker answered something that is not the protocol.
+    Protocol { message: String, output: String },
+}
+
+impl Failure {
+    pub fn describe(&self) -> String {
+        match self {
+            Failure::Wrong { message, while_timing: false } => message.clone(),
+            Failure::Wrong { message, while_timing: true } => {
+                format!("Your results changed while being timed (every timed call's output is checked):\n{message}")
+            }
+            Failure::Crashed { ending, while_timing, output } => format!(
+                "{} your code {}.\n{output}",
+                if *while_timing { "While being timed," } else { "On the graded input," },
+                ending.describe()
+            ),
+            Failure::TimedOut { after, output } => format!(
+                "Your code did not answer within {:.0} s on the graded input and was stopped: an endless loop?\n{output}",
+                after.as_secs_f64()
+            ),
+            Failure::Protocol { message, output } => format!(
+                "The grading worker stopped following the grader's protocol ({message}). Output printed to the \
+                 grader's channel, or a changed `tests/grade.rs`, can cause this.\n{output}"
+            ),
+        }
+    }
+}
+
+/// One worker process and its channels.
+pub struct Worker {
+    child: Child,
+    requests: ChildStdin,
+    answers: mpsc::Receiver<String>,
+    output: Arc<Mutex<String>>,
+    /// Stopped with SIGSTOP between requests (the candidate).
+    stop_between: bool,
+}
+
+impl Worker {
+    /// Starts `exe` with its answers on fd 3, its own process group, resource limits and a
+    /// private working folder.
+    pub fn spawn(exe: &Path, args: &[&str], workdir: &Path, limits: Limits, stop_between: bool) -> Result<Worker> {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 writes two descriptors into the array on success.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            bail!("cannot create a pipe: {}", std::io::Error::last_os_error());
+        }
+        // SAFETY: both descriptors were just created and are owned here only.
+        let (answer_read, answer_write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let mut cmd = Command::new(exe);
+        cmd.args(args)
+            .current_dir(workdir)
+            .env("TMPDIR", workdir)
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        limits.apply(&mut cmd);
+        let write_fd = answer_write.as_raw_fd();
+        // SAFETY: dup2 and setrlimit are async-signal-safe; dup2 clears close-on-exec on fd 3.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::dup2(write_fd, harness::worker::ANSWER_FD) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                let fsize = libc::rlimit { rlim_cur: MAX_FILE_BYTES as _, rlim_max: MAX_FILE_BYTES as _ };
+                libc::setrlimit(libc::RLIMIT_FSIZE, &fsize);
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().with_context(|| format!("cannot start {}", exe.display()))?;
+        drop(answer_write);
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), child.stderr.take().map(|s| Box::new(s) as _)]
+            .into_iter()
+            .flatten()
+        {
+            let output = output.clone();
+            // Never joined: a grandchild may keep the pipe open after the worker is gone.
+            std::thread::spawn(move || keep_tail(stream, &output));
+        }
+        let (tx, answers) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(std::fs::File::from(answer_read)).lines().map_while(|l| l.ok()) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let requests = child.stdin.take().expect("piped");
+        Ok(Worker { child, requests, answers, output, stop_between })
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// The end of what the worker printed, escape sequences shown inert.
+    pub fn output(&self) -> String {
+        let text = self.output.lock().map(|o| o.clone()).unwrap_or_default();
+        crate::term::inert(text.trim_end())
+    }
+
+    /// Sends one request and waits at most `limit` for its answer.
+    pub fn ask(&mut self, request: &str, limit: Duration, while_timing: bool) -> Result<String, Failure> {
+        if writeln!(self.requests, "{request}").and_then(|_| self.requests.flush()).is_err() {
+            return Err(self.ended(while_timing));
+        }
+        match self.answers.recv_timeout(limit) {
+            Ok(line) => match line.strip_prefix("error ") {
+                Some(json) => Err(Failure::Protocol {
+                    message: serde_json::from_str(json).unwrap_or_else(|_| json.to_string()),
+                    output: self.output(),
+                }),
+                None => Ok(line),
+            },
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.ended(while_timing)),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                self.kill();
+                Err(Failure::TimedOut { after: limit, output: self.output() })
+            }
+        }
+    }
+
+    /// The worker's ending, once its answer channel closed.
+    fn ended(&mut self, while_timing: bool) -> Failure {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let status = loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+                _ => break None,
+            }
+        };
+        self.kill();
+        // Give the output threads a moment to collect the last lines (a panic message).
+        std::thread::sleep(Duration::from_millis(50));
+        let ending = match status.map(|s| (s.code(), s.signal())) {
+            Some((Some(code), _)) => Ending::Exited(code),
+            Some((None, Some(signal))) => Ending::Signalled(signal),
+            _ => {
+                return Failure::Protocol { message: "it closed the answer channel".into(), output: self.output() };
+            }
+        };
+        Failure::Crashed { ending, while_timing, output: self.output() }
+    }
+
+    /// Stops (`SIGSTOP`) or resumes (`SIGCONT`) the worker's whole process group.
+    fn signal_group(&self, signal: i32) {
+        // SAFETY: killpg only sends a signal to the group this worker leads.
+        unsafe { libc::killpg(self.pid(), signal) };
+    }
+
+    /// Stops the worker and waits until every thread of it is stopped.
+    fn pause(&self) {
+        if !self.stop_between {
+            return;
+        }
+        self.signal_group(libc::SIGSTOP);
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while !all_threads_stopped(self.pid()) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(50));
+        }
+    }
+
+    fn resume(&self) {
+        if self.stop_between {
+            self.signal_group(libc::SIGCONT);
+        }
+    }
+
+    /// Asks while running: resumed for the request, stopped again after it.
+    fn ask_running(&mut self, request: &str, limit: Duration, while_timing: bool) -> Result<String, Failure> {
+        self.resume();
+        let answer = self.ask(request, limit, while_timing);
+        self.pause();
+        answer
+    }
+
+    /// Ends the worker and everything in its process group.
+    pub fn kill(&mut self) {
+        self.signal_group(libc::SIGKILL);
+        self.signal_group(libc::SIGCONT);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn read(&self, address: usize, len: usize) -> Result<Vec<u8>, Failure> {
+        let mut buf = vec![0u8; len];
+        let mut done = 0;
+        while done < len {
+            let local = libc::iovec { iov_base: buf[done..].as_mut_ptr().cast(), iov_len: len - done };
+            let remote = libc::iovec { iov_base: (address + done) as *mut libc::c_void, iov_len: len - done };
+            // SAFETY: `local` points into `buf`, which holds `len - done` more bytes.
+            let n = unsafe { libc::process_vm_readv(self.pid(), &local, 1, &remote, 1, 0) };
+            if n <= 0 {
+                return Err(self.memory_failure("read", address, len));
+            }
+            done += n as usize;
+        }
+        Ok(buf)
+    }
+
+    fn write(&self, address: usize, bytes: &[u8]) -> Result<(), Failure> {
+        let mut done = 0;
+        while done < bytes.len() {
+            let local = libc::iovec { iov_base: bytes[done..].as_ptr() as *mut libc::c_void, iov_len: bytes.len() - done };
+            let remote = libc::iovec { iov_base: (address + done) as *mut libc::c_void, iov_len: bytes.len() - done };
+            // SAFETY: `local` points into `bytes`; the kernel only reads it.
+            let n = unsafe { libc::process_vm_writev(self.pid(), &local, 1, &remote, 1, 0) };
+            if n <= 0 {
+                return Err(self.memory_failure("write", address, bytes.len()));
+            }
+            done += n as usize;
+        }
+        Ok(())
+    }
+
+    fn memory_failure(&self, what: &str, address: usize, len: usize) -> Failure {
+        Failure::Protocol {
+            message: format!(
+                "cannot {what} {len} bytes at {address:#x} of the worker: {}",
+                std::io::Error::last_os_error()
+            ),
+            output: self.output(),
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn keep_tail(mut stream: Box<dyn Read + Send>, output: &Mutex<String>) {
+    let mut buf = [0u8; 8192];
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        let Ok(mut o) = output.lock() else { break };
+        o.push_str(&String::from_utf8_lossy(&buf[..n]));
+        if o.len() > 2 * KEPT_OUTPUT {
+            let cut = o.len() - KEPT_OUTPUT;
+            let cut = (cut..o.len()).find(|&i| o.is_char_boundary(i)).unwrap_or(o.len());
+            o.replace_range(..cut, "…");
+        }
+    }
+}
+
+/// Whether every thread of `pid` is stopped (`T` in `/proc/PID/task/*/stat`).
+fn all_threads_stopped(pid: i32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return true };
+    tasks.flatten().all(|task| {
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        // The state follows the command name, which is in parentheses and may hold spaces.
+        let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next());
+        matches!(state, None | Some('T' | 't' | 'Z' | 'X'))
+    })
+}
+
+/// A batch location as a worker reports it: `COUNT OFFSETS DATA BYTES`.
+struct Located {
+    count: usize,
+    offsets: usize,
+    data: usize,
+    bytes: usize,
+}
+
+fn parse_located(answer: &str, keyword: &str, output: impl Fn() -> String) -> Result<Located, Failure> {
+    let bad = || Failure::Protocol { message: format!("expected '{keyword} …', got '{}'", shorten(answer)), output: output() };
+    let rest = answer.strip_prefix(keyword).and_then(|r| r.strip_prefix(' ')).ok_or_else(bad)?;
+    let numbers: Vec<usize> = rest.split_whitespace().map(|w| w.parse()).collect::<Result<_, _>>().map_err(|_| bad())?;
+    match numbers[..] {
+        [count, offsets, data, bytes] => Ok(Located { count, offsets, data, bytes }),
+        _ => Err(bad()),
+    }
+}
+
+fn parse_at(answer: &str, output: impl Fn() -> String) -> Result<(usize, usize), Failure> {
+    let bad = || Failure::Protocol { message: format!("expected 'at …', got '{}'", shorten(answer)), output: output() };
+    let rest = answer.strip_prefix("at ").ok_or_else(bad)?;
+    let numbers: Vec<usize> = rest.split_whitespace().map(|w| w.parse()).collect::<Result<_, _>>().map_err(|_| bad())?;
+    match numbers[..] {
+        [offsets, data] => Ok((offsets, data)),
+        _ => Err(bad()),
+    }
+}
+
+fn shorten(s: &str) -> String {
+    let s = crate::term::inert(s);
+    if s.chars().count() > 120 { format!("{}…", s.chars().take(120).collect::<String>()) } else { s }
+}
+
+/// A batch copied out of a worker: offsets and data.
+struct Copied {
+    offsets: Vec<u8>,
+    data: Vec<u8>,
+}
+
+/// The two workers of one grading and what the judge knows of the run so far.
+struct Session {
+    reference: Worker,
+    candidate: Worker,
+    stage: String,
+    seeds: std::collections::hash_map::RandomState,
+    samples: u64,
+    /// Limit for one timed request.
+    call_limit: Duration,
+    failure: Option<Failure>,
+    /// Whether the untimed correctness calls are done: failures after it happened while timing.
+    checked_first: bool,
+}
+
+impl Session {
+    fn seed(&mut self) -> u64 {
+        use std::hash::BuildHasher;
+        self.samples += 1;
+        self.seeds.hash_one(self.samples)
+    }
+
+    /// The reference worker makes a fresh batch (also loaded for its own run); returns it.
+    fn generate(&mut self, calls: u64) -> Result<Copied, Failure> {
+        let seed = self.seed();
+        let stage = self.stage.clone();
+        let answer = self.reference.ask(&format!("generate {stage} {seed} {calls}"), Duration::from_secs(120), false)?;
+        let at = parse_located(&answer, "at", || self.reference.output())?;
+        Ok(Copied { offsets: self.reference.read(at.offsets, (at.count + 1) * 8)?, data: self.reference.read(at.data, at.bytes)? })
+    }
+
+    /// Times one run on `who` (already loaded) with the judge's clock; returns seconds and where
+    /// the outputs are.
+    fn timed_run(&mut self, candidate: bool, while_timing: bool) -> Result<(f64, Located), Failure> {
+        let limit = self.call_limit;
+        let request = format!("run {}", self.stage);
+        let worker = if candidate { &mut self.candidate } else { &mut self.reference };
+        let start = Instant::now();
+        worker.resume();
+        let answer = worker.ask(&request, limit, while_timing);
+        let seconds = start.elapsed().as_secs_f64();
+        worker.pause();
+        let done = parse_located(&answer?, "done", || worker.output())?;
+        Ok((seconds, done))
+    }
+
+    fn baseline_sample(&mut self, calls: u64) -> Result<f64, Failure> {
+        self.generate(calls)?;
+        let (seconds, done) = self.timed_run(false, true)?;
+        if done.count as u64 != calls {
+            return Err(Failure::Protocol { message: "the baseline skipped calls".into(), output: self.reference.output() });
+        }
+        Ok(seconds)
+    }
+
+    fn candidate_sample(&mut self, calls: u64) -> Result<f64, Failure> {
+        let first = !self.checked_first;
+        let input = self.generate(calls)?;
+        let load = self.candidate.ask_running(&format!("load {calls} {}", input.data.len()), Duration::from_secs(60), !first)?;
+        let (offsets, data) = parse_at(&load, || self.candidate.output())?;
+        self.candidate.write(offsets, &input.offsets)?;
+        self.candidate.write(data, &input.data)?;
+        let (seconds, done) = self.timed_run(true, !first)?;
+        let output = || self.candidate.output();
+        if done.count as u64 != calls {
+            return Err(Failure::Protocol {
+                message: format!("{} outputs for {calls} calls", done.count),
+                output: output(),
+            });
+        }
+        let got = Copied { offsets: self.candidate.read(done.offsets, (done.count + 1) * 8)?, data: self.candidate.read(done.data, done.bytes)? };
+        let at = self.reference.ask(&format!("got {calls} {}", got.data.len()), Duration::from_secs(60), false)?;
+        let (offsets, data) = parse_at(&at, || self.reference.output())?;
+        self.reference.write(offsets, &got.offsets)?;
+        self.reference.write(data, &got.data)?;
+        let verdict = self.reference.ask(&format!("check {}", self.stage), Duration::from_secs(600), false)?;
+        match verdict.strip_prefix("wrong ") {
+            None if verdict == "ok" => Ok(seconds),
+            None => Err(Failure::Protocol { message: format!("the reference answered '{verdict}'"), output: String::new() }),
+            Some(json) => {
+                let message: String = serde_json::from_str(json).unwrap_or_else(|_| json.to_string());
+                let message = if first { message } else { format!("sample {}: {message}", self.samples) };
+                Err(Failure::Wrong { message, while_timing: !first })
+            }
+        }
+    }
+}
+
+/// One side of the comparison, for the protocol.
+struct Side {
+    session: Rc<RefCell<Session>>,
+    candidate: bool,
+}
+
+impl Contender for Side {
+    fn sample(&mut self, calls: u64) -> Result<f64, String> {
+        let mut session = self.session.borrow_mut();
+        let result = if self.candidate { session.candidate_sample(calls) } else { session.baseline_sample(calls) };
+        result.map_err(|failure| {
+            let text = failure.describe();
+            session.failure = Some(failure);
+            text
+        })
+    }
+}
+
+/// What grading found: the stages measured, or why it stopped.
+pub struct Judged {
+    pub stages: Vec<StageResult>,
+    pub failure: Option<Failure>,
+}
+
+/// The stages to grade: (name, target).
+pub fn grade(
+    candidate_exe: &Path,
+    reference_exe: &Path,
+    exercise: &str,
+    stages: &[(String, f64)],
+    protocol: &Protocol,
+    scratch: &Path,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Judged> {
+    let workdir = private_folder(scratch)?;
+    let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * stages.len() as f64 + 60.0);
+    let limits = Limits::for_learner_code(limit);
+    let reference = Worker::spawn(reference_exe, &[exercise], &workdir, limits, false)?;
+    let candidate = Worker::spawn(candidate_exe, &[], &workdir, limits, true)?;
+    let session = Rc::new(RefCell::new(Session {
+        reference,
+        candidate,
+        stage: String::new(),
+        seeds: Default::default(),
+        samples: 0,
+        call_limit: Duration::from_secs(60),
+        failure: None,
+        checked_first: false,
+    }));
+    let result = judge(&session, exercise, stages, protocol, progress);
+    {
+        let mut s = session.borrow_mut();
+        s.candidate.kill();
+        s.reference.kill();
+    }
+    crate::child::reap_orphans();
+    let _ = std::fs::remove_dir_all(&workdir);
+    result
+}
+
+fn judge(
+    session: &Rc<RefCell<Session>>,
+    exercise: &str,
+    stages: &[(String, f64)],
+    protocol: &Protocol,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Judged> {
+    let spec: SpecAnswer = {
+        let mut s = session.borrow_mut();
+        let answer = match s.reference.ask("spec", Duration::from_secs(60), false) {
+            Ok(a) => a,
+            Err(f) => bail!("the course's reference worker failed: {}", f.describe()),
+        };
+        s.candidate.pause();
+        let json = answer.strip_prefix("spec ").context("the reference worker did not answer 'spec'")?;
+        serde_json::from_str(json).context("the reference worker's spec")?
+    };
+    // Correctness first: one checked call of every stage on a fresh graded input, untimed.
+    for (name, _) in stages {
+        if !spec.stages.iter().any(|(n, _)| n == name) {
+            bail!("course.toml names a stage '{name}' that the grader of '{exercise}' does not have");
+        }
+        let mut s = session.borrow_mut();
+        s.stage = name.clone();
+        if let Err(failure) = s.candidate_sample(1) {
+            return Ok(Judged { stages: Vec::new(), failure: Some(failure) });
+        }
+    }
+    session.borrow_mut().checked_first = true;
+    let mut results = Vec::new();
+    for (name, target) in stages {
+        let Some((_, work)) = spec.stages.iter().find(|(n, _)| n == name) else { unreachable!("checked above") };
+        session.borrow_mut().stage = name.clone();
+        let (mut baseline, mut candidate) =
+            (Side { session: session.clone(), candidate: false }, Side { session: session.clone(), candidate: true });
+        match protocol::measure(name, *target, Some(work.clone()), &mut baseline, &mut candidate, protocol, progress) {
+            Ok(result) => results.push(result),
+            Err(text) => {
+                let failure = session.borrow_mut().failure.take();
+                let failure = failure.unwrap_or(Failure::Protocol { message: text, output: String::new() });
+                return Ok(Judged { stages: results, failure: Some(failure) });
+            }
+        }
+    }
+    Ok(Judged { stages: results, failure: None })
+}
+
+/// A new empty folder for the workers' files, removed after grading.
+fn private_folder(scratch: &Path) -> Result<PathBuf> {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let dir = scratch.join(format!("judge-{}-{nanos}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
