@@ -28,8 +28,9 @@
 //! | `got COUNT BYTES` | `at OFFSETS_ADDR DATA_ADDR`: where to write the candidate's outputs | reference |
 //! | `check STAGE` | `ok` or `wrong {json string}` | reference |
 //!
-//! A batch is `COUNT + 1` byte offsets (u64) and the data they index; every item starts on an
-//! 8-byte boundary, so items of `f64` can be read in place. A failure is answered
+//! A batch is `COUNT + 1` byte offsets (u64: 0, then the end of each item) and the data they
+//! index; every item starts at the previous end rounded up to 8 bytes, so items of `f64` can be
+//! read in place. A failure is answered
 //! `error {json string}`.
 
 use crate::protocol::Work;
@@ -50,7 +51,7 @@ pub struct Batch<'a> {
 impl<'a> Batch<'a> {
     pub fn new(offsets: &'a [u64], data: &'a [u8]) -> Result<Self, String> {
         let Some(&last) = offsets.last() else { return Err("a batch without offsets".into()) };
-        let sorted = offsets.windows(2).all(|w| w[0] <= w[1] && w[0] % 8 == 0);
+        let sorted = offsets.windows(2).all(|w| w[0].next_multiple_of(8) <= w[1]);
         if !sorted || last as usize > data.len() {
             return Err("a batch whose offsets do not fit its data".into());
         }
@@ -66,7 +67,7 @@ impl<'a> Batch<'a> {
     }
 
     pub fn item(&self, i: usize) -> &'a [u8] {
-        &self.data[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+        &self.data[self.offsets[i].next_multiple_of(8) as usize..self.offsets[i + 1] as usize]
     }
 
     pub fn items(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
@@ -98,7 +99,7 @@ impl BatchWriter {
         }
         bytemuck::cast_slice_mut::<u64, u8>(&mut self.data)[start..start + item.len()].copy_from_slice(item);
         self.bytes = words * 8;
-        self.offsets.push(self.bytes as u64);
+        self.offsets.push((start + item.len()) as u64);
     }
 
     pub fn push_f64s(&mut self, values: &[f64]) {
@@ -235,12 +236,12 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
             let bytes: usize = items.iter().map(|i| i.len().div_ceil(8) * 8).sum();
             inbox.reserve(count, bytes);
             let (mut offset, data) = (0usize, bytemuck::cast_slice_mut::<u64, u8>(&mut inbox.data));
+            inbox.offsets[0] = 0;
             for (k, item) in items.iter().enumerate() {
-                inbox.offsets[k] = offset as u64;
                 data[offset..offset + item.len()].copy_from_slice(item);
+                inbox.offsets[k + 1] = (offset + item.len()) as u64;
                 offset += item.len().div_ceil(8) * 8;
             }
-            inbox.offsets[count] = offset as u64;
             Ok(format!("at {count} {} {} {bytes}", inbox.offsets.as_ptr() as usize, inbox.data.as_ptr() as usize))
         }
         ["run", stage] => {
@@ -260,7 +261,8 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
             }
             for k in 0..input.len() {
                 if let Err(message) = (stage.check)(input.item(k), output.item(k)) {
-                    let which = if input.len() > 1 { format!("call {} of {}: ", k + 1, input.len()) } else { String::new() };
+                    let which =
+                        if input.len() > 1 { format!("call {} of {}: ", k + 1, input.len()) } else { String::new() };
                     return Ok(wrong(&format!("{which}{message}")));
                 }
             }
@@ -286,7 +288,10 @@ fn run(runner: &mut dyn StageRunner, inbox: &Inbox, out: &mut BatchWriter) -> Re
 }
 
 /// The request loop both workers share; `load` is answered here.
-fn serve(exercise: &str, mut handle: impl FnMut(&[&str], &mut Inbox, &mut BatchWriter) -> Result<String, String>) -> ExitCode {
+fn serve(
+    exercise: &str,
+    mut handle: impl FnMut(&[&str], &mut Inbox, &mut BatchWriter) -> Result<String, String>,
+) -> ExitCode {
     keep_freed_memory();
     // SAFETY: fd 3 is the judge's answer pipe; fstat tells whether it is open before it is owned.
     let open = unsafe {
@@ -361,6 +366,7 @@ mod tests {
         assert_eq!(&*values::<f64>(b.item(1)), &[1.5, -2.0]);
         assert!(b.item(2).is_empty());
         assert!(Batch::new(&[0, 16], &[0; 8]).is_err(), "offsets beyond the data");
-        assert!(Batch::new(&[0, 3, 8], &[0; 8]).is_err(), "an unaligned item");
+        assert!(Batch::new(&[0, 8, 3], &[0; 8]).is_err(), "offsets out of order");
+        assert_eq!(Batch::new(&[0, 3, 8], &[0; 8]).unwrap().item(1).len(), 0, "items start 8-aligned");
     }
 }

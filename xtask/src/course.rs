@@ -46,6 +46,11 @@ pub struct Exercise {
     /// profilers slow it down).
     #[serde(default)]
     pub profile_args: Vec<String>,
+    /// Graded in one process by the exercise's own grading binary, as before the judge (see
+    /// README, "What the grader trusts"): only where the judge's copies of inputs and outputs
+    /// still distort the speedup beyond its target.
+    #[serde(default)]
+    pub in_process: bool,
 }
 
 fn default_lesson() -> String {

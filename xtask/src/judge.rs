@@ -111,9 +111,12 @@ impl Worker {
         let mut child = cmd.spawn().with_context(|| format!("cannot start {}", exe.display()))?;
         drop(answer_write);
         let output = Arc::new(Mutex::new(String::new()));
-        for stream in [child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), child.stderr.take().map(|s| Box::new(s) as _)]
-            .into_iter()
-            .flatten()
+        for stream in [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child.stderr.take().map(|s| Box::new(s) as _),
+        ]
+        .into_iter()
+        .flatten()
         {
             let output = output.clone();
             // Never joined: a grandchild may keep the pipe open after the worker is gone.
@@ -244,7 +247,8 @@ impl Worker {
     fn write(&self, address: usize, bytes: &[u8]) -> Result<(), Failure> {
         let mut done = 0;
         while done < bytes.len() {
-            let local = libc::iovec { iov_base: bytes[done..].as_ptr() as *mut libc::c_void, iov_len: bytes.len() - done };
+            let local =
+                libc::iovec { iov_base: bytes[done..].as_ptr() as *mut libc::c_void, iov_len: bytes.len() - done };
             let remote = libc::iovec { iov_base: (address + done) as *mut libc::c_void, iov_len: bytes.len() - done };
             // SAFETY: `local` points into `bytes`; the kernel only reads it.
             let n = unsafe { libc::process_vm_writev(self.pid(), &local, 1, &remote, 1, 0) };
@@ -309,9 +313,13 @@ struct Located {
 }
 
 fn parse_located(answer: &str, keyword: &str, output: impl Fn() -> String) -> Result<Located, Failure> {
-    let bad = || Failure::Protocol { message: format!("expected '{keyword} …', got '{}'", shorten(answer)), output: output() };
+    let bad = || Failure::Protocol {
+        message: format!("expected '{keyword} …', got '{}'", shorten(answer)),
+        output: output(),
+    };
     let rest = answer.strip_prefix(keyword).and_then(|r| r.strip_prefix(' ')).ok_or_else(bad)?;
-    let numbers: Vec<usize> = rest.split_whitespace().map(|w| w.parse()).collect::<Result<_, _>>().map_err(|_| bad())?;
+    let numbers: Vec<usize> =
+        rest.split_whitespace().map(|w| w.parse()).collect::<Result<_, _>>().map_err(|_| bad())?;
     match numbers[..] {
         [count, offsets, data, bytes] => Ok(Located { count, offsets, data, bytes }),
         _ => Err(bad()),
@@ -319,9 +327,11 @@ fn parse_located(answer: &str, keyword: &str, output: impl Fn() -> String) -> Re
 }
 
 fn parse_at(answer: &str, output: impl Fn() -> String) -> Result<(usize, usize), Failure> {
-    let bad = || Failure::Protocol { message: format!("expected 'at …', got '{}'", shorten(answer)), output: output() };
+    let bad =
+        || Failure::Protocol { message: format!("expected 'at …', got '{}'", shorten(answer)), output: output() };
     let rest = answer.strip_prefix("at ").ok_or_else(bad)?;
-    let numbers: Vec<usize> = rest.split_whitespace().map(|w| w.parse()).collect::<Result<_, _>>().map_err(|_| bad())?;
+    let numbers: Vec<usize> =
+        rest.split_whitespace().map(|w| w.parse()).collect::<Result<_, _>>().map_err(|_| bad())?;
     match numbers[..] {
         [offsets, data] => Ok((offsets, data)),
         _ => Err(bad()),
@@ -364,9 +374,13 @@ impl Session {
     fn generate(&mut self, calls: u64) -> Result<Copied, Failure> {
         let seed = self.seed();
         let stage = self.stage.clone();
-        let answer = self.reference.ask(&format!("generate {stage} {seed} {calls}"), Duration::from_secs(120), false)?;
+        let answer =
+            self.reference.ask(&format!("generate {stage} {seed} {calls}"), Duration::from_secs(120), false)?;
         let at = parse_located(&answer, "at", || self.reference.output())?;
-        Ok(Copied { offsets: self.reference.read(at.offsets, (at.count + 1) * 8)?, data: self.reference.read(at.data, at.bytes)? })
+        Ok(Copied {
+            offsets: self.reference.read(at.offsets, (at.count + 1) * 8)?,
+            data: self.reference.read(at.data, at.bytes)?,
+        })
     }
 
     /// Times one run on `who` (already loaded) with the judge's clock; returns seconds and where
@@ -388,7 +402,10 @@ impl Session {
         self.generate(calls)?;
         let (seconds, done) = self.timed_run(false, true)?;
         if done.count as u64 != calls {
-            return Err(Failure::Protocol { message: "the baseline skipped calls".into(), output: self.reference.output() });
+            return Err(Failure::Protocol {
+                message: "the baseline skipped calls".into(),
+                output: self.reference.output(),
+            });
         }
         Ok(seconds)
     }
@@ -396,7 +413,11 @@ impl Session {
     fn candidate_sample(&mut self, calls: u64) -> Result<f64, Failure> {
         let first = !self.checked_first;
         let input = self.generate(calls)?;
-        let load = self.candidate.ask_running(&format!("load {calls} {}", input.data.len()), Duration::from_secs(60), !first)?;
+        let load = self.candidate.ask_running(
+            &format!("load {calls} {}", input.data.len()),
+            Duration::from_secs(60),
+            !first,
+        )?;
         let (offsets, data) = parse_at(&load, || self.candidate.output())?;
         self.candidate.write(offsets, &input.offsets)?;
         self.candidate.write(data, &input.data)?;
@@ -408,7 +429,10 @@ impl Session {
                 output: output(),
             });
         }
-        let got = Copied { offsets: self.candidate.read(done.offsets, (done.count + 1) * 8)?, data: self.candidate.read(done.data, done.bytes)? };
+        let got = Copied {
+            offsets: self.candidate.read(done.offsets, (done.count + 1) * 8)?,
+            data: self.candidate.read(done.data, done.bytes)?,
+        };
         let at = self.reference.ask(&format!("got {calls} {}", got.data.len()), Duration::from_secs(60), false)?;
         let (offsets, data) = parse_at(&at, || self.reference.output())?;
         self.reference.write(offsets, &got.offsets)?;
@@ -416,7 +440,9 @@ impl Session {
         let verdict = self.reference.ask(&format!("check {}", self.stage), Duration::from_secs(600), false)?;
         match verdict.strip_prefix("wrong ") {
             None if verdict == "ok" => Ok(seconds),
-            None => Err(Failure::Protocol { message: format!("the reference answered '{verdict}'"), output: String::new() }),
+            None => {
+                Err(Failure::Protocol { message: format!("the reference answered '{verdict}'"), output: String::new() })
+            }
             Some(json) => {
                 let message: String = serde_json::from_str(json).unwrap_or_else(|_| json.to_string());
                 let message = if first { message } else { format!("sample {}: {message}", self.samples) };

@@ -9,7 +9,9 @@ pub mod checks;
 use crate::compare::{self, Tolerance};
 use crate::grade::{self, Stage};
 use crate::protocol::{Timed, Work};
+use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use ndarray::{Array1, ArrayView1};
+#[cfg(feature = "bench")]
 use std::hint::black_box;
 use std::process::ExitCode;
 
@@ -88,7 +90,9 @@ pub fn check_differences(differences: fn(ArrayView1<f64>) -> Array1<f64>, a: Arr
     .map_err(|m| format!("differences of {} values differ from a[1:] - a[:-1]:\n{m}", a.len()))
 }
 
-/// `main` of the exercise's `tests/grade.rs`: times `differences` against the loop.
+/// `main` of the exercise's `tests/grade.rs`: times `differences` against the loop in one
+/// process (`in_process` in `course.toml`: the judge's fresh 800 KB inputs and copied outputs
+/// still cost more than the loop itself; [`serve`] is the judge's side, not yet used).
 pub fn grade_main(differences: fn(ArrayView1<f64>) -> Array1<f64>) -> ExitCode {
     let input = grading_input();
     grade::run(
@@ -99,14 +103,71 @@ pub fn grade_main(differences: fn(ArrayView1<f64>) -> Array1<f64>) -> ExitCode {
                 name: "differences",
                 work: Some(Work { unit: "element".into(), per_call: (GRADE_LEN - 1) as f64 }),
                 baseline: Box::new(Timed(|| {
-                    black_box(baseline_differences(black_box(input.view())));
+                    std::hint::black_box(baseline_differences(std::hint::black_box(input.view())));
                 })),
                 candidate: Box::new(Timed(|| {
-                    black_box(differences(black_box(input.view())));
+                    std::hint::black_box(differences(std::hint::black_box(input.view())));
                 })),
             }]
         },
     )
+}
+
+/// Serves `differences` to the judge (see [`crate::worker`]).
+pub fn serve(differences: fn(ArrayView1<f64>) -> Array1<f64>) -> ExitCode {
+    worker::serve_candidate(EXERCISE, vec![("differences", Box::new(runner(differences)))])
+}
+
+fn runner(differences: fn(ArrayView1<f64>) -> Array1<f64>) -> impl StageRunner {
+    move |input: &Batch<'_>, out: &mut BatchWriter| {
+        for item in input.items() {
+            let values = worker::values::<f64>(item);
+            let got = differences(ArrayView1::from(&values[..]));
+            match got.as_slice() {
+                Some(s) => out.push_f64s(s),
+                None => out.push_f64s(&got.to_vec()),
+            }
+        }
+    }
+}
+
+/// A fresh graded input: a random walk of [`GRADE_LEN`] values from `seed`.
+fn fresh_input(seed: u64) -> Vec<f64> {
+    use rand::Rng;
+    let mut rng = worker::rng(seed);
+    let mut x = rng.random_range(-100.0..100.0);
+    (0..GRADE_LEN)
+        .map(|_| {
+            x += rng.random_range(-1.0..1.0);
+            x
+        })
+        .collect()
+}
+
+/// The trusted side of grading: fresh random walks, the loop as baseline and reference.
+pub fn spec() -> ExerciseSpec {
+    ExerciseSpec {
+        exercise: EXERCISE,
+        stages: vec![StageSpec {
+            name: "differences",
+            work: Work { unit: "element".into(), per_call: (GRADE_LEN - 1) as f64 },
+            input: |seed| bytemuck::cast_slice(&fresh_input(seed)).to_vec(),
+            check: |input, got| {
+                let a = worker::values::<f64>(input);
+                let want = baseline_differences(ArrayView1::from(&a[..]));
+                let got = worker::values::<f64>(got);
+                compare::compare(
+                    want.as_slice().expect("contiguous"),
+                    &got,
+                    &[want.len()],
+                    &[got.len()],
+                    Tolerance::EXACT,
+                )
+                .map_err(|m| format!("differences of {} values differ from a[1:] - a[:-1]:\n{m}", a.len()))
+            },
+            baseline: || Box::new(runner(baseline_differences)),
+        }],
+    }
 }
 
 /// Criterion: the loop against `differences` (`cargo bench -p array-basics`).

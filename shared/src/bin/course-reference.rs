@@ -2,5 +2,13 @@
 //! graded exercise, built from the sealed harness only (no learner code is linked in). The
 //! runner starts it as `course-reference EXERCISE`; see `harness::worker`.
 fn main() -> std::process::ExitCode {
-    harness::worker::serve_reference(vec![harness::heat::spec()])
+    harness::worker::serve_reference(vec![
+        harness::heat::spec(),
+        harness::arrays::spec(),
+        harness::static_typing::spec(),
+        harness::mandelbrot::spec(),
+        harness::call_overhead::spec(),
+        harness::fibonacci::spec(),
+        harness::heat_fast::spec(),
+    ])
 }

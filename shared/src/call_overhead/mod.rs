@@ -22,9 +22,8 @@ pub use crate::dynamic;
 
 pub use baseline::{fib_def, fib_module};
 
-use crate::grade::{self, Stage};
-use crate::protocol::{Timed, Work};
-use std::hint::black_box;
+use crate::protocol::Work;
+use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
@@ -97,29 +96,44 @@ pub fn grading_work() -> Work {
     Work { unit: "call".into(), per_call: calls(GRADE_N) as f64 }
 }
 
-/// `main` of an exercise's `tests/grade.rs`: every rung of `L` against the `def` baseline.
+/// `main` of an exercise's `tests/grade.rs`: serves every rung of `L` to the judge.
 pub fn grade_main<L: CallLadder>() -> ExitCode {
-    let module = fib_module();
-    let module = &module;
-    grade::run(
-        EXERCISE,
-        || check_ladder::<L>(CHECK_MAX_N),
-        || {
-            rungs::<L>()
-                .into_iter()
-                .map(|(name, f)| Stage {
-                    name,
-                    work: Some(grading_work()),
-                    baseline: Box::new(Timed(move || {
-                        black_box(fib_def(module, black_box(GRADE_N)).ok());
-                    })),
-                    candidate: Box::new(Timed(move || {
-                        black_box(f(black_box(GRADE_N)));
-                    })),
-                })
-                .collect()
+    let stages =
+        rungs::<L>().into_iter().map(|(name, f)| (name, Box::new(runner(f)) as Box<dyn StageRunner>)).collect();
+    worker::serve_candidate(EXERCISE, stages)
+}
+
+/// F(n) for every n in the batch (4-byte items), each answer 8 bytes.
+fn runner(f: impl Fn(u32) -> u64) -> impl StageRunner {
+    move |input: &Batch<'_>, out: &mut BatchWriter| {
+        for item in input.items() {
+            let n = u32::from_le_bytes(item[..4].try_into().expect("4 bytes"));
+            out.push(&f(n).to_le_bytes());
+        }
+    }
+}
+
+/// The trusted side of grading: every rung against the `def` baseline at [`GRADE_N`] (the
+/// call count is the workload, so n cannot vary: see the README on caches).
+pub fn spec() -> ExerciseSpec {
+    let stage = |name| StageSpec {
+        name,
+        work: grading_work(),
+        input: |_| GRADE_N.to_le_bytes().to_vec(),
+        check: |input, got| {
+            let n = u32::from_le_bytes(input[..4].try_into().expect("4 bytes"));
+            let got = got.get(..8).map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
+            match got {
+                Some(g) if g == reference(n) => Ok(()),
+                g => Err(format!("F({n}) returned {g:?}, but F({n}) = {}", reference(n))),
+            }
         },
-    )
+        baseline: || {
+            let module = fib_module();
+            Box::new(runner(move |n| fib_def(&module, n).unwrap_or(u64::MAX)))
+        },
+    };
+    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("cpdef"), stage("cdef"), stage("c")] }
 }
 
 #[cfg(test)]

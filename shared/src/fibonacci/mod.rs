@@ -15,9 +15,8 @@ pub mod checks;
 
 pub use baseline::naive;
 
-use crate::grade::{self, Stage};
-use crate::protocol::{Timed, Work};
-use std::hint::black_box;
+use crate::protocol::Work;
+use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
@@ -124,23 +123,47 @@ pub fn check_all<F: Fibonacci>() -> Result<(), String> {
     versions::<F>().into_iter().try_for_each(|(name, f)| check_version(name, f))
 }
 
-/// `main` of an exercise's `tests/grade.rs`: each graded version against the naive baseline.
+/// `main` of an exercise's `tests/grade.rs`: serves each graded version to the judge.
 pub fn grade_main<F: Fibonacci>() -> ExitCode {
-    grade::run(EXERCISE, check_all::<F>, || {
-        graded::<F>()
-            .into_iter()
-            .map(|(name, f)| Stage {
-                name,
-                work: Some(Work { unit: format!("F({COURSE_N})"), per_call: 1.0 }),
-                baseline: Box::new(Timed(|| {
-                    let _ = black_box(naive(black_box(COURSE_N)));
-                })),
-                candidate: Box::new(Timed(move || {
-                    let _ = black_box(f(black_box(COURSE_N)));
-                })),
-            })
-            .collect()
-    })
+    let stages =
+        graded::<F>().into_iter().map(|(name, f)| (name, Box::new(runner(f)) as Box<dyn StageRunner>)).collect();
+    worker::serve_candidate(EXERCISE, stages)
+}
+
+/// F(n) for every n in the batch (4-byte items); each answer is 16 bytes of F(n), or all ones
+/// for an error.
+fn runner(f: fn(u32) -> Result<u128, FibError>) -> impl StageRunner {
+    move |input: &Batch<'_>, out: &mut BatchWriter| {
+        for item in input.items() {
+            let n = u32::from_le_bytes(item[..4].try_into().expect("4 bytes"));
+            out.push(&f(n).unwrap_or(u128::MAX).to_le_bytes());
+        }
+    }
+}
+
+/// The trusted side of grading: every graded version against [`naive`] at [`COURSE_N`]. The
+/// workload is n itself, so n cannot vary: a cache kept between calls is not ruled out here
+/// (see the lesson, which explains why such a cache does not measure the algorithm).
+pub fn spec() -> ExerciseSpec {
+    let stage = |name| StageSpec {
+        name,
+        work: Work { unit: format!("F({COURSE_N})"), per_call: 1.0 },
+        input: |_| COURSE_N.to_le_bytes().to_vec(),
+        check: |input, got| {
+            let n = u32::from_le_bytes(input[..4].try_into().expect("4 bytes"));
+            let got = got.get(..16).map(|b| u128::from_le_bytes(b.try_into().expect("16 bytes")));
+            let want = reference(n).unwrap_or(u128::MAX);
+            match got {
+                Some(g) if g == want => Ok(()),
+                g => Err(format!("F({n}) returned {g:?}, expected {want}")),
+            }
+        },
+        baseline: || Box::new(runner(naive)),
+    };
+    ExerciseSpec {
+        exercise: EXERCISE,
+        stages: vec![stage("memo"), stage("table"), stage("iterative"), stage("doubling")],
+    }
 }
 
 #[cfg(test)]

@@ -253,7 +253,10 @@ pub(crate) fn check_output(initial: &Grid, steps: usize, got: &[f64]) -> Result<
     CKernel::evolve(&mut expected, &Params::course(), steps);
     let got_shape = if got.len() == expected.data.len() { expected.shape().to_vec() } else { vec![got.len()] };
     compare::compare(&expected.data, got, &expected.shape(), &got_shape, TOLERANCE).map_err(|m| {
-        format!("after {steps} steps on a {}×{} field, your field differs from the reference:\n{m}", initial.rows, initial.cols)
+        format!(
+            "after {steps} steps on a {}×{} field, your field differs from the reference:\n{m}",
+            initial.rows, initial.cols
+        )
     })
 }
 

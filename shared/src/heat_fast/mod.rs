@@ -10,10 +10,10 @@ pub mod checks;
 
 use crate::compare::{self, Tolerance};
 use crate::grade::{self, Stage};
-use crate::heat::{Baseline, Grid, HeatSolver, Params, bottle};
+use crate::heat::{Baseline, Grid, HeatSolver, Params};
 use crate::protocol::{Contender, Prepared, Work};
+use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use ndarray::Array2;
-use std::hint::black_box;
 use std::process::ExitCode;
 
 /// The name of the exercise in `course.toml`.
@@ -83,31 +83,16 @@ pub fn check_against_reference<K: FastHeat>(initial: &Grid, steps: usize, parall
         .map_err(|m| format!("{name}: after {steps} steps on a {}×{} field:\n{m}", initial.rows, initial.cols))
 }
 
-/// A graded call: `GRADE_STEPS` steps from the initial field, reset before the clock starts.
-fn graded<'a, K: FastHeat + 'a>(initial: &Array2<f64>, parallel: bool) -> Box<dyn Contender + 'a> {
-    let params = Params::course();
-    Box::new(Prepared {
-        state: (initial.clone(), initial.clone(), initial.clone()),
-        prepare: |(u, _, start): &mut (Array2<f64>, Array2<f64>, Array2<f64>)| u.assign(start),
-        run: move |(u, scratch, _): &mut (Array2<f64>, Array2<f64>, Array2<f64>)| {
-            if parallel {
-                K::evolve_parallel(black_box(u), scratch, &params, GRADE_STEPS)
-            } else {
-                K::evolve(black_box(u), scratch, &params, GRADE_STEPS)
-            }
-        },
-    })
-}
-
-/// `main` of the exercise's `tests/grade.rs`: `serial` and (optional) `parallel` stages,
-/// each against the frozen naive version.
+/// `main` of the exercise's `tests/grade.rs`: `serial` and (optional) `parallel` stages, each
+/// against the frozen naive version, in one process (`in_process` in `course.toml`: copying a
+/// fresh 128 MiB field in and out costs as much as the steps; [`serve`] is the judge's side).
 pub fn grade_main<K: FastHeat>() -> ExitCode {
-    let initial = to_array(&bottle(GRADE_SIZE, GRADE_SIZE));
+    let initial = to_array(&crate::heat::bottle(GRADE_SIZE, GRADE_SIZE));
     let work = || Some(Work { unit: "cell update".into(), per_call: ((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64 });
     grade::run(
         EXERCISE,
         || {
-            let medium = bottle(300, 200);
+            let medium = crate::heat::bottle(300, 200);
             check_against_reference::<K>(&medium, 5, false)?;
             check_against_reference::<K>(&medium, 5, true)
         },
@@ -130,10 +115,82 @@ pub fn grade_main<K: FastHeat>() -> ExitCode {
     )
 }
 
+/// A graded call: `GRADE_STEPS` steps from the initial field, reset before the clock starts.
+fn graded<'a, K: FastHeat + 'a>(initial: &Array2<f64>, parallel: bool) -> Box<dyn Contender + 'a> {
+    let params = Params::course();
+    Box::new(Prepared {
+        state: (initial.clone(), initial.clone(), initial.clone()),
+        prepare: |(u, _, start): &mut (Array2<f64>, Array2<f64>, Array2<f64>)| u.assign(start),
+        run: move |(u, scratch, _): &mut (Array2<f64>, Array2<f64>, Array2<f64>)| {
+            if parallel {
+                K::evolve_parallel(std::hint::black_box(u), scratch, &params, GRADE_STEPS)
+            } else {
+                K::evolve(std::hint::black_box(u), scratch, &params, GRADE_STEPS)
+            }
+        },
+    })
+}
+
+/// Serves `serial` and `parallel` to the judge (see [`crate::worker`]).
+pub fn serve<K: FastHeat>() -> ExitCode {
+    worker::serve_candidate(
+        EXERCISE,
+        vec![("serial", Box::new(runner::<K>(false))), ("parallel", Box::new(runner::<K>(true)))],
+    )
+}
+
+/// [`GRADE_STEPS`] steps per item. The two fields are kept between calls (allocated and touched
+/// once); copying the input in and the result out is timed with the steps, for every version.
+fn runner<K: FastHeat>(parallel: bool) -> impl StageRunner {
+    let params = Params::course();
+    let (mut u, mut scratch) = (Array2::<f64>::zeros((0, 0)), Array2::<f64>::zeros((0, 0)));
+    move |input: &Batch<'_>, out: &mut BatchWriter| {
+        for item in input.items() {
+            let words = worker::values::<f64>(item);
+            let (rows, cols) = (words[0] as usize, words[1] as usize);
+            let values = &words[2..2 + rows * cols];
+            if u.dim() != (rows, cols) {
+                u = Array2::zeros((rows, cols));
+                scratch = Array2::zeros((rows, cols));
+            }
+            match u.as_slice_mut() {
+                Some(data) => data.copy_from_slice(values),
+                None => u.assign(&ndarray::ArrayView2::from_shape((rows, cols), values).expect("the item's shape")),
+            }
+            if parallel {
+                K::evolve_parallel(&mut u, &mut scratch, &params, GRADE_STEPS);
+            } else {
+                K::evolve(&mut u, &mut scratch, &params, GRADE_STEPS);
+            }
+            match u.as_slice() {
+                Some(data) => out.push_f64s(data),
+                None => out.push_f64s(&u.iter().copied().collect::<Vec<_>>()),
+            }
+        }
+    }
+}
+
+/// The trusted side of grading: fresh 4096² fields, the naive version as baseline, the C kernel
+/// (bit-identical to exercise 01's baseline) as reference.
+pub fn spec() -> ExerciseSpec {
+    let stage = |name| StageSpec {
+        name,
+        work: Work { unit: "cell update".into(), per_call: ((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64 },
+        input: |seed| crate::heat::item_of(&crate::heat::fresh_input(seed, GRADE_SIZE, GRADE_SIZE)),
+        check: |input, got| {
+            let mut grid = Grid::filled(0, 0, 0.0);
+            crate::heat::read_item(input, &mut grid);
+            crate::heat::check_output(&grid, GRADE_STEPS, &worker::values::<f64>(got))
+        },
+        baseline: || Box::new(runner::<Naive>(false)),
+    };
+    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("serial"), stage("parallel")] }
+}
+
 /// Criterion: the naive version, `K` serial and parallel, and the C kernel through FFI.
 #[cfg(feature = "bench")]
 pub fn bench<K: FastHeat>(c: &mut criterion::Criterion, name: &str) {
-    let initial = to_array(&bottle(GRADE_SIZE, GRADE_SIZE));
+    let initial = to_array(&crate::heat::bottle(GRADE_SIZE, GRADE_SIZE));
     let cells = ((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as u64;
     let p = Params::course();
     let mut group = c.benchmark_group("heat-fast-4096");
@@ -171,6 +228,7 @@ pub fn c_evolve(u: &mut Array2<f64>, scratch: &mut Array2<f64>, p: &Params, step
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::heat::bottle;
 
     #[test]
     fn the_naive_version_and_the_c_kernel_agree_with_the_reference() {

@@ -23,8 +23,9 @@ pub mod checks;
 
 pub use baseline::{DynamicImage, dynamic_kernel};
 
-use crate::grade::{self, Stage};
-use crate::protocol::{Timed, Work};
+use crate::protocol::Work;
+use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
+#[cfg(feature = "bench")]
 use std::hint::black_box;
 use std::process::ExitCode;
 
@@ -146,40 +147,85 @@ fn iterations(spec: &ImageSpec) -> f64 {
     reference_image(spec).iter().map(|&c| c as f64).sum()
 }
 
-/// `main` of the exercise's `tests/grade.rs`.
+/// `main` of the exercise's `tests/grade.rs`: serves the three pictures to the judge.
 pub fn grade_main<M: Mandelbrot>() -> ExitCode {
-    grade::run(
+    worker::serve_candidate(
         EXERCISE,
-        || {
-            check_image("image_static", &GRADE_STATIC, &M::image_static(&GRADE_STATIC))?;
-            check_image("image_parallel", &GRADE_FAST, &M::image_parallel(&GRADE_FAST))?;
-            check_image("image_simd", &GRADE_FAST, &M::image_simd(&GRADE_FAST))
-        },
-        || {
-            let work = |spec| Some(Work { unit: "iteration".into(), per_call: iterations(spec) });
-            let static_ref = || Box::new(Timed(|| drop(black_box(reference_image(black_box(&GRADE_FAST))))));
-            vec![
-                Stage {
-                    name: "static",
-                    work: work(&GRADE_STATIC),
-                    baseline: Box::new(Timed(|| drop(black_box(DynamicImage::image_static(black_box(&GRADE_STATIC)))))),
-                    candidate: Box::new(Timed(|| drop(black_box(M::image_static(black_box(&GRADE_STATIC)))))),
-                },
-                Stage {
-                    name: "parallel",
-                    work: work(&GRADE_FAST),
-                    baseline: static_ref(),
-                    candidate: Box::new(Timed(|| drop(black_box(M::image_parallel(black_box(&GRADE_FAST)))))),
-                },
-                Stage {
-                    name: "simd",
-                    work: work(&GRADE_FAST),
-                    baseline: static_ref(),
-                    candidate: Box::new(Timed(|| drop(black_box(M::image_simd(black_box(&GRADE_FAST)))))),
-                },
-            ]
-        },
+        vec![
+            ("static", Box::new(runner(M::image_static))),
+            ("parallel", Box::new(runner(M::image_parallel))),
+            ("simd", Box::new(runner(M::image_simd))),
+        ],
     )
+}
+
+/// One picture per item: the spec as 8 f64 (width, height, x range, y range, lim, cutoff).
+fn runner(image: impl Fn(&ImageSpec) -> Vec<u32>) -> impl StageRunner {
+    move |input: &Batch<'_>, out: &mut BatchWriter| {
+        for item in input.items() {
+            out.push_u32s(&image(&spec_of(item)));
+        }
+    }
+}
+
+fn item_of(spec: &ImageSpec) -> Vec<u8> {
+    let words =
+        [spec.width as f64, spec.height as f64, spec.x.0, spec.x.1, spec.y.0, spec.y.1, spec.lim, spec.cutoff as f64];
+    bytemuck::cast_slice(&words).to_vec()
+}
+
+fn spec_of(item: &[u8]) -> ImageSpec {
+    let w = worker::values::<f64>(item);
+    ImageSpec {
+        width: w[0] as usize,
+        height: w[1] as usize,
+        x: (w[2], w[3]),
+        y: (w[4], w[5]),
+        lim: w[6],
+        cutoff: w[7] as u32,
+    }
+}
+
+/// A fresh picture of the graded size: the region shifted by a seeded fraction of a pixel or
+/// more, so every call has other counts but about the same work.
+fn fresh_spec(seed: u64, size: &ImageSpec) -> ImageSpec {
+    use rand::Rng;
+    let mut rng = worker::rng(seed);
+    let (dx, dy) = (rng.random_range(-0.01..0.01), rng.random_range(-0.01..0.01));
+    ImageSpec { x: (size.x.0 + dx, size.x.1 + dx), y: (size.y.0 + dy, size.y.1 + dy), ..*size }
+}
+
+/// The trusted side of grading: `static` against the dynamic starting code on the small
+/// picture, the optional stages against the static reference on the larger one.
+pub fn spec() -> ExerciseSpec {
+    let check = |input: &[u8], got: &[u8]| check_image("your picture", &spec_of(input), &worker::values::<u32>(got));
+    let work = |spec| Work { unit: "iteration".into(), per_call: iterations(spec) };
+    ExerciseSpec {
+        exercise: EXERCISE,
+        stages: vec![
+            StageSpec {
+                name: "static",
+                work: work(&GRADE_STATIC),
+                input: |seed| item_of(&fresh_spec(seed, &GRADE_STATIC)),
+                check,
+                baseline: || Box::new(runner(DynamicImage::image_static)),
+            },
+            StageSpec {
+                name: "parallel",
+                work: work(&GRADE_FAST),
+                input: |seed| item_of(&fresh_spec(seed, &GRADE_FAST)),
+                check,
+                baseline: || Box::new(runner(reference_image)),
+            },
+            StageSpec {
+                name: "simd",
+                work: work(&GRADE_FAST),
+                input: |seed| item_of(&fresh_spec(seed, &GRADE_FAST)),
+                check,
+                baseline: || Box::new(runner(reference_image)),
+            },
+        ],
+    }
 }
 
 /// The exercise's program: the full picture, timed, as a PNG.

@@ -5,8 +5,8 @@
 //! `10.2 − 8.5` into `1.6999998092651367`.
 
 use crate::dynamic::Object;
-use crate::grade::{self, Stage};
-use crate::protocol::{Contender, Timed, Work};
+use crate::protocol::Work;
+use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageSpec};
 use std::process::ExitCode;
 
 /// The name of the exercise in `course.toml`.
@@ -81,19 +81,43 @@ pub fn check_real<T: Real>(call: &str, got: T, want: f64) -> Result<(), String> 
     Err(format!("{call}\n  expected {want:?} (f64)\n  got      {got:?} ({ty}){trap}"))
 }
 
-/// `main` of the exercise's `tests/grade.rs`: the series against the dynamic version.
-pub fn grade_main<S: Real, F: FnMut() -> S>(check: impl FnOnce() -> Result<(), String>, mut series: F) -> ExitCode {
-    grade::run(EXERCISE, check, move || {
-        let baseline: Box<dyn Contender> = Box::new(Timed(|| {
-            drop(std::hint::black_box(baseline_series(Object::from(std::hint::black_box(GRADE_N)))))
-        }));
-        vec![Stage {
+/// `main` of the exercise's `tests/grade.rs`: serves `series` to the judge. `check` is kept for
+/// the macro's sake; the judge checks every output itself.
+pub fn grade_main<S: Real, F: FnMut() -> S>(_check: impl FnOnce() -> Result<(), String>, mut series: F) -> ExitCode {
+    let runner = move |input: &Batch<'_>, out: &mut BatchWriter| {
+        for _ in input.items() {
+            out.push_f64s(&[series().real()]);
+        }
+    };
+    worker::serve_candidate(EXERCISE, vec![("series", Box::new(runner))])
+}
+
+/// The trusted side of grading. The input is n itself ([`GRADE_N`], the literal the exercise's
+/// `series` is called with), so a cache keyed by n is not ruled out here (see the README).
+pub fn spec() -> ExerciseSpec {
+    ExerciseSpec {
+        exercise: EXERCISE,
+        stages: vec![StageSpec {
             name: "series",
-            work: Some(Work { unit: "term".into(), per_call: GRADE_N as f64 }),
-            baseline,
-            candidate: Box::new(Timed(move || drop(std::hint::black_box(series())))),
-        }]
-    })
+            work: Work { unit: "term".into(), per_call: GRADE_N as f64 },
+            input: |_| GRADE_N.to_le_bytes().to_vec(),
+            check: |_, got| {
+                let got = worker::values::<f64>(got);
+                check_real(
+                    &format!("series({GRADE_N})"),
+                    got.first().copied().unwrap_or(f64::NAN),
+                    reference_series(GRADE_N),
+                )
+            },
+            baseline: || {
+                Box::new(|input: &Batch<'_>, out: &mut BatchWriter| {
+                    for _ in input.items() {
+                        out.push_f64s(&[baseline_series(Object::from(std::hint::black_box(GRADE_N))).real()]);
+                    }
+                })
+            },
+        }],
+    }
 }
 
 /// Expands to exercise 03's tests for a crate path: `harness::static_typing_tests!(static_typing);`
