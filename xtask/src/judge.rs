@@ -312,7 +312,12 @@ struct Located {
     bytes: usize,
 }
 
-fn parse_located(answer: &str, keyword: &str, output: impl Fn() -> String) -> Result<Located, Failure> {
+/// The numbers of an answer `KEYWORD N1 N2 …`, exactly `N` of them.
+fn parse_answer<const N: usize>(
+    answer: &str,
+    keyword: &str,
+    output: impl Fn() -> String,
+) -> Result<[usize; N], Failure> {
     let bad = || Failure::Protocol {
         message: format!("expected '{keyword} …', got '{}'", shorten(answer)),
         output: output(),
@@ -320,22 +325,17 @@ fn parse_located(answer: &str, keyword: &str, output: impl Fn() -> String) -> Re
     let rest = answer.strip_prefix(keyword).and_then(|r| r.strip_prefix(' ')).ok_or_else(bad)?;
     let numbers: Vec<usize> =
         rest.split_whitespace().map(|w| w.parse()).collect::<Result<_, _>>().map_err(|_| bad())?;
-    match numbers[..] {
-        [count, offsets, data, bytes] => Ok(Located { count, offsets, data, bytes }),
-        _ => Err(bad()),
-    }
+    numbers.try_into().map_err(|_| bad())
+}
+
+fn parse_located(answer: &str, keyword: &str, output: impl Fn() -> String) -> Result<Located, Failure> {
+    let [count, offsets, data, bytes] = parse_answer(answer, keyword, output)?;
+    Ok(Located { count, offsets, data, bytes })
 }
 
 fn parse_at(answer: &str, output: impl Fn() -> String) -> Result<(usize, usize), Failure> {
-    let bad =
-        || Failure::Protocol { message: format!("expected 'at …', got '{}'", shorten(answer)), output: output() };
-    let rest = answer.strip_prefix("at ").ok_or_else(bad)?;
-    let numbers: Vec<usize> =
-        rest.split_whitespace().map(|w| w.parse()).collect::<Result<_, _>>().map_err(|_| bad())?;
-    match numbers[..] {
-        [offsets, data] => Ok((offsets, data)),
-        _ => Err(bad()),
-    }
+    let [offsets, data] = parse_answer(answer, "at", output)?;
+    Ok((offsets, data))
 }
 
 fn shorten(s: &str) -> String {

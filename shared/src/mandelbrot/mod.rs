@@ -200,6 +200,13 @@ fn fresh_spec(seed: u64, size: &ImageSpec) -> ImageSpec {
 pub fn spec() -> ExerciseSpec {
     let check = |input: &[u8], got: &[u8]| check_image("your picture", &spec_of(input), &worker::values::<u32>(got));
     let work = |spec| Work { unit: "iteration".into(), per_call: iterations(spec) };
+    let fast = |name| StageSpec {
+        name,
+        work: work(&GRADE_FAST),
+        input: |seed| item_of(&fresh_spec(seed, &GRADE_FAST)),
+        check,
+        baseline: || Box::new(runner(reference_image)),
+    };
     ExerciseSpec {
         exercise: EXERCISE,
         stages: vec![
@@ -210,20 +217,8 @@ pub fn spec() -> ExerciseSpec {
                 check,
                 baseline: || Box::new(runner(DynamicImage::image_static)),
             },
-            StageSpec {
-                name: "parallel",
-                work: work(&GRADE_FAST),
-                input: |seed| item_of(&fresh_spec(seed, &GRADE_FAST)),
-                check,
-                baseline: || Box::new(runner(reference_image)),
-            },
-            StageSpec {
-                name: "simd",
-                work: work(&GRADE_FAST),
-                input: |seed| item_of(&fresh_spec(seed, &GRADE_FAST)),
-                check,
-                baseline: || Box::new(runner(reference_image)),
-            },
+            fast("parallel"),
+            fast("simd"),
         ],
     }
 }
