@@ -370,13 +370,18 @@ impl Session {
         self.seeds.hash_one(self.samples)
     }
 
-    /// The reference worker makes a fresh batch (also loaded for its own run); returns it.
-    fn generate(&mut self, calls: u64) -> Result<Copied, Failure> {
+    /// The reference worker makes a fresh batch, also loaded for its own run; returns where it is.
+    fn generate(&mut self, calls: u64) -> Result<Located, Failure> {
         let seed = self.seed();
         let stage = self.stage.clone();
         let answer =
             self.reference.ask(&format!("generate {stage} {seed} {calls}"), Duration::from_secs(120), false)?;
-        let at = parse_located(&answer, "at", || self.reference.output())?;
+        parse_located(&answer, "at", || self.reference.output())
+    }
+
+    /// A fresh batch copied out of the reference worker, for the candidate.
+    fn generate_copy(&mut self, calls: u64) -> Result<Copied, Failure> {
+        let at = self.generate(calls)?;
         Ok(Copied {
             offsets: self.reference.read(at.offsets, (at.count + 1) * 8)?,
             data: self.reference.read(at.data, at.bytes)?,
@@ -412,7 +417,7 @@ impl Session {
 
     fn candidate_sample(&mut self, calls: u64) -> Result<f64, Failure> {
         let first = !self.checked_first;
-        let input = self.generate(calls)?;
+        let input = self.generate_copy(calls)?;
         let load = self.candidate.ask_running(
             &format!("load {calls} {}", input.data.len()),
             Duration::from_secs(60),
