@@ -27,6 +27,10 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Run, grade and verify the course's exercises.", version)]
 struct Cli {
+    /// The course checkout to work on (default: the one this runner was built from). Used to
+    /// grade a copy of the course, e.g. by the runner's own attack tests and class grading.
+    #[arg(long, global = true, value_name = "DIR", hide = true)]
+    root: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -109,7 +113,11 @@ enum Cmd {
 fn main() -> ExitCode {
     child::adopt_orphans();
     let cli = Cli::parse();
-    match run(cli.command) {
+    let root = match cli.root {
+        Some(dir) => dir.canonicalize().unwrap_or(dir),
+        None => root(),
+    };
+    match run(&root, cli.command) {
         Ok(code) => code,
         Err(e) => {
             anstream::eprintln!("{} {e:#}", term::paint(term::BAD, "error:"));
@@ -123,8 +131,8 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_path_buf()
 }
 
-fn run(cmd: Cmd) -> Result<ExitCode> {
-    let root = root();
+fn run(root: &Path, cmd: Cmd) -> Result<ExitCode> {
+    let root = root.to_path_buf();
     let course = Course::load(&root)?;
     match cmd {
         Cmd::List => list(&root, &course),
