@@ -6,13 +6,13 @@ use crate::child::{self, Ending, Limits};
 use crate::course::{Exercise, Side, Start};
 use crate::judge;
 use crate::term::{self, Status as StatusLine};
-use anyhow::Result;
+use anyhow::{Result, bail};
 use harness::grade::{Correctness, GradeReport, PROGRESS_PREFIX};
 use harness::machine::Machine;
 use harness::protocol::{Progress, Protocol, StageResult, Verdict};
 use harness::timeit::format_seconds;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -43,6 +43,62 @@ impl Status {
             Status::Wrong => "wrong results",
             Status::Slow => "correct but slow",
             Status::Done => "target met",
+        }
+    }
+}
+
+/// What stopped a check short of a verdict, where the status alone would mislabel it: `wrong`
+/// covers wrong results, but also tests that crashed, test output that cannot be believed and
+/// code that crashed or hung while it was timed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    /// A test binary crashed, hung, or ended in a way libtest never ends.
+    TestsCrashed,
+    /// A test binary's output does not match the course's list of its tests.
+    TestsNotTrusted,
+    /// A result differed from the reference on the first, untimed call.
+    WrongResults,
+    /// A result differed from the reference while being timed.
+    WrongWhileTimed,
+    /// The code crashed on the first, untimed call.
+    Crashed,
+    /// The code crashed while being timed.
+    CrashedWhileTimed,
+    /// The code did not answer in time.
+    TimedOut,
+    /// The grading worker broke the grader's protocol.
+    Protocol,
+    /// The grader's own reference worker failed (a candidate whose calls are so fast that a
+    /// sample holds a huge number of them).
+    Grader,
+}
+
+impl Problem {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Problem::TestsCrashed => "tests crashed",
+            Problem::TestsNotTrusted => "test output not trusted",
+            Problem::WrongResults => "wrong results",
+            Problem::WrongWhileTimed => "results changed while being timed",
+            Problem::Crashed => "crashed on the graded input",
+            Problem::CrashedWhileTimed => "crashed while being timed",
+            Problem::TimedOut => "did not answer in time",
+            Problem::Protocol => "broke the grading protocol",
+            Problem::Grader => "too many calls for the grader to check",
+        }
+    }
+
+    fn of(failure: &judge::Failure) -> Problem {
+        use judge::Failure as F;
+        match failure {
+            F::Wrong { while_timing: false, .. } => Problem::WrongResults,
+            F::Wrong { while_timing: true, .. } => Problem::WrongWhileTimed,
+            F::Crashed { while_timing: false, .. } => Problem::Crashed,
+            F::Crashed { while_timing: true, .. } => Problem::CrashedWhileTimed,
+            F::TimedOut { .. } => Problem::TimedOut,
+            F::Protocol { .. } => Problem::Protocol,
+            F::Reference(_) => Problem::Grader,
         }
     }
 }
@@ -92,6 +148,9 @@ pub struct CheckReport {
     /// when any do, the status is `tampered` whatever the measurements say.
     #[serde(default)]
     pub tampered: Vec<String>,
+    /// With status `wrong`: what exactly went wrong (absent from reports written before it).
+    #[serde(default)]
+    pub problem: Option<Problem>,
 }
 
 impl CheckReport {
@@ -112,6 +171,15 @@ impl CheckReport {
             protocol: None,
             machine: None,
             tampered: Vec::new(),
+            problem: None,
+        }
+    }
+
+    /// The state in a few words: the problem when there is one, else the status.
+    pub fn state(&self) -> &'static str {
+        match (self.status, self.problem) {
+            (Status::Wrong, Some(problem)) => problem.describe(),
+            (status, _) => status.describe(),
         }
     }
 
@@ -137,6 +205,11 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     let mut status = StatusLine::new();
     let package = ex.package(side);
 
+    // Before the learner's build: nothing of it (a build script) has run yet.
+    let expected = match side {
+        Side::Solution => None,
+        Side::Exercise => Some(expected_tests(root, ex, &mut status)?),
+    };
     status.phase(&format!("building {package} (release)…"));
     let built = match cargo::build_tests(root, &package, !ex.stages.is_empty(), color, |s| {
         status.set(&format!("building {package}: {s}"))
@@ -147,50 +220,14 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         }
         Build::Built(b) => b,
     };
+    // The solution's own tests are listed from its own binaries (it is course code).
+    let expected = match expected {
+        Some(e) => e,
+        None => list_course_tests(&built.tests)?,
+    };
 
     report.status = Status::Wrong;
-    let mut tests = TestSummary::default();
-    for (name, exe) in &built.tests {
-        status.phase(&format!("testing {package}: {name}…"));
-        let mut cmd = Command::new(exe);
-        cmd.env("RUST_BACKTRACE", "0").args(["--color", if color { "always" } else { "never" }]);
-        Limits::for_learner_code(TEST_LIMIT).apply(&mut cmd);
-        let finished = child::run(&mut cmd, TEST_LIMIT, |_| false)?;
-        let counts = count_tests(&finished.stdout);
-        tests.passed += counts.passed;
-        tests.failed += counts.failed;
-        tests.ignored += counts.ignored;
-        tests.tests.extend(counts.tests);
-        if !finished.ending.success() && !matches!(finished.ending, Ending::Exited(101) if counts.failed > 0) {
-            // Not a test failure: the test binary itself crashed or hung.
-            report.details =
-                Some(format!("the tests in `{name}` {}\n{}", finished.ending.describe(), tail(&finished.stderr, 20)));
-            report.tests = Some(tests);
-            return Ok(report);
-        }
-        if counts.failed > 0 {
-            // With a task list, the first unfinished task that is more than a `todo!()` is
-            // the one being worked on: show it in full, the others as one line each.
-            let sections = failure_sections(&finished.stdout);
-            let focus = if ex.start == Start::Todo {
-                let outcomes = &tests.tests;
-                sections
-                    .iter()
-                    .find(|(n, _)| !outcomes.iter().any(|t| &t.name == n && is_todo(t)))
-                    .into_iter()
-                    .collect()
-            } else {
-                sections.iter().collect::<Vec<_>>()
-            };
-            let text: String = focus.iter().map(|(n, body)| format!("---- {n}\n{body}")).collect();
-            if !text.is_empty() {
-                report.details = Some(report.details.take().unwrap_or_default() + &text);
-            }
-        }
-    }
-    let failed = tests.failed;
-    report.tests = Some(tests);
-    if failed > 0 {
+    if !run_tests(ex, &package, &built.tests, &expected, color, &mut status, &mut report)? {
         return Ok(report);
     }
 
@@ -219,6 +256,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     report.protocol = Some(protocol);
     report.machine = Some(machine);
     if let Some(failure) = judged.failure {
+        report.problem = Some(Problem::of(&failure));
         report.details = Some(failure.describe());
         return Ok(report);
     }
@@ -299,31 +337,263 @@ fn grade_in_process(
     Ok(report)
 }
 
-/// Reads libtest's `test name ... ok|FAILED|ignored` lines, and each failure's first line.
+/// The course's test binaries (an exercise's sealed `tests/*.rs`, not its library's unit tests)
+/// by target name, each with the names of the tests it must report.
+type Expected = Vec<(String, Vec<String>)>;
+
+/// The tests the learner's test binaries must report, read from the solution's twin binaries.
+///
+/// A test binary of the learner's crate has the learner's code linked in, so nothing it prints
+/// is evidence by itself: a test can print `test x ... ok` lines, or end the whole run with
+/// `std::process::exit(0)` before the other tests ran. So the runner must know which tests
+/// have to report. Their list comes from the solution crate, built from the same sealed test
+/// files (the exercise's and the solution's `tests/*.rs` expand the same harness macros and
+/// differ only in the crate they test), listed with libtest's `--list --format terse`, which
+/// runs no test. Not from the learner's binary (its code can run before `main`), nor from a
+/// cached file (`target/` is writable by a build script): cargo's own build cache makes a
+/// second listing cost a second.
+fn expected_tests(root: &Path, ex: &Exercise, status: &mut StatusLine) -> Result<Expected> {
+    let solution = ex.package(Side::Solution);
+    status.phase(&format!("reading the list of the course's tests from {solution}…"));
+    match cargo::build_tests(root, &solution, false, false, |s| status.set(&format!("building {solution}: {s}")))? {
+        Build::Built(built) => list_course_tests(&built.tests),
+        Build::Failed(why) => {
+            bail!("the course's solution {solution} does not build, so the list of tests to expect is unknown:\n{why}")
+        }
+    }
+}
+
+/// `--list --format terse` of each of the course's test binaries among `binaries` (course code).
+fn list_course_tests(binaries: &[(String, PathBuf)]) -> Result<Expected> {
+    let mut expected = Vec::new();
+    for (name, exe) in binaries.iter().filter(|(name, _)| name != UNIT_TESTS) {
+        let mut cmd = Command::new(exe);
+        cmd.args(["--list", "--format", "terse"]);
+        let finished = child::run(&mut cmd, TEST_LIMIT, |_| false)?;
+        if !finished.ending.success() {
+            bail!(
+                "listing the course's tests in `{name}` ({}) failed: it {}\n{}",
+                exe.display(),
+                finished.ending.describe(),
+                tail(&finished.stderr, 20)
+            );
+        }
+        expected.push((name.clone(), listed_tests(&finished.stdout)));
+    }
+    Ok(expected)
+}
+
+/// The name cargo's JSON gives a library's unit-test binary (see `cargo::build_tests`): the
+/// learner's own tests, if any, not the course's.
+const UNIT_TESTS: &str = "unit tests";
+
+/// Test names in libtest's `--list --format terse` output (`name: test`, one a line).
+fn listed_tests(stdout: &str) -> Vec<String> {
+    stdout.lines().filter_map(|l| l.strip_suffix(": test")).map(str::to_string).collect()
+}
+
+/// Runs every test binary and fills `report.tests` (and `details` and `problem` when something
+/// is off). True when every test passed and every course binary's output matched its list.
+///
+/// The course's binaries are held to their lists: each expected test reported exactly once, as
+/// `ok`, `FAILED` or `ignored`, and nothing else. Anything else (a test missing because the run
+/// ended early, one reported twice, a name that is not a course test) and the binary's output
+/// is not trusted: all its tests count as failed and the status is `wrong`. The learner's own
+/// unit tests run too; their failures count, their passes prove nothing and are not needed.
+fn run_tests(
+    ex: &Exercise,
+    package: &str,
+    binaries: &[(String, PathBuf)],
+    expected: &Expected,
+    color: bool,
+    status: &mut StatusLine,
+    report: &mut CheckReport,
+) -> Result<bool> {
+    let mut tests = TestSummary::default();
+    if let Some((name, _)) = expected.iter().find(|(n, _)| !binaries.iter().any(|(b, _)| b == n)) {
+        report.problem = Some(Problem::TestsNotTrusted);
+        report.details = Some(format!(
+            "The course's tests in `{name}` were not built for {package}, so they could not run. Is its \
+             `tests/{name}.rs` or its Cargo.toml changed?"
+        ));
+        report.tests = Some(tests);
+        return Ok(false);
+    }
+    for (name, exe) in binaries {
+        status.phase(&format!("testing {package}: {name}…"));
+        let mut cmd = Command::new(exe);
+        cmd.env("RUST_BACKTRACE", "0").args(["--color", if color { "always" } else { "never" }]);
+        Limits::for_learner_code(TEST_LIMIT).apply(&mut cmd);
+        let finished = child::run(&mut cmd, TEST_LIMIT, |_| false)?;
+        let reported = result_lines(&finished.stdout);
+        let counts = count_tests(&finished.stdout);
+        if !finished.ending.success() && !matches!(finished.ending, Ending::Exited(101) if counts.failed > 0) {
+            // Not a test failure: the test binary itself crashed or hung.
+            report.problem = Some(Problem::TestsCrashed);
+            report.details =
+                Some(format!("the tests in `{name}` {}\n{}", finished.ending.describe(), tail(&finished.stderr, 20)));
+            add(&mut tests, counts);
+            report.tests = Some(tests);
+            return Ok(false);
+        }
+        if let Some((_, names)) = expected.iter().find(|(n, _)| n == name) {
+            let mut mismatch = mismatches(names, &reported);
+            if finished.ending.success() && counts.failed > 0 {
+                mismatch.push("failed tests reported by a run that ended as successful".into());
+            }
+            if !mismatch.is_empty() {
+                report.problem = Some(Problem::TestsNotTrusted);
+                report.details = Some(format!(
+                    "The test output of `{name}` does not match the course's tests: {}. The test run {}, so none \
+                     of its results are believed and its {} tests count as failed. Does your code end the process \
+                     (`std::process::exit`), or print lines that look like test results?",
+                    mismatch.join("; "),
+                    finished.ending.describe(),
+                    names.len()
+                ));
+                add(
+                    &mut tests,
+                    TestSummary {
+                        failed: names.len(),
+                        tests: names
+                            .iter()
+                            .map(|n| TestOutcome {
+                                name: n.clone(),
+                                passed: false,
+                                reason: Some(
+                                    "result not trusted: the test output did not match the course's tests".into(),
+                                ),
+                            })
+                            .collect(),
+                        ..TestSummary::default()
+                    },
+                );
+                report.tests = Some(tests);
+                return Ok(false);
+            }
+        }
+        let failed = counts.failed;
+        add(&mut tests, counts);
+        if failed > 0
+            && let Some(text) = failure_details(&finished.stdout, ex.start, &tests.tests)
+        {
+            report.details = Some(report.details.take().unwrap_or_default() + &text);
+        }
+    }
+    let passed = tests.failed == 0;
+    report.tests = Some(tests);
+    Ok(passed)
+}
+
+fn add(total: &mut TestSummary, more: TestSummary) {
+    total.passed += more.passed;
+    total.failed += more.failed;
+    total.ignored += more.ignored;
+    total.tests.extend(more.tests);
+}
+
+/// The failures to show, escape sequences inert (the captured output is the learner's). With a
+/// task list, the first unfinished task that is more than a `todo!()` is the one being worked
+/// on: shown in full, the others are one line each in the list.
+fn failure_details(stdout: &str, start: Start, outcomes: &[TestOutcome]) -> Option<String> {
+    let sections = failure_sections(stdout);
+    let focus = if start == Start::Todo {
+        sections.iter().find(|(n, _)| !outcomes.iter().any(|t| &t.name == n && is_todo(t))).into_iter().collect()
+    } else {
+        sections.iter().collect::<Vec<_>>()
+    };
+    let text: String =
+        focus.iter().map(|(n, body)| format!("---- {}\n{}", term::inert(n), term::inert(body))).collect();
+    (!text.is_empty()).then_some(text)
+}
+
+/// How `reported` differs from the `expected` names, in plain words (empty when it matches).
+fn mismatches(expected: &[String], reported: &[(String, Outcome)]) -> Vec<String> {
+    let times = |name: &str| reported.iter().filter(|(n, _)| n == name).count();
+    let mut twice = Vec::new();
+    let mut unknown = Vec::new();
+    for (k, (name, _)) in reported.iter().enumerate() {
+        if reported[..k].iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        if !expected.contains(name) {
+            unknown.push(format!("`{}`", term::inert(name)));
+        } else if times(name) > 1 {
+            twice.push(format!("`{}` ({} times)", term::inert(name), times(name)));
+        }
+    }
+    let missing: Vec<String> =
+        expected.iter().filter(|n| times(n) == 0).map(|n| format!("`{}`", term::inert(n))).collect();
+    let mut out = Vec::new();
+    if !twice.is_empty() {
+        out.push(format!("{} reported more than once", names(&twice)));
+    }
+    if !missing.is_empty() {
+        out.push(format!("{} never reported", names(&missing)));
+    }
+    if !unknown.is_empty() {
+        out.push(format!("{} reported but not one of the course's tests", names(&unknown)));
+    }
+    out
+}
+
+/// `a`, `b`, `c` and 4 more.
+fn names(list: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let shown = list[..list.len().min(SHOWN)].join(", ");
+    if list.len() > SHOWN { format!("{shown} and {} more", list.len() - SHOWN) } else { shown }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    Failed,
+    Ignored,
+}
+
+/// libtest's result lines, `test NAME ... ok|FAILED|ignored`, in order (ANSI colours and control
+/// characters removed), up to its `failures:` section, which holds the tests' own output.
+fn result_lines(stdout: &str) -> Vec<(String, Outcome)> {
+    let mut out = Vec::new();
+    for line in stdout.lines().map(strip_ansi) {
+        if line.trim_end() == "failures:" {
+            break;
+        }
+        let Some(rest) = line.strip_prefix("test ") else { continue };
+        let Some((name, outcome)) = rest.rsplit_once(" ... ") else { continue };
+        let outcome = match outcome.trim() {
+            "ok" => Outcome::Ok,
+            "FAILED" => Outcome::Failed,
+            o if o.starts_with("ignored") => Outcome::Ignored,
+            _ => continue,
+        };
+        out.push((name.to_string(), outcome));
+    }
+    out
+}
+
+/// Reads libtest's result lines, and each failure's first line.
 fn count_tests(stdout: &str) -> TestSummary {
     let sections = failure_sections(stdout);
     let mut summary = TestSummary::default();
-    for line in stdout.lines() {
-        let Some(rest) = line.strip_prefix("test ") else { continue };
-        let Some((name, outcome)) = rest.rsplit_once(" ... ") else { continue };
-        let (passed, reason) = match strip_ansi(outcome).trim() {
-            "ok" => (true, None),
-            "FAILED" => {
-                let body = sections.iter().find(|(n, _)| n == name).map_or("", |(_, b)| b.as_str());
+    for (name, outcome) in result_lines(stdout) {
+        let (passed, reason) = match outcome {
+            Outcome::Ok => (true, None),
+            Outcome::Failed => {
+                let body = sections.iter().find(|(n, _)| *n == name).map_or("", |(_, b)| b.as_str());
                 (false, Some(first_reason(body)))
             }
-            o if o.starts_with("ignored") => {
+            Outcome::Ignored => {
                 summary.ignored += 1;
                 continue;
             }
-            _ => continue,
         };
         if passed {
             summary.passed += 1
         } else {
             summary.failed += 1
         }
-        summary.tests.push(TestOutcome { name: name.to_string(), passed, reason });
+        summary.tests.push(TestOutcome { name, passed, reason });
     }
     summary
 }
@@ -334,7 +604,7 @@ fn is_todo(t: &TestOutcome) -> bool {
 
 /// The panic's location and message, in one line: `todo!() at src/lib.rs:48:5` for a `todo!()`.
 fn first_reason(body: &str) -> String {
-    let mut lines = body.lines().map(|l| strip_ansi(l)).skip_while(|l| !l.contains(" panicked at "));
+    let mut lines = body.lines().map(strip_ansi).skip_while(|l| !l.contains(" panicked at "));
     let location =
         lines.next().and_then(|l| l.split(" panicked at ").nth(1).map(|r| r.trim_end_matches(':').to_string()));
     let message = lines.next().unwrap_or_default();
@@ -371,23 +641,46 @@ fn shorten(line: &str, max: usize) -> String {
     }
 }
 
+/// The last `n` lines of what a process printed, escape sequences shown inert (it may be
+/// learner code's output).
 fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
+    term::inert(&lines[lines.len().saturating_sub(n)..].join("\n"))
 }
 
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
+/// `s` without terminal escape sequences and control characters (tabs and newlines kept):
+/// CSI sequences (`ESC [ … final byte`, colours included), OSC strings (`ESC ] … BEL` or
+/// `ESC \\`), other two-byte escapes, then every remaining control character, such as the
+/// `SI` (`\x0f`) some terminals' colour resets (`ESC[m`) are followed by in libtest's output.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
+        if c != '\x1b' {
+            if !c.is_control() || c == '\n' || c == '\t' {
+                out.push(c);
+            }
+            continue;
+        }
+        match chars.next() {
+            // CSI: parameter and intermediate bytes (0x20–0x3f), then one final byte (0x40–0x7e).
+            Some('[') => {
+                while chars.next_if(|c| ('\x20'..='\x3f').contains(c)).is_some() {}
+                chars.next_if(|c| ('\x40'..='\x7e').contains(c));
+            }
+            // OSC: up to BEL or ST (`ESC \\`).
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
                 }
             }
-        } else {
-            out.push(c);
+            // A character set designation (`ESC ( B`) has one more byte.
+            Some('(' | ')' | '*' | '+') => {
+                chars.next();
+            }
+            _ => {}
         }
     }
     out
@@ -395,13 +688,15 @@ fn strip_ansi(s: &str) -> String {
 
 /// The one-line verdict: `correct ✔ · evolve 3.1× of target 10× ✘`.
 pub fn verdict_line(r: &CheckReport) -> String {
-    let mut parts = vec![match (r.status, &r.tests) {
-        (Status::Tampered, _) => format!("course files modified {}", term::mark(false)),
-        (Status::NotCompiled, _) => format!("compiles {}", term::mark(false)),
-        (Status::Wrong, Some(t)) if t.failed > 0 => {
+    let mut parts = vec![match (r.status, &r.tests, r.problem) {
+        (Status::Tampered, _, _) => format!("course files modified {}", term::mark(false)),
+        (Status::NotCompiled, _, _) => format!("compiles {}", term::mark(false)),
+        (Status::Wrong, _, Some(p)) if p != Problem::WrongResults => format!("{} {}", p.describe(), term::mark(false)),
+        (Status::Wrong, Some(t), _) if t.failed > 0 => {
             format!("tests {}/{} {}", t.passed, t.passed + t.failed, term::mark(false))
         }
-        (Status::Wrong, _) => format!("correct {}", term::mark(false)),
+        (Status::Wrong, _, Some(p)) => format!("{} {}", p.describe(), term::mark(false)),
+        (Status::Wrong, _, None) => format!("correct {}", term::mark(false)),
         _ => format!("correct {}", term::mark(true)),
     }];
     for s in &r.stages {
@@ -491,7 +786,7 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
         for file in &r.tampered {
             out += &format!("  {file}\n");
         }
-        out += "Restore them (git checkout -- <file>) and check again. (Course developers: run `cargo xtask seal` after changing them.)\n";
+        out += "Restore them with `git checkout <trusted ref> -- <files>` (the course commit you started from, e.g. `upstream/main`) and check again.\n";
     }
     if let Some(details) = &r.details {
         out += "\n";
@@ -539,6 +834,80 @@ mod tests {
         assert_eq!((t.passed, t.failed, t.ignored), (2, 1, 1));
         let failed: Vec<&str> = t.tests.iter().filter(|t| !t.passed).map(|t| t.name.as_str()).collect();
         assert_eq!(failed, vec!["b::c"]);
+    }
+
+    #[test]
+    fn strips_colours_and_control_characters() {
+        // tmux: libtest ends a colour with `ESC[m` followed by SI.
+        assert_eq!(strip_ansi("\x1b[32mok\x1b[m\x0f"), "ok");
+        assert_eq!(strip_ansi("\x1b[1;31mFAILED\x1b[0m\r"), "FAILED");
+        assert_eq!(strip_ansi("a\x1b]0;title\x07b\x1b]8;;x\x1b\\c\x1b(Bd\x07\x08e\tf"), "abcde\tf");
+        assert_eq!(strip_ansi("\x1b[2J\x1b[Hx"), "x");
+        let out = "running 2 tests\ntest a ... \x1b[32mok\x1b[m\x0f\ntest b ... \x1b[31mFAILED\x1b[m\x0f\n";
+        assert_eq!(result_lines(out), vec![("a".to_string(), Outcome::Ok), ("b".to_string(), Outcome::Failed)]);
+    }
+
+    fn names_of(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn lists_the_tests_of_a_binary() {
+        let out = "tasks::t01_zeros: test\ntasks::t02_range: test\nbenches::b: bench\n";
+        assert_eq!(listed_tests(out), names_of(&["tasks::t01_zeros", "tasks::t02_range"]));
+    }
+
+    #[test]
+    fn test_output_must_match_the_course_list_exactly() {
+        let expected = names_of(&["a", "b", "c"]);
+        let honest = "running 3 tests\ntest c ... ignored\ntest a ... ok\ntest b ... FAILED\n\nfailures:\n\n\
+                      ---- b stdout ----\ntest a ... ok\ntest zz ... ok\n\nfailures:\n    b\n";
+        assert_eq!(mismatches(&expected, &result_lines(honest)), Vec::<String>::new(), "captured output is no result");
+
+        // `std::process::exit(0)` inside the first test: the others never report.
+        let exited = "running 3 tests\n";
+        assert_eq!(mismatches(&expected, &result_lines(exited)), vec!["`a`, `b`, `c` never reported"]);
+
+        // Forged lines printed by a test: a second `a`, and a test the course does not have.
+        let forged = "running 3 tests\ntest a ... ok\ntest a ... FAILED\ntest b ... ok\ntest c ... ok\ntest x ... ok\n";
+        assert_eq!(
+            mismatches(&expected, &result_lines(forged)),
+            vec!["`a` (2 times) reported more than once", "`x` reported but not one of the course's tests"]
+        );
+
+        let many = names_of(&["a", "b", "c", "d", "e"]);
+        assert_eq!(mismatches(&many, &[]), vec!["`a`, `b`, `c` and 2 more never reported"]);
+    }
+
+    #[test]
+    fn learner_output_in_details_is_inert() {
+        let out = "test x ... FAILED\n\nfailures:\n\n---- x stdout ----\n\x1b[2J\x1b]0;pwned\x07hello\n\
+                   thread 'x' panicked at src/lib.rs:1:1:\n\x1b[31mboom\x1b[0m\n\nfailures:\n    x\n";
+        let outcomes = count_tests(out).tests;
+        assert_eq!(outcomes[0].reason.as_deref(), Some("boom"));
+        let details = failure_details(out, Start::Slow, &outcomes).unwrap();
+        assert!(!details.contains('\x1b') && !details.contains('\x07'), "{details:?}");
+        assert!(details.contains("\\u{1b}[2J") && details.contains("hello"), "{details}");
+        assert!(!tail("ok\n\x1b[31mred", 5).contains('\x1b'));
+    }
+
+    #[test]
+    fn a_crash_while_timed_is_labelled_as_such() {
+        let ex = crate::course::Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let ex = ex.find("profiling-heat").unwrap().clone();
+        let mut report = CheckReport::new(&ex, Side::Exercise);
+        report.status = Status::Wrong;
+        report.tests = Some(TestSummary { passed: 3, ..TestSummary::default() });
+        let failure =
+            judge::Failure::Crashed { ending: Ending::Signalled(11), while_timing: true, output: String::new() };
+        report.problem = Some(Problem::of(&failure));
+        assert!(verdict_line(&report).starts_with("crashed while being timed"), "{}", verdict_line(&report));
+        assert_eq!(report.state(), "crashed while being timed");
+        let wrong = judge::Failure::Wrong { message: String::new(), while_timing: true };
+        report.problem = Some(Problem::of(&wrong));
+        assert!(verdict_line(&report).starts_with("results changed while being timed"));
+        report.problem = None;
+        assert!(verdict_line(&report).starts_with("correct"));
     }
 
     #[test]
@@ -596,6 +965,7 @@ mod tests {
                 protocol: None,
                 machine: Some(machine),
                 tampered: Vec::new(),
+                problem: None,
             }
         };
         assert!(busy_core_note(&report(1.05, 1.2)).is_some_and(|n| n.contains("1.2× faster than one")));

@@ -88,6 +88,11 @@ impl Exercise {
     }
 }
 
+/// A target is a speedup over the baseline: at most 1 would pass code no faster than the
+/// baseline (or slower); above ten million is a typo (the largest real one is 100 000).
+const MIN_TARGET: f64 = 1.0;
+const MAX_TARGET: f64 = 10_000_000.0;
+
 #[derive(Debug)]
 pub struct Course {
     pub exercises: Vec<Exercise>,
@@ -110,23 +115,30 @@ impl Course {
 
     fn validate(&self, root: &Path) -> Result<()> {
         for (k, ex) in self.exercises.iter().enumerate() {
-            if let Some(other) = self.exercises[..k].iter().find(|o| o.name == ex.name || o.dir == ex.dir) {
-                bail!("exercises '{}' and '{}' share a name or a folder", other.name, ex.name);
+            if self.exercises[..k].iter().any(|o| o.name == ex.name) {
+                bail!("two exercises are named '{}': each name may appear once", ex.name);
+            }
+            if let Some(other) = self.exercises[..k].iter().find(|o| o.dir == ex.dir) {
+                bail!("exercises '{}' and '{}' share the folder '{}'", other.name, ex.name, ex.dir);
+            }
+            for (j, stage) in ex.stages.iter().enumerate() {
+                if ex.stages[..j].iter().any(|s| s.name == stage.name) {
+                    bail!("exercise '{}' has two stages named '{}': each stage may appear once", ex.name, stage.name);
+                }
+                if !(stage.target.is_finite() && stage.target > MIN_TARGET && stage.target <= MAX_TARGET) {
+                    bail!(
+                        "exercise '{}', stage '{}': target must be a speedup above {MIN_TARGET} and at most \
+                         {MAX_TARGET} (times faster than the baseline), found {}",
+                        ex.name,
+                        stage.name,
+                        stage.target
+                    );
+                }
             }
             for side in [Side::Exercise, Side::Solution] {
                 let manifest = root.join(ex.folder(side)).join("Cargo.toml");
                 if !manifest.is_file() {
                     bail!("exercise '{}': {} does not exist", ex.name, manifest.display());
-                }
-            }
-            for stage in &ex.stages {
-                if !(stage.target.is_finite() && stage.target > 0.0) {
-                    bail!(
-                        "exercise '{}', stage '{}': target must be a speedup > 0, found {}",
-                        ex.name,
-                        stage.name,
-                        stage.target
-                    );
                 }
             }
         }
@@ -209,5 +221,50 @@ mod tests {
             Course::parse("[[exercise]]\nname = \"x\"\ndir = \"nowhere\"\ntitle = \"t\"\nstart = \"slow\"\n", &root())
                 .unwrap_err();
         assert!(err.to_string().contains("exercises/nowhere/Cargo.toml does not exist"), "{err}");
+    }
+
+    /// A registry of one or two exercises in the real folders, with `stages` for the first.
+    fn registry(stages: &str, second: &str) -> String {
+        format!(
+            "[[exercise]]\nname = \"heat\"\ndir = \"01-profiling-heat\"\ntitle = \"t\"\nstart = \"slow\"\n\
+             stages = [{stages}]\n{second}"
+        )
+    }
+
+    fn error(text: &str) -> String {
+        format!("{:#}", Course::parse(text, &root()).unwrap_err())
+    }
+
+    #[test]
+    fn duplicate_names_folders_and_stages_are_refused() {
+        assert!(Course::parse(&registry("{ name = \"a\", target = 2.0 }", ""), &root()).is_ok());
+        let twice = |name: &str, dir: &str| {
+            format!("[[exercise]]\nname = \"{name}\"\ndir = \"{dir}\"\ntitle = \"t\"\nstart = \"slow\"\n")
+        };
+        let text = error(&registry("", &twice("heat", "04-mandelbrot")));
+        assert!(text.contains("two exercises are named 'heat'"), "{text}");
+        let text = error(&registry("", &twice("other", "01-profiling-heat")));
+        assert!(text.contains("exercises 'heat' and 'other' share the folder '01-profiling-heat'"), "{text}");
+        let text =
+            error(&registry("{ name = \"a\", target = 2.0 }, { name = \"a\", target = 3.0, optional = true }", ""));
+        assert!(text.contains("exercise 'heat' has two stages named 'a'"), "{text}");
+    }
+
+    #[test]
+    fn absurd_targets_are_refused_naming_the_exercise_and_stage() {
+        for target in ["0.0", "-2.0", "1.0", "0.5", "nan", "inf", "1e8"] {
+            let text = error(&registry(&format!("{{ name = \"a\", target = {target} }}"), ""));
+            assert!(text.contains("exercise 'heat', stage 'a': target must be a speedup above 1"), "{target}: {text}");
+        }
+        for target in ["1.01", "100000.0", "10000000.0"] {
+            assert!(Course::parse(&registry(&format!("{{ name = \"a\", target = {target} }}"), ""), &root()).is_ok());
+        }
+        // Through `load`, the file is named too.
+        let dir = std::env::temp_dir().join(format!("xtask-course-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("course.toml"), registry("{ name = \"a\", target = 0.0 }", "")).unwrap();
+        let text = format!("{:#}", Course::load(&dir).unwrap_err());
+        assert!(text.contains("course.toml is not a valid course registry") && text.contains("stage 'a'"), "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

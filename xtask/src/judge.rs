@@ -39,6 +39,10 @@ pub enum Failure {
     TimedOut { after: Duration, output: String },
     /// The worker answered something that is not the protocol.
     Protocol { message: String, output: String },
+    /// The reference worker (sealed course code, which prepares and checks every sample) crashed
+    /// or timed out: never "your code". A candidate so fast that a sample holds a huge number
+    /// of calls, each prepared and checked there, is what makes this happen.
+    Reference(Box<Failure>),
 }
 
 impl Failure {
@@ -49,8 +53,8 @@ impl Failure {
                 format!("Your results changed while being timed (every timed call's output is checked):\n{message}")
             }
             Failure::Crashed { ending, while_timing, output } => format!(
-                "{} your code {}.\n{output}",
-                if *while_timing { "While being timed," } else { "On the graded input," },
+                "Your code crashed {}: it {}.\n{output}",
+                if *while_timing { "while being timed" } else { "on the graded input" },
                 ending.describe()
             ),
             Failure::TimedOut { after, output } => format!(
@@ -61,6 +65,25 @@ impl Failure {
                 "The grading worker stopped following the grader's protocol ({message}). Output printed to the \
                  grader's channel, or a changed `tests/grade.rs`, can cause this.\n{output}"
             ),
+            Failure::Reference(inner) => {
+                let (what, output) = match &**inner {
+                    Failure::TimedOut { after, output } => {
+                        (format!("did not finish within {:.0} s", after.as_secs_f64()), output.as_str())
+                    }
+                    Failure::Crashed { ending: Ending::Signalled(24), output, .. } => {
+                        ("used up the CPU time it is allowed".to_string(), output.as_str())
+                    }
+                    Failure::Crashed { ending, output, .. } => (ending.describe(), output.as_str()),
+                    other => return other.describe(),
+                };
+                format!(
+                    "The grader's reference worker (the course's own code, which prepares and checks every timed \
+                     call) {what} and was stopped. This is not an endless loop or a crash in your code: it happens \
+                     when each of your calls is so fast that a timed sample holds a huge number of calls, every \
+                     one of which the grader must prepare and check. Does your code keep results from one call \
+                     to the next?\n{output}"
+                )
+            }
         }
     }
 }
@@ -160,7 +183,7 @@ impl Worker {
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.ended(while_timing)),
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 self.kill();
-                Err(Failure::TimedOut { after: limit, output: self.output() })
+                Err(self.own(Failure::TimedOut { after: limit, output: self.output() }))
             }
         }
     }
@@ -185,7 +208,13 @@ impl Worker {
                 return Failure::Protocol { message: "it closed the answer channel".into(), output: self.output() };
             }
         };
-        Failure::Crashed { ending, while_timing, output: self.output() }
+        self.own(Failure::Crashed { ending, while_timing, output: self.output() })
+    }
+
+    /// `failure` as this worker's: the reference worker's (the one not stopped between
+    /// requests) is marked as the grader's own, so it is never told as "your code".
+    fn own(&self, failure: Failure) -> Failure {
+        if self.stop_between { failure } else { Failure::Reference(Box::new(failure)) }
     }
 
     /// Stops (`SIGSTOP`) or resumes (`SIGCONT`) the worker's whole process group.
@@ -571,4 +600,30 @@ fn private_folder(scratch: &Path) -> Result<PathBuf> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_labelled_by_what_happened_and_to_whom() {
+        let crashed = |while_timing| Failure::Crashed { ending: Ending::Exited(101), while_timing, output: "x".into() };
+        assert!(crashed(true).describe().starts_with("Your code crashed while being timed: it panicked."));
+        assert!(crashed(false).describe().starts_with("Your code crashed on the graded input: it panicked."));
+        let wrong = Failure::Wrong { message: "sample 7: at 3".into(), while_timing: true };
+        assert!(wrong.describe().contains("results changed while being timed"), "{}", wrong.describe());
+        assert!(!wrong.describe().contains("crashed"));
+
+        // The reference worker's failures are the grader's, never an endless loop of the learner's.
+        for inner in [
+            Failure::TimedOut { after: Duration::from_secs(600), output: String::new() },
+            Failure::Crashed { ending: Ending::Signalled(24), while_timing: true, output: String::new() },
+        ] {
+            let text = Failure::Reference(Box::new(inner)).describe();
+            assert!(text.starts_with("The grader's reference worker"), "{text}");
+            assert!(!text.contains("endless loop?") && !text.contains("Your code"), "{text}");
+            assert!(text.contains("so fast"), "{text}");
+        }
+    }
 }

@@ -282,7 +282,7 @@ fn check_one(
         } else if report.status == Status::Done && !json && hints {
             anstream::println!("\n{} On to the next: cargo xtask list", term::paint(term::GOOD, "Well done!"));
         }
-        progress.save(root)?;
+        progress.save(root);
     }
     Ok(report)
 }
@@ -303,6 +303,6 @@ fn hint(root: &Path, course: &Course, name: &str) -> Result<ExitCode> {
         anstream::println!("That was the last hint. The lesson: {}", ex.lesson_path().display());
     }
     entry.hints_seen = shown;
-    progress.save(root)?;
+    progress.save(root);
     Ok(ExitCode::SUCCESS)
 }

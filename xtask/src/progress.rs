@@ -51,9 +51,19 @@ impl Progress {
         }
     }
 
-    pub fn save(&self, root: &Path) -> Result<()> {
+    /// Writes the progress file. Progress is a convenience, not part of a verdict: when it
+    /// cannot be written (a read-only checkout, a full disk) that is a warning on standard
+    /// error, and the command's result and exit code stay what the check found.
+    pub fn save(&self, root: &Path) {
+        if let Err(e) = self.try_save(root) {
+            anstream::eprintln!("warning: your progress was not saved: {e:#}");
+        }
+    }
+
+    fn try_save(&self, root: &Path) -> Result<()> {
         let file = path(root);
-        std::fs::create_dir_all(file.parent().expect("has a parent"))?;
+        let dir = file.parent().context("the progress file has no folder")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let tmp = file.with_extension("json.tmp");
         std::fs::write(&tmp, serde_json::to_string_pretty(self)?)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
@@ -92,8 +102,20 @@ mod tests {
 
         let mut p = Progress::default();
         p.entry("heat").hints_seen = 2;
-        p.save(&root).unwrap();
+        p.save(&root);
         assert_eq!(Progress::load(&root), p);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_a_warning_not_an_error() {
+        // `.course` is a file here, so the folder cannot be made (works as root too).
+        let root = std::env::temp_dir().join(format!("xtask-progress-ro-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join(".course"), "not a folder").unwrap();
+        let p = Progress::default();
+        assert!(p.try_save(&root).unwrap_err().to_string().contains("cannot create"));
+        p.save(&root); // returns (), warns
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

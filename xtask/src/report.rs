@@ -1,7 +1,7 @@
 //! Machine-readable reports of `check --all`, for grading a class in CI: the JSON document
 //! (schema in `docs/report-schema.md`), JUnit XML for CI test views, and a Markdown summary.
 
-use crate::check::{CheckReport, Status};
+use crate::check::{CheckReport, Status, strip_ansi};
 use harness::protocol::Verdict;
 use serde::{Deserialize, Serialize};
 
@@ -27,10 +27,17 @@ fn xml_escape(text: &str) -> String {
 }
 
 /// JUnit XML: a test suite per exercise; a test case per correctness test and per speed stage.
+/// A tampered exercise (or modified submission) has a failed `integrity` case naming the files,
+/// one that does not compile a failed `build` case: neither can look green, whatever else passed.
 pub fn junit(reports: &[CheckReport]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"course\">\n");
     for r in reports {
         let mut cases = Vec::new();
+        if r.status == Status::Tampered || !r.tampered.is_empty() {
+            let files = if r.tampered.is_empty() { "files not listed".to_string() } else { r.tampered.join(", ") };
+            let message = format!("{}, so this verdict does not count: {files}", Status::Tampered.describe());
+            cases.push(("integrity".to_string(), Some(message)));
+        }
         match &r.tests {
             Some(t) => {
                 for test in &t.tests {
@@ -38,10 +45,19 @@ pub fn junit(reports: &[CheckReport]) -> String {
                     cases.push((format!("tests::{}", test.name), failure));
                 }
             }
-            None => cases.push(("build".into(), Some(r.details.clone().unwrap_or_else(|| "does not compile".into())))),
+            // Not graded for its files: the `integrity` case says so.
+            None if r.status == Status::Tampered => {}
+            None => cases.push((
+                "build".into(),
+                Some(match &r.details {
+                    Some(d) if r.status == Status::NotCompiled => format!("does not compile\n{d}"),
+                    Some(d) => d.clone(),
+                    None => "does not compile".into(),
+                }),
+            )),
         }
         if r.status == Status::Wrong && r.tests.as_ref().is_some_and(|t| t.failed == 0) {
-            cases.push(("grading".into(), Some(r.details.clone().unwrap_or_default())));
+            cases.push(("grading".into(), Some(format!("{}\n{}", r.state(), r.details.clone().unwrap_or_default()))));
         }
         for s in &r.stages {
             let failure = match &s.result {
@@ -71,6 +87,7 @@ pub fn junit(reports: &[CheckReport]) -> String {
                     )
                 }
                 Some(message) => {
+                    let message = strip_ansi(&message);
                     let first = message.lines().next().unwrap_or_default();
                     out += &format!(
                         "    <testcase classname=\"{}\" name=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
@@ -105,7 +122,7 @@ pub fn summary(reports: &[CheckReport]) -> String {
                 }
             })
             .collect();
-        out += &format!("| {} | {mark} {} | {tests} | {} |\n", r.exercise, r.status.describe(), speed.join("; "));
+        out += &format!("| {} | {mark} {} | {tests} | {} |\n", r.exercise, r.state(), speed.join("; "));
     }
     let done = reports.iter().filter(|r| r.status == Status::Done).count();
     out + &format!("\n{done} of {} exercises done.\n", reports.len())
@@ -137,6 +154,7 @@ mod tests {
             protocol: None,
             machine: None,
             tampered: vec![],
+            problem: None,
         }
     }
 
@@ -147,6 +165,34 @@ mod tests {
         assert!(xml.contains("<testcase classname=\"heat\" name=\"tests::a\"/>"), "{xml}");
         assert!(xml.contains("<failure message=\"x &lt; y\">"), "{xml}");
         assert!(xml.contains("name=\"speed::evolve\">\n      <failure message=\"not measured\">"), "{xml}");
+    }
+
+    #[test]
+    fn junit_fails_tampered_and_uncompiled_exercises_and_names_the_files() {
+        let mut tampered = report(Status::Tampered);
+        tampered.tests.as_mut().unwrap().tests.retain(|t| t.passed);
+        tampered.tests.as_mut().unwrap().failed = 0;
+        tampered.tampered = vec!["exercises/01-heat/tests/correctness.rs (modified)".into()];
+        let xml = junit(&[tampered]);
+        assert!(
+            xml.contains("name=\"integrity\">\n      <failure message=\"course files modified, so this verdict does not count: exercises/01-heat/tests/correctness.rs (modified)\">"),
+            "{xml}"
+        );
+        assert!(xml.contains("failures=\"2\""), "integrity and the unmeasured stage: {xml}");
+
+        // A submission's exercise not graded for its files: one failure that says why, no `build`.
+        let mut not_graded = report(Status::Tampered);
+        not_graded.tests = None;
+        not_graded.tampered = vec!["exercises/01-heat/Cargo.toml (modified)".into()];
+        let xml = junit(&[not_graded]);
+        assert!(xml.contains("name=\"integrity\">") && !xml.contains("name=\"build\""), "{xml}");
+
+        let mut broken = report(Status::NotCompiled);
+        broken.tests = None;
+        broken.details = Some("\x1b[1m\x1b[31merror[E0308]\x1b[0m: mismatched types".into());
+        let xml = junit(&[broken]);
+        assert!(xml.contains("name=\"build\">\n      <failure message=\"does not compile\">"), "{xml}");
+        assert!(xml.contains("error[E0308]: mismatched types") && !xml.contains("[31m"), "{xml}");
     }
 
     #[test]

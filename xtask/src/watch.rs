@@ -48,7 +48,7 @@ pub fn watch(root: &Path, course: &Course, name: Option<&str>) -> Result<ExitCod
         anstream::print!("{}", check::render(&report, ex));
         let mut progress = Progress::load(root);
         progress.record(&report);
-        progress.save(root)?;
+        progress.save(root);
         anstream::println!(
             "\n{}",
             term::paint(
