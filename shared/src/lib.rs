@@ -11,7 +11,6 @@
 pub mod arrays;
 pub mod compare;
 pub mod dynamic;
-pub mod grade;
 pub mod heat;
 pub mod heat_fast;
 pub mod interop;

@@ -22,13 +22,17 @@
 //! | request | answer | who |
 //! | --- | --- | --- |
 //! | `spec` | `spec {json}`: the exercise's stages, their work | both |
-//! | `load COUNT BYTES` | `at OFFSETS_ADDR DATA_ADDR`: where to write a batch | both |
-//! | `run STAGE` | `done COUNT OFFSETS_ADDR DATA_ADDR BYTES`: the output batch | both |
+//! | `load STAGE COUNT BYTES` | `at OFFSETS_ADDR DATA_ADDR`: where to write a batch | both |
+//! | `run STAGE` | `done COUNT LIST_ADDR`: where each output item is (`COUNT` pairs of u64 address, length) | both |
 //! | `generate STAGE SEED COUNT` | `at COUNT OFFSETS_ADDR DATA_ADDR BYTES`: a fresh input batch, also loaded | reference |
 //! | `got COUNT BYTES` | `at OFFSETS_ADDR DATA_ADDR`: where to write the candidate's outputs | reference |
 //! | `check STAGE` | `ok` or `wrong {json string}` | reference |
 //!
-//! A batch is `COUNT + 1` byte offsets (u64: 0, then the end of each item) and the data they
+//! Outputs are read where they lie (a vector a learner's function returned, a stage's own
+//! field), and a stage may take its inputs in its own buffers ([`StageRunner::inbox`]): no
+//! copy of an input or an output happens inside a timed call.
+//!
+//! An input batch is `COUNT + 1` byte offsets (u64: 0, then the end of each item) and the data they
 //! index; every item starts at the previous end rounded up to 8 bytes, so items of `f64` can be
 //! read in place. A failure is answered
 //! `error {json string}`.
@@ -75,22 +79,38 @@ impl<'a> Batch<'a> {
     }
 }
 
-/// Builds a batch: offsets and 8-byte-aligned data, kept between batches (no page faults).
+/// Collects a stage's outputs, one item per call. An item is either copied into the writer
+/// ([`push`](Self::push)), kept as the vector the learner's function returned
+/// ([`keep`](Self::keep)), or left where it is in the stage's own memory
+/// ([`refer`](Self::refer)): the judge reads every item where it lies, so no output is copied
+/// inside a timed call. Kept items live until the next request that loads inputs.
 #[derive(Default)]
 pub struct BatchWriter {
-    offsets: Vec<u64>,
     data: Vec<u64>,
     bytes: usize,
+    items: Vec<Item>,
+    kept: Vec<Box<dyn std::any::Any>>,
+    /// (address, length) of every item, for the judge; built by [`Self::locations`].
+    list: Vec<u64>,
+}
+
+#[derive(Clone, Copy)]
+enum Item {
+    /// In `data`, from byte `start`.
+    Copied { start: usize, len: usize },
+    /// Elsewhere in this process's memory.
+    At { address: usize, len: usize },
 }
 
 impl BatchWriter {
+    /// Forgets every item and drops the kept ones.
     pub fn clear(&mut self) {
-        self.offsets.clear();
-        self.offsets.push(0);
+        self.items.clear();
+        self.kept.clear();
         self.bytes = 0;
     }
 
-    /// Appends one item.
+    /// Appends one item, copied.
     pub fn push(&mut self, item: &[u8]) {
         let start = self.bytes;
         let words = start / 8 + item.len().div_ceil(8);
@@ -99,7 +119,7 @@ impl BatchWriter {
         }
         bytemuck::cast_slice_mut::<u64, u8>(&mut self.data)[start..start + item.len()].copy_from_slice(item);
         self.bytes = words * 8;
-        self.offsets.push((start + item.len()) as u64);
+        self.items.push(Item::Copied { start, len: item.len() });
     }
 
     pub fn push_f64s(&mut self, values: &[f64]) {
@@ -110,12 +130,53 @@ impl BatchWriter {
         self.push(bytemuck::cast_slice(values));
     }
 
-    pub fn batch(&self) -> Batch<'_> {
-        Batch { offsets: &self.offsets, data: &bytemuck::cast_slice(&self.data)[..self.bytes] }
+    /// Appends one item without copying it: the vector is kept until the next load.
+    pub fn keep<T: bytemuck::Pod>(&mut self, values: Vec<T>) {
+        let bytes: &[u8] = bytemuck::cast_slice(&values);
+        self.items.push(Item::At { address: bytes.as_ptr() as usize, len: bytes.len() });
+        self.kept.push(Box::new(values));
     }
 
-    fn addresses(&self) -> (usize, usize) {
-        (self.offsets.as_ptr() as usize, self.data.as_ptr() as usize)
+    /// Appends one item that stays where it is: the caller keeps `item` unchanged until the
+    /// next request (a stage's own buffers, kept between calls).
+    pub fn refer(&mut self, item: &[u8]) {
+        self.items.push(Item::At { address: item.as_ptr() as usize, len: item.len() });
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The items, as one contiguous batch (a copy, for tests).
+    pub fn to_vec(&self) -> Vec<Vec<u8>> {
+        let data: &[u8] = bytemuck::cast_slice(&self.data);
+        self.items
+            .iter()
+            .map(|item| match *item {
+                Item::Copied { start, len } => data[start..start + len].to_vec(),
+                // SAFETY: `At` items point at memory their owner keeps unchanged (see `refer`)
+                // or at a kept vector; both outlive this call.
+                Item::At { address, len } => unsafe { std::slice::from_raw_parts(address as *const u8, len) }.to_vec(),
+            })
+            .collect()
+    }
+
+    /// Where the items are: `(address, length)` pairs as u64, and the address of that list.
+    fn locations(&mut self) -> usize {
+        let base = self.data.as_ptr() as usize;
+        self.list.clear();
+        for item in &self.items {
+            let (address, len) = match *item {
+                Item::Copied { start, len } => (base + start, len),
+                Item::At { address, len } => (address, len),
+            };
+            self.list.extend([address as u64, len as u64]);
+        }
+        self.list.as_ptr() as usize
     }
 }
 
@@ -154,6 +215,17 @@ pub fn values<T: bytemuck::Pod>(item: &[u8]) -> std::borrow::Cow<'_, [T]> {
 /// Runs one stage's calls: every item of `input`, one output each, in order.
 pub trait StageRunner {
     fn run(&mut self, input: &Batch<'_>, output: &mut BatchWriter);
+
+    /// For a stage that keeps its input in its own buffers (a 128 MiB field): where the judge
+    /// writes `count` items of `bytes` in all (offsets, data), so that no input is copied
+    /// inside a timed call; [`run_loaded`](Self::run_loaded) then runs on them. `None` (the
+    /// default): the inputs go to the worker's shared inbox and [`run`](Self::run) gets them.
+    fn inbox(&mut self, _count: usize, _bytes: usize) -> Option<(&mut [u64], &mut [u8])> {
+        None
+    }
+
+    /// Runs the items written where [`inbox`](Self::inbox) said.
+    fn run_loaded(&mut self, _output: &mut BatchWriter) {}
 }
 
 impl<F: FnMut(&Batch<'_>, &mut BatchWriter)> StageRunner for F {
@@ -200,17 +272,60 @@ impl ExerciseSpec {
     }
 }
 
+/// A worker's stages and where the last input batch was loaded.
+struct Stages<'a> {
+    runners: Vec<(&'static str, Box<dyn StageRunner + 'a>)>,
+    inbox: Inbox,
+    out: BatchWriter,
+    /// The stage whose own buffers hold the loaded batch, if it keeps its inputs itself.
+    loaded_in_place: Option<usize>,
+}
+
+impl<'a> Stages<'a> {
+    fn new(runners: Vec<(&'static str, Box<dyn StageRunner + 'a>)>) -> Self {
+        Stages { runners, inbox: Inbox::default(), out: BatchWriter::default(), loaded_in_place: None }
+    }
+
+    fn index(&self, stage: &str) -> Result<usize, String> {
+        self.runners.iter().position(|(n, _)| *n == stage).ok_or_else(|| format!("no stage '{stage}'"))
+    }
+
+    /// Makes room for a batch for `stage` (the previous outputs are dropped first, untimed);
+    /// answers where to write it.
+    fn load(&mut self, stage: &str, count: usize, bytes: usize) -> Result<String, String> {
+        let k = self.index(stage)?;
+        self.out.clear();
+        if let Some((offsets, data)) = self.runners[k].1.inbox(count, bytes) {
+            self.loaded_in_place = Some(k);
+            return Ok(format!("at {} {}", offsets.as_ptr() as usize, data.as_ptr() as usize));
+        }
+        self.loaded_in_place = None;
+        let (offsets, data) = self.inbox.reserve(count, bytes);
+        Ok(format!("at {offsets} {data}"))
+    }
+
+    /// Runs `stage` on the loaded batch; answers `done COUNT LIST` (see [`BatchWriter`]).
+    fn run(&mut self, stage: &str) -> Result<String, String> {
+        let k = self.index(stage)?;
+        let runner = &mut self.runners[k].1;
+        if self.loaded_in_place == Some(k) {
+            runner.run_loaded(&mut self.out);
+        } else {
+            runner.run(&self.inbox.batch()?, &mut self.out);
+        }
+        let list = self.out.locations();
+        Ok(format!("done {} {list}", self.out.len()))
+    }
+}
+
 /// The candidate side: `main` of an exercise's `tests/grade.rs` serves the learner's stages.
 pub fn serve_candidate(exercise: &str, stages: Vec<(&'static str, Box<dyn StageRunner + '_>)>) -> ExitCode {
     let spec = SpecAnswer { exercise: exercise.into(), stages: Vec::new() };
-    let mut stages = stages;
-    serve(exercise, |words, inbox, out| match words {
+    let mut stages = Stages::new(stages);
+    serve(exercise, |words| match words {
         ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
-        ["run", stage] => {
-            let (_, runner) =
-                stages.iter_mut().find(|(n, _)| n == stage).ok_or_else(|| format!("no stage '{stage}'"))?;
-            run(runner.as_mut(), inbox, out)
-        }
+        ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
+        ["run", stage] => stages.run(stage),
         _ => Err(format!("unknown request {words:?}")),
     })
 }
@@ -223,17 +338,20 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
         eprintln!("error: no exercise named '{wanted}' has graded stages");
         return ExitCode::from(64);
     };
-    let mut baselines: Vec<(&'static str, Box<dyn StageRunner>)> =
-        spec.stages.iter().map(|s| (s.name, (s.baseline)())).collect();
+    let mut stages = Stages::new(spec.stages.iter().map(|s| (s.name, (s.baseline)())).collect());
     let mut got = Inbox::default();
     let exercise = spec.exercise;
-    serve(exercise, |words, inbox, out| match words {
+    serve(exercise, |words| match words {
         ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec.answer()).expect("serialises"))),
         ["generate", stage, seed, count] => {
-            let stage = spec.stage(stage)?;
+            let input = spec.stage(stage)?.input;
             let (seed, count): (u64, usize) = (number(seed)?, number(count)?);
-            let items: Vec<Vec<u8>> = (0..count as u64).map(|k| (stage.input)(seed.wrapping_add(k))).collect();
+            let items: Vec<Vec<u8>> = (0..count as u64).map(|k| input(seed.wrapping_add(k))).collect();
             let bytes: usize = items.iter().map(|i| i.len().div_ceil(8) * 8).sum();
+            // The shared inbox keeps the input for `check`; a stage that keeps its inputs
+            // itself gets a copy too, for the baseline's run.
+            stages.load(stage, count, bytes)?;
+            let inbox = &mut stages.inbox;
             inbox.reserve(count, bytes);
             let (mut offset, data) = (0usize, bytemuck::cast_slice_mut::<u64, u8>(&mut inbox.data));
             inbox.offsets[0] = 0;
@@ -242,20 +360,22 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
                 inbox.offsets[k + 1] = (offset + item.len()) as u64;
                 offset += item.len().div_ceil(8) * 8;
             }
+            if let Some(k) = stages.loaded_in_place {
+                let (offsets, data) = stages.runners[k].1.inbox(count, bytes).ok_or("the stage's inbox went away")?;
+                offsets.copy_from_slice(&stages.inbox.offsets[..=count]);
+                data.copy_from_slice(&bytemuck::cast_slice(&stages.inbox.data)[..bytes]);
+            }
+            let inbox = &stages.inbox;
             Ok(format!("at {count} {} {} {bytes}", inbox.offsets.as_ptr() as usize, inbox.data.as_ptr() as usize))
         }
-        ["run", stage] => {
-            let (_, runner) =
-                baselines.iter_mut().find(|(n, _)| n == stage).ok_or_else(|| format!("no stage '{stage}'"))?;
-            run(runner.as_mut(), inbox, out)
-        }
+        ["run", stage] => stages.run(stage),
         ["got", count, bytes] => {
             let (offsets, data) = got.reserve(number(count)?, number(bytes)?);
             Ok(format!("at {offsets} {data}"))
         }
         ["check", stage] => {
             let stage = spec.stage(stage)?;
-            let (input, output) = (inbox.batch()?, got.batch()?);
+            let (input, output) = (stages.inbox.batch()?, got.batch()?);
             if input.len() != output.len() {
                 return Ok(wrong(&format!("{} outputs for {} inputs", output.len(), input.len())));
             }
@@ -280,18 +400,8 @@ fn number<T: std::str::FromStr>(word: &str) -> Result<T, String> {
     word.parse().map_err(|_| format!("'{word}' is not a number"))
 }
 
-fn run(runner: &mut dyn StageRunner, inbox: &Inbox, out: &mut BatchWriter) -> Result<String, String> {
-    out.clear();
-    runner.run(&inbox.batch()?, out);
-    let (offsets, data) = out.addresses();
-    Ok(format!("done {} {offsets} {data} {}", out.batch().len(), out.bytes))
-}
-
-/// The request loop both workers share; `load` is answered here.
-fn serve(
-    exercise: &str,
-    mut handle: impl FnMut(&[&str], &mut Inbox, &mut BatchWriter) -> Result<String, String>,
-) -> ExitCode {
+/// The request loop both workers share.
+fn serve(exercise: &str, mut handle: impl FnMut(&[&str]) -> Result<String, String>) -> ExitCode {
     keep_freed_memory();
     // SAFETY: fd 3 is the judge's answer pipe; fstat tells whether it is open before it is owned.
     let open = unsafe {
@@ -307,21 +417,13 @@ fn serve(
     // SAFETY: the descriptor is open (checked above) and nothing else in this process owns it.
     let answers = unsafe { std::fs::File::from_raw_fd(ANSWER_FD) };
     let mut answers = std::io::LineWriter::new(answers);
-    let (mut inbox, mut out) = (Inbox::default(), BatchWriter::default());
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
         let words: Vec<&str> = line.split_whitespace().collect();
-        let answer = match words.as_slice() {
-            ["load", count, bytes] => match (number(count), number(bytes)) {
-                (Ok(c), Ok(b)) => {
-                    let (offsets, data) = inbox.reserve(c, b);
-                    Ok(format!("at {offsets} {data}"))
-                }
-                (Err(e), _) | (_, Err(e)) => Err(e),
-            },
-            ["exit"] => break,
-            words => handle(words, &mut inbox, &mut out),
-        };
+        if words == ["exit"] {
+            break;
+        }
+        let answer = handle(&words);
         let answer = answer.unwrap_or_else(|e| format!("error {}", serde_json::to_string(&e).expect("serialises")));
         if writeln!(answers, "{answer}").is_err() {
             break;
@@ -359,12 +461,22 @@ mod tests {
         w.clear();
         w.push(&[1, 2, 3]);
         w.push_f64s(&[1.5, -2.0]);
+        w.keep(vec![7u32, 8]);
+        let field = [9u8; 5];
+        w.refer(&field);
         w.push(&[]);
-        let b = w.batch();
-        assert_eq!(b.len(), 3);
-        assert_eq!(b.item(0), &[1, 2, 3]);
-        assert_eq!(&*values::<f64>(b.item(1)), &[1.5, -2.0]);
-        assert!(b.item(2).is_empty());
+        let items = w.to_vec();
+        assert_eq!(items.len(), 5);
+        assert_eq!(items[0], [1, 2, 3]);
+        assert_eq!(&*values::<f64>(&items[1]), &[1.5, -2.0]);
+        assert_eq!(&*values::<u32>(&items[2]), &[7, 8]);
+        assert_eq!(items[3], [9; 5]);
+        assert!(items[4].is_empty());
+        let list = w.locations();
+        // SAFETY: `locations` returns the address of the writer's own list of 2 × 5 u64.
+        let list = unsafe { std::slice::from_raw_parts(list as *const u64, 10) };
+        assert_eq!((list[6] as usize, list[7]), (field.as_ptr() as usize, 5), "referred items stay in place");
+        assert_eq!(list[3], 16, "copied items keep their exact length");
         assert!(Batch::new(&[0, 16], &[0; 8]).is_err(), "offsets beyond the data");
         assert!(Batch::new(&[0, 8, 3], &[0; 8]).is_err(), "offsets out of order");
         assert_eq!(Batch::new(&[0, 3, 8], &[0; 8]).unwrap().item(1).len(), 0, "items start 8-aligned");

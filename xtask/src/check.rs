@@ -7,9 +7,8 @@ use crate::course::{Exercise, Side, Start};
 use crate::judge;
 use crate::term::{self, Status as StatusLine};
 use anyhow::{Result, bail};
-use harness::grade::{Correctness, GradeReport, PROGRESS_PREFIX};
 use harness::machine::Machine;
-use harness::protocol::{Progress, Protocol, StageResult, Verdict};
+use harness::protocol::{Protocol, StageResult, Verdict};
 use harness::timeit::format_seconds;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -69,6 +68,9 @@ pub enum Problem {
     TimedOut,
     /// The grading worker broke the grader's protocol.
     Protocol,
+    /// The code keeps state between calls where the input is the workload itself (a cache
+    /// would be timed instead of the code; `stateless` in `course.toml`).
+    KeepsState,
     /// The grader's own reference worker failed (a candidate whose calls are so fast that a
     /// sample holds a huge number of them).
     Grader,
@@ -86,6 +88,7 @@ impl Problem {
             Problem::TimedOut => "did not answer in time",
             Problem::Protocol => "broke the grading protocol",
             Problem::Grader => "too many calls for the grader to check",
+            Problem::KeepsState => "keeps state between calls",
         }
     }
 
@@ -235,8 +238,13 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         report.status = Status::Done;
         return Ok(report);
     };
-    if ex.in_process {
-        return grade_in_process(ex, &grade, &package, &mut status, report);
+    if ex.stateless {
+        let found = crate::stateless::kept_state(&root.join(ex.folder(side)))?;
+        if !found.is_empty() {
+            report.problem = Some(Problem::KeepsState);
+            report.details = Some(crate::stateless::explain(&found));
+            return Ok(report);
+        }
     }
     status.phase("building the course's reference worker…");
     let reference = cargo::build_reference(root)?;
@@ -269,71 +277,6 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         report.stages.iter().any(|s| s.name == name && s.result.as_ref().is_some_and(|r| r.verdict == Verdict::Met))
     };
     report.status = if ex.required_stages().all(|s| met(&s.name)) { Status::Done } else { Status::Slow };
-    Ok(report)
-}
-
-/// The grading binary measures itself in one process and prints its report (the way every
-/// exercise was graded before the judge; it trusts learner code, see `Exercise::in_process`).
-fn grade_in_process(
-    ex: &Exercise,
-    grade: &Path,
-    package: &str,
-    status: &mut StatusLine,
-    mut report: CheckReport,
-) -> Result<CheckReport> {
-    let mut cmd = Command::new(grade);
-    cmd.env("RUST_BACKTRACE", "0");
-    for stage in &ex.stages {
-        cmd.arg("--target").arg(format!("{}={}", stage.name, stage.target));
-    }
-    let protocol = Protocol::default();
-    // Sampling stops at max_seconds per stage; warm-up, calibration and the result check add a
-    // few seconds. Past this, the code is stuck.
-    let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * ex.stages.len() as f64 + 20.0);
-    Limits::for_learner_code(limit).apply(&mut cmd);
-    status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
-    let finished = child::run(&mut cmd, limit, |line| match line.strip_prefix(PROGRESS_PREFIX) {
-        Some(json) => {
-            if let Ok(p) = serde_json::from_str::<Progress>(json) {
-                status.set(&format!(
-                    "grading {package}: {} · pair {} · speedup {:.2}× [{:.2}–{:.2}]",
-                    p.stage, p.pairs, p.speedup, p.interval[0], p.interval[1]
-                ));
-            }
-            true
-        }
-        None => false,
-    })?;
-    let parsed: Option<GradeReport> = finished.stdout.lines().rev().find_map(|l| serde_json::from_str(l).ok());
-    match (&finished.ending, parsed) {
-        (Ending::Exited(0 | 1 | 2), Some(grade)) => {
-            if let Correctness::Failed { message } = &grade.correctness {
-                report.details = Some(message.clone());
-            } else {
-                for result in grade.stages {
-                    if let Some(s) = report.stages.iter_mut().find(|s| s.name == result.name) {
-                        s.result = Some(result);
-                    }
-                }
-                let met = |name: &str| {
-                    report
-                        .stages
-                        .iter()
-                        .any(|s| s.name == name && s.result.as_ref().is_some_and(|r| r.verdict == Verdict::Met))
-                };
-                report.status = if ex.required_stages().all(|s| met(&s.name)) { Status::Done } else { Status::Slow };
-            }
-            report.protocol = Some(grade.protocol);
-            report.machine = Some(grade.machine);
-        }
-        (ending, _) => {
-            report.details = Some(format!(
-                "The tests passed, but while being graded on the larger input your code {}.\n{}",
-                ending.describe(),
-                tail(&finished.stderr, 20)
-            ));
-        }
-    }
     Ok(report)
 }
 

@@ -179,6 +179,53 @@ pub fn adopt_orphans() {
     unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
 }
 
+/// Every process as `(pid, parent pid, process group)`, from `/proc`.
+pub fn processes() -> Vec<(i32, i32, i32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_string_lossy().parse::<i32>().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // After the command name (in parentheses, may hold spaces): state, ppid, pgrp.
+            let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(1);
+            let ppid = fields.next()?.parse().ok()?;
+            let pgrp = fields.next()?.parse().ok()?;
+            Some((pid, ppid, pgrp))
+        })
+        .collect()
+}
+
+/// Processes that left `leader`'s process group (`setsid`, `setpgid`) but descend from it,
+/// or were orphaned and adopted by this runner ([`adopt_orphans`]), other than `known`
+/// children: what a group signal would miss.
+pub fn escaped(leader: i32, known: &[i32]) -> Vec<i32> {
+    let table = processes();
+    let me = std::process::id() as i32;
+    let mut family = vec![leader];
+    let mut found = Vec::new();
+    // Descendants, breadth first (the table is small: one pass per generation).
+    let mut k = 0;
+    while k < family.len() {
+        let parent = family[k];
+        for &(pid, ppid, pgrp) in &table {
+            if ppid == parent && !family.contains(&pid) {
+                family.push(pid);
+                if pgrp != leader {
+                    found.push(pid);
+                }
+            }
+        }
+        k += 1;
+    }
+    for &(pid, ppid, _) in &table {
+        if ppid == me && !known.contains(&pid) && !found.contains(&pid) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
 /// Kills and reaps every child process still alive (between gradings, none should be): the
 /// processes learner code left behind, adopted by [`adopt_orphans`].
 pub fn reap_orphans() {
@@ -304,5 +351,29 @@ mod tests {
         assert_eq!(sh("kill -SEGV $$", 5000).ending, Ending::Signalled(11));
         assert!(Ending::Signalled(6).describe().contains("stack overflow"));
         assert_eq!(Ending::Exited(101).describe(), "panicked");
+    }
+
+    #[test]
+    fn a_process_that_left_the_group_is_still_found() {
+        use std::os::unix::process::CommandExt;
+        let mut leader = Command::new("sh")
+            .args(["-c", "setsid sleep 30 & sleep 30"])
+            .process_group(0)
+            .spawn()
+            .expect("sh runs");
+        let pid = leader.id() as i32;
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut found = Vec::new();
+        while found.is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            found = escaped(pid, &[pid]);
+        }
+        assert_eq!(found.len(), 1, "the setsid child, and not the one in the group: {found:?}");
+        // SAFETY: ending the processes this test started.
+        unsafe {
+            libc::kill(found[0], libc::SIGKILL);
+            libc::killpg(pid, libc::SIGKILL);
+        }
+        let _ = leader.wait();
     }
 }

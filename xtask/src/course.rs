@@ -42,15 +42,15 @@ pub struct Exercise {
     pub stages: Vec<Stage>,
     #[serde(default)]
     pub hints: Vec<String>,
+    /// The graded input is the workload itself (the same `n` every call), so fresh inputs
+    /// cannot rule out a cache kept between calls: the runner refuses code that keeps state
+    /// (`stateless.rs`).
+    #[serde(default)]
+    pub stateless: bool,
     /// Arguments `cargo xtask profile` passes to the exercise's program (a short run: the
     /// profilers slow it down).
     #[serde(default)]
     pub profile_args: Vec<String>,
-    /// Graded in one process by the exercise's own grading binary, as before the judge (see
-    /// README, "What the grader trusts"): only where the judge's copies of inputs and outputs
-    /// still distort the speedup beyond its target.
-    #[serde(default)]
-    pub in_process: bool,
 }
 
 fn default_lesson() -> String {

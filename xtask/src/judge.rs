@@ -96,6 +96,8 @@ pub struct Worker {
     output: Arc<Mutex<String>>,
     /// Stopped with SIGSTOP between requests (the candidate).
     stop_between: bool,
+    /// The runner's other children (the reference worker), which `pause` leaves alone.
+    known: Vec<i32>,
 }
 
 impl Worker {
@@ -154,7 +156,7 @@ impl Worker {
             }
         });
         let requests = child.stdin.take().expect("piped");
-        Ok(Worker { child, requests, answers, output, stop_between })
+        Ok(Worker { child, requests, answers, output, stop_between, known: Vec::new() })
     }
 
     fn pid(&self) -> i32 {
@@ -223,12 +225,17 @@ impl Worker {
         unsafe { libc::killpg(self.pid(), signal) };
     }
 
-    /// Stops the worker and waits until every thread of it is stopped.
+    /// Stops the worker and waits until every thread of it is stopped. Processes it started
+    /// that left its group are stopped too, and resumed with it.
     fn pause(&self) {
         if !self.stop_between {
             return;
         }
         self.signal_group(libc::SIGSTOP);
+        for pid in crate::child::escaped(self.pid(), &self.known) {
+            // SAFETY: stopping a process the worker started (or an orphan this runner adopted).
+            unsafe { libc::kill(pid, libc::SIGSTOP) };
+        }
         let deadline = Instant::now() + Duration::from_secs(1);
         while !all_threads_stopped(self.pid()) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_micros(50));
@@ -237,6 +244,10 @@ impl Worker {
 
     fn resume(&self) {
         if self.stop_between {
+            for pid in crate::child::escaped(self.pid(), &self.known) {
+                // SAFETY: resuming a process stopped by `pause`.
+                unsafe { libc::kill(pid, libc::SIGCONT) };
+            }
             self.signal_group(libc::SIGCONT);
         }
     }
@@ -259,6 +270,13 @@ impl Worker {
 
     fn read(&self, address: usize, len: usize) -> Result<Vec<u8>, Failure> {
         let mut buf = vec![0u8; len];
+        self.read_into(address, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// Fills `buf` from the worker's memory at `address`.
+    fn read_into(&self, address: usize, buf: &mut [u8]) -> Result<(), Failure> {
+        let len = buf.len();
         let mut done = 0;
         while done < len {
             let local = libc::iovec { iov_base: buf[done..].as_mut_ptr().cast(), iov_len: len - done };
@@ -270,7 +288,7 @@ impl Worker {
             }
             done += n as usize;
         }
-        Ok(buf)
+        Ok(())
     }
 
     fn write(&self, address: usize, bytes: &[u8]) -> Result<(), Failure> {
@@ -417,9 +435,9 @@ impl Session {
         })
     }
 
-    /// Times one run on `who` (already loaded) with the judge's clock; returns seconds and where
-    /// the outputs are.
-    fn timed_run(&mut self, candidate: bool, while_timing: bool) -> Result<(f64, Located), Failure> {
+    /// Times one run on `who` (already loaded) with the judge's clock; returns seconds and how
+    /// many outputs there are and where their list is.
+    fn timed_run(&mut self, candidate: bool, while_timing: bool) -> Result<(f64, [usize; 2]), Failure> {
         let limit = self.call_limit;
         let request = format!("run {}", self.stage);
         let worker = if candidate { &mut self.candidate } else { &mut self.reference };
@@ -428,14 +446,14 @@ impl Session {
         let answer = worker.ask(&request, limit, while_timing);
         let seconds = start.elapsed().as_secs_f64();
         worker.pause();
-        let done = parse_located(&answer?, "done", || worker.output())?;
+        let done = parse_answer(&answer?, "done", || worker.output())?;
         Ok((seconds, done))
     }
 
     fn baseline_sample(&mut self, calls: u64) -> Result<f64, Failure> {
         self.generate(calls)?;
-        let (seconds, done) = self.timed_run(false, true)?;
-        if done.count as u64 != calls {
+        let (seconds, [count, _]) = self.timed_run(false, true)?;
+        if count as u64 != calls {
             return Err(Failure::Protocol {
                 message: "the baseline skipped calls".into(),
                 output: self.reference.output(),
@@ -444,29 +462,48 @@ impl Session {
         Ok(seconds)
     }
 
+    /// The candidate's outputs, read where they lie (`count` pairs of address and length at
+    /// `list`), as one batch for the reference worker.
+    fn read_outputs(&self, count: usize, list: usize) -> Result<Copied, Failure> {
+        const MAX_ITEM: u64 = 1 << 32;
+        let list = self.candidate.read(list, count * 16)?;
+        let words: Vec<u64> =
+            list.chunks_exact(8).map(|w| u64::from_ne_bytes(w.try_into().expect("8 bytes"))).collect();
+        let (mut offsets, mut data) = (vec![0u64], Vec::new());
+        for pair in words.chunks_exact(2) {
+            if pair[1] > MAX_ITEM {
+                return Err(Failure::Protocol {
+                    message: format!("an output of {} bytes", pair[1]),
+                    output: self.candidate.output(),
+                });
+            }
+            let start = data.len().next_multiple_of(8);
+            data.resize(start + pair[1] as usize, 0);
+            self.candidate.read_into(pair[0] as usize, &mut data[start..])?;
+            offsets.push(data.len() as u64);
+        }
+        Ok(Copied { offsets: offsets.iter().flat_map(|o| o.to_ne_bytes()).collect(), data })
+    }
+
     fn candidate_sample(&mut self, calls: u64) -> Result<f64, Failure> {
         let first = !self.checked_first;
         let input = self.generate_copy(calls)?;
         let load = self.candidate.ask_running(
-            &format!("load {calls} {}", input.data.len()),
+            &format!("load {} {calls} {}", self.stage, input.data.len()),
             Duration::from_secs(60),
             !first,
         )?;
         let (offsets, data) = parse_at(&load, || self.candidate.output())?;
         self.candidate.write(offsets, &input.offsets)?;
         self.candidate.write(data, &input.data)?;
-        let (seconds, done) = self.timed_run(true, !first)?;
-        let output = || self.candidate.output();
-        if done.count as u64 != calls {
+        let (seconds, [count, list]) = self.timed_run(true, !first)?;
+        if count as u64 != calls {
             return Err(Failure::Protocol {
-                message: format!("{} outputs for {calls} calls", done.count),
-                output: output(),
+                message: format!("{count} outputs for {calls} calls"),
+                output: self.candidate.output(),
             });
         }
-        let got = Copied {
-            offsets: self.candidate.read(done.offsets, (done.count + 1) * 8)?,
-            data: self.candidate.read(done.data, done.bytes)?,
-        };
+        let got = self.read_outputs(count, list)?;
         let at = self.reference.ask(&format!("got {calls} {}", got.data.len()), Duration::from_secs(60), false)?;
         let (offsets, data) = parse_at(&at, || self.reference.output())?;
         self.reference.write(offsets, &got.offsets)?;
@@ -524,7 +561,8 @@ pub fn grade(
     let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * stages.len() as f64 + 60.0);
     let limits = Limits::for_learner_code(limit);
     let reference = Worker::spawn(reference_exe, &[exercise], &workdir, limits, false)?;
-    let candidate = Worker::spawn(candidate_exe, &[], &workdir, limits, true)?;
+    let mut candidate = Worker::spawn(candidate_exe, &[], &workdir, limits, true)?;
+    candidate.known = vec![reference.pid(), candidate.pid()];
     let session = Rc::new(RefCell::new(Session {
         reference,
         candidate,

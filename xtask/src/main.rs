@@ -12,6 +12,7 @@ mod profile;
 mod progress;
 mod report;
 mod reset;
+mod stateless;
 mod term;
 mod verify;
 mod watch;

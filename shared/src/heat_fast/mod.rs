@@ -9,9 +9,8 @@ pub mod bandwidth;
 pub mod checks;
 
 use crate::compare::{self, Tolerance};
-use crate::grade::{self, Stage};
 use crate::heat::{Baseline, Grid, HeatSolver, Params};
-use crate::protocol::{Contender, Prepared, Work};
+use crate::protocol::Work;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use ndarray::Array2;
 use std::process::ExitCode;
@@ -83,91 +82,109 @@ pub fn check_against_reference<K: FastHeat>(initial: &Grid, steps: usize, parall
         .map_err(|m| format!("{name}: after {steps} steps on a {}×{} field:\n{m}", initial.rows, initial.cols))
 }
 
-/// `main` of the exercise's `tests/grade.rs`: `serial` and (optional) `parallel` stages, each
-/// against the frozen naive version, in one process (`in_process` in `course.toml`: copying a
-/// fresh 128 MiB field in and out costs as much as the steps; [`serve`] is the judge's side).
+/// `main` of the exercise's `tests/grade.rs`: serves `serial` and `parallel` to the judge.
 pub fn grade_main<K: FastHeat>() -> ExitCode {
-    let initial = to_array(&crate::heat::bottle(GRADE_SIZE, GRADE_SIZE));
-    let work = || Some(Work { unit: "cell update".into(), per_call: ((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64 });
-    grade::run(
-        EXERCISE,
-        || {
-            let medium = crate::heat::bottle(300, 200);
-            check_against_reference::<K>(&medium, 5, false)?;
-            check_against_reference::<K>(&medium, 5, true)
-        },
-        || {
-            vec![
-                Stage {
-                    name: "serial",
-                    work: work(),
-                    baseline: graded::<Naive>(&initial, false),
-                    candidate: graded::<K>(&initial, false),
-                },
-                Stage {
-                    name: "parallel",
-                    work: work(),
-                    baseline: graded::<Naive>(&initial, false),
-                    candidate: graded::<K>(&initial, true),
-                },
-            ]
-        },
-    )
-}
-
-/// A graded call: `GRADE_STEPS` steps from the initial field, reset before the clock starts.
-fn graded<'a, K: FastHeat + 'a>(initial: &Array2<f64>, parallel: bool) -> Box<dyn Contender + 'a> {
-    let params = Params::course();
-    Box::new(Prepared {
-        state: (initial.clone(), initial.clone(), initial.clone()),
-        prepare: |(u, _, start): &mut (Array2<f64>, Array2<f64>, Array2<f64>)| u.assign(start),
-        run: move |(u, scratch, _): &mut (Array2<f64>, Array2<f64>, Array2<f64>)| {
-            if parallel {
-                K::evolve_parallel(std::hint::black_box(u), scratch, &params, GRADE_STEPS)
-            } else {
-                K::evolve(std::hint::black_box(u), scratch, &params, GRADE_STEPS)
-            }
-        },
-    })
+    serve::<K>()
 }
 
 /// Serves `serial` and `parallel` to the judge (see [`crate::worker`]).
 pub fn serve<K: FastHeat>() -> ExitCode {
     worker::serve_candidate(
         EXERCISE,
-        vec![("serial", Box::new(runner::<K>(false))), ("parallel", Box::new(runner::<K>(true)))],
+        vec![("serial", Box::new(FieldRunner::<K>::new(false))), ("parallel", Box::new(FieldRunner::<K>::new(true)))],
     )
 }
 
-/// [`GRADE_STEPS`] steps per item. The two fields are kept between calls (allocated and touched
-/// once); copying the input in and the result out is timed with the steps, for every version.
-fn runner<K: FastHeat>(parallel: bool) -> impl StageRunner {
-    let params = Params::course();
-    let (mut u, mut scratch) = (Array2::<f64>::zeros((0, 0)), Array2::<f64>::zeros((0, 0)));
-    move |input: &Batch<'_>, out: &mut BatchWriter| {
-        for item in input.items() {
-            let words = worker::values::<f64>(item);
-            let (rows, cols) = (words[0] as usize, words[1] as usize);
-            let values = &words[2..2 + rows * cols];
-            if u.dim() != (rows, cols) {
-                u = Array2::zeros((rows, cols));
-                scratch = Array2::zeros((rows, cols));
+/// [`GRADE_STEPS`] steps per item; an item is a square field's values, row after row. The two
+/// fields are kept between calls (allocated and touched once), and the judge writes a call's
+/// field straight into `u` and reads the result from it: no 128 MiB copy inside a timed call.
+struct FieldRunner<K> {
+    parallel: bool,
+    params: Params,
+    u: Array2<f64>,
+    scratch: Array2<f64>,
+    offsets: [u64; 2],
+    kernel: std::marker::PhantomData<K>,
+}
+
+impl<K: FastHeat> FieldRunner<K> {
+    fn new(parallel: bool) -> Self {
+        let empty = Array2::<f64>::zeros((0, 0));
+        FieldRunner {
+            parallel,
+            params: Params::course(),
+            u: empty.clone(),
+            scratch: empty,
+            offsets: [0; 2],
+            kernel: std::marker::PhantomData,
+        }
+    }
+
+    /// Makes `u` and `scratch` standard-layout `n × n` fields.
+    fn shape(&mut self, n: usize) {
+        if self.u.dim() != (n, n) || !self.u.is_standard_layout() {
+            self.u = Array2::zeros((n, n));
+        }
+        if self.scratch.dim() != (n, n) {
+            self.scratch = Array2::zeros((n, n));
+        }
+    }
+
+    fn evolve(&mut self) {
+        if self.parallel {
+            K::evolve_parallel(&mut self.u, &mut self.scratch, &self.params, GRADE_STEPS);
+        } else {
+            K::evolve(&mut self.u, &mut self.scratch, &self.params, GRADE_STEPS);
+        }
+    }
+
+    fn answer(&mut self, out: &mut BatchWriter) {
+        match self.u.as_slice() {
+            Some(data) => out.refer(bytemuck::cast_slice(data)),
+            None => out.push_f64s(&self.u.iter().copied().collect::<Vec<_>>()),
+        }
+    }
+}
+
+impl<K: FastHeat> StageRunner for FieldRunner<K> {
+    /// One field of `n²` values goes straight into `u`; anything else to the shared inbox.
+    fn inbox(&mut self, count: usize, bytes: usize) -> Option<(&mut [u64], &mut [u8])> {
+        let n = side(bytes / 8)?;
+        if count != 1 || bytes % 8 != 0 {
+            return None;
+        }
+        self.shape(n);
+        self.offsets = [0, bytes as u64];
+        Some((&mut self.offsets, bytemuck::cast_slice_mut(self.u.as_slice_mut()?)))
+    }
+
+    fn run_loaded(&mut self, out: &mut BatchWriter) {
+        self.evolve();
+        self.answer(out);
+    }
+
+    fn run(&mut self, input: &Batch<'_>, out: &mut BatchWriter) {
+        for k in 0..input.len() {
+            let values = worker::values::<f64>(input.item(k));
+            let n = side(values.len()).unwrap_or(0);
+            self.shape(n);
+            if let Some(u) = self.u.as_slice_mut() {
+                u.copy_from_slice(&values[..n * n]);
             }
-            match u.as_slice_mut() {
-                Some(data) => data.copy_from_slice(values),
-                None => u.assign(&ndarray::ArrayView2::from_shape((rows, cols), values).expect("the item's shape")),
-            }
-            if parallel {
-                K::evolve_parallel(&mut u, &mut scratch, &params, GRADE_STEPS);
+            self.evolve();
+            if k + 1 == input.len() {
+                self.answer(out);
             } else {
-                K::evolve(&mut u, &mut scratch, &params, GRADE_STEPS);
-            }
-            match u.as_slice() {
-                Some(data) => out.push_f64s(data),
-                None => out.push_f64s(&u.iter().copied().collect::<Vec<_>>()),
+                out.push_f64s(&self.u.iter().copied().collect::<Vec<_>>());
             }
         }
     }
+}
+
+/// `n` when `values` is `n²`.
+fn side(values: usize) -> Option<usize> {
+    let n = (values as f64).sqrt().round() as usize;
+    (n * n == values).then_some(n)
 }
 
 /// The trusted side of grading: fresh 4096² fields, the naive version as baseline, the C kernel
@@ -176,13 +193,14 @@ pub fn spec() -> ExerciseSpec {
     let stage = |name| StageSpec {
         name,
         work: Work { unit: "cell update".into(), per_call: ((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64 },
-        input: |seed| crate::heat::item_of(&crate::heat::fresh_input(seed, GRADE_SIZE, GRADE_SIZE)),
+        input: |seed| bytemuck::cast_slice(&crate::heat::fresh_input(seed, GRADE_SIZE, GRADE_SIZE).data).to_vec(),
         check: |input, got| {
-            let mut grid = Grid::filled(0, 0, 0.0);
-            crate::heat::read_item(input, &mut grid);
+            let values = worker::values::<f64>(input);
+            let n = side(values.len()).ok_or("the input is not a square field")?;
+            let grid = Grid { rows: n, cols: n, data: values.into_owned() };
             crate::heat::check_output(&grid, GRADE_STEPS, &worker::values::<f64>(got))
         },
-        baseline: || Box::new(runner::<Naive>(false)),
+        baseline: || Box::new(FieldRunner::<Naive>::new(false)),
     };
     ExerciseSpec { exercise: EXERCISE, stages: vec![stage("serial"), stage("parallel")] }
 }
