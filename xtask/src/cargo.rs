@@ -54,7 +54,7 @@ struct Diagnostic {
 /// A build's limit: generous, a cold build of the workspace takes minutes on 2 cores.
 const BUILD_LIMIT: Duration = Duration::from_secs(30 * 60);
 
-/// `cargo test --release --no-run` for `package`'s test targets, then its `grade` target when
+/// `cargo test --release --locked --no-run` for `package`'s test targets, then its `grade` target when
 /// asked (a separate call: `--tests` overrides an explicit `--test`, and `grade` is marked
 /// `test = false` so that plain `cargo test` leaves it alone).
 pub fn build_tests(
@@ -90,11 +90,11 @@ fn cargo_build(
 ) -> Result<Option<String>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(root).args(["test", "--release", "--no-run", "--package", package]).args(selection).arg(if color {
-        "--message-format=json-diagnostic-rendered-ansi"
-    } else {
-        "--message-format=json"
-    });
+    // `--locked`: the sealed Cargo.lock is the one built with; a changed dependency is an error.
+    cmd.current_dir(root)
+        .args(["test", "--release", "--locked", "--no-run", "--package", package])
+        .args(selection)
+        .arg(if color { "--message-format=json-diagnostic-rendered-ansi" } else { "--message-format=json" });
     let finished = child::run(&mut cmd, BUILD_LIMIT, |line| {
         if let Some(rest) = line.trim().strip_prefix("Compiling ") {
             status(&format!("compiling {rest}"));
@@ -153,6 +153,7 @@ pub fn build_reference(root: &Path) -> Result<PathBuf> {
     cmd.current_dir(root).args([
         "build",
         "--release",
+        "--locked",
         "--package",
         "harness",
         "--bin",

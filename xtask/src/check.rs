@@ -157,7 +157,8 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
-    fn new(ex: &Exercise, side: Side) -> Self {
+    /// A report of nothing done yet (status `not_compiled`, no measurements).
+    pub fn new(ex: &Exercise, side: Side) -> Self {
         CheckReport {
             schema: SCHEMA,
             exercise: ex.name.clone(),
@@ -194,8 +195,13 @@ impl CheckReport {
 
 /// Checks one side of an exercise. `color` asks cargo for coloured diagnostics.
 pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckReport> {
-    let tampered = crate::integrity::differences(root, &[ex.folder(side)])?.unwrap_or_default();
+    let seal = crate::integrity::check_seal(root, &[ex.folder(side)])?;
+    let tampered = seal.changes.unwrap_or_default();
     let mut report = grade(root, ex, side, color)?;
+    if let Some(note) = seal.note {
+        report.details =
+            Some(report.details.take().map(|d| d.trim_end().to_string() + "\n\n").unwrap_or_default() + &note);
+    }
     if !tampered.is_empty() {
         report.status = Status::Tampered;
         report.tampered = tampered;

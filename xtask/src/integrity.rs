@@ -1,18 +1,53 @@
-//! Integrity of the grader: SHA-256 of every file a verdict depends on (the harness with its
-//! frozen baselines and references, the runner, the registry, each exercise's test files),
+//! Integrity of the grader: SHA-256 of every file a verdict depends on or that changes how the
+//! learner's crate and the harness are built (the harness with its frozen baselines and
+//! references, the runner, the registry, the workspace's `Cargo.toml`, `Cargo.lock` and
+//! `.cargo/`, and every file of an exercise folder outside `src/` except Markdown notes),
 //! recorded by `cargo xtask seal` in `integrity.toml` and compared by `check`. A submission
-//! that edits a baseline or a test to pass is reported as such, not graded as done.
+//! that edits a baseline or a test to pass, or adds a `build.rs`, is reported as such, not
+//! graded as done.
+//!
+//! # Which seal is trusted
+//!
+//! A learner can edit a course file and run `cargo xtask seal`, so the `integrity.toml` in the
+//! working tree proves nothing by itself. The files are compared with the seal **recorded in
+//! git** instead, `git show <ref>:integrity.toml`, where `<ref>` is, in order:
+//!
+//! 1. `COURSE_TRUSTED_SEAL=<ref>` when set (any git revision; the value `working` trusts the
+//!    working file, for course developers between `seal` and the commit that records it);
+//! 2. the merge-base of `HEAD` with `upstream/main`, or else with `origin/main`, when such a
+//!    remote branch exists (the course commit the learner started from);
+//! 3. `HEAD`.
+//!
+//! Any difference between the working `integrity.toml` and the trusted one is reported as
+//! `integrity.toml (re-sealed)`, and the files are compared with the trusted seal. Without git
+//! (no repository at the course's root, or no seal in that commit) the working file is used and
+//! the report says so; that is not a failure.
+//!
+//! This only makes re-sealing visible: a learner who also commits the new seal, or pushes it to
+//! their fork's `main`, moves the trusted point. The verdict a class can trust comes from
+//! `cargo xtask grade-submissions`, which takes only `exercises/*/src/` from a submission and
+//! everything else from the course (see `submission.rs`).
 
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
 
 pub const FILE: &str = "integrity.toml";
 
-/// Folders whose every file is protected, and single files.
-const PROTECTED_DIRS: [&str; 2] = ["shared", "xtask"];
-const PROTECTED_FILES: [&str; 2] = ["course.toml", ".github/workflows/grade.yml"];
+/// The entry that reports a working `integrity.toml` different from the trusted one.
+pub const RESEALED: &str = "integrity.toml (re-sealed)";
+
+/// The environment variable that names the trusted revision (or `working`).
+pub const TRUSTED_ENV: &str = "COURSE_TRUSTED_SEAL";
+
+/// Folders whose every file is protected, and single files (optional ones such as a toolchain
+/// file are sealed when present; one added later is reported as added).
+const PROTECTED_DIRS: [&str; 3] = ["shared", "xtask", ".cargo"];
+const PROTECTED_FILES: [&str; 6] =
+    ["course.toml", ".github/workflows/grade.yml", "Cargo.toml", "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"];
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Sealed {
@@ -39,6 +74,28 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Is `file`, relative to an exercise (or solution) folder, protected? Everything but the code
+/// under `src/` (the learner's) and Markdown (the lesson, the learner's notes).
+fn protected_in_exercise(file: &str) -> bool {
+    !(file.starts_with("src/") || file.ends_with(".md"))
+}
+
+/// Is `file` (relative to the course root, `/`-separated) one the seal protects, given the
+/// exercise and solution folders? `integrity.toml` itself counts: it is the seal.
+pub fn is_protected(file: &str, exercise_dirs: &[PathBuf]) -> bool {
+    file == FILE
+        || PROTECTED_FILES.contains(&file)
+        || PROTECTED_DIRS.iter().any(|d| file.starts_with(&format!("{d}/")))
+        || exercise_dirs.iter().any(|d| {
+            let prefix = slash(d) + "/";
+            file.strip_prefix(&prefix).is_some_and(protected_in_exercise)
+        })
+}
+
+fn slash(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
 /// The protected files of the course in `root`, relative, sorted.
 pub fn protected(root: &Path, exercise_dirs: &[PathBuf]) -> Result<Vec<String>> {
     let mut names = Vec::new();
@@ -46,10 +103,13 @@ pub fn protected(root: &Path, exercise_dirs: &[PathBuf]) -> Result<Vec<String>> 
         names.extend(files_under(root, Path::new(dir)).with_context(|| format!("cannot read {dir}/"))?);
     }
     for dir in exercise_dirs {
-        names.extend(files_under(root, &dir.join("tests"))?);
+        let prefix = slash(dir) + "/";
+        let files = files_under(root, dir).with_context(|| format!("cannot read {}", dir.display()))?;
+        names.extend(files.into_iter().filter(|f| f.strip_prefix(&prefix).is_some_and(protected_in_exercise)));
     }
     names.extend(PROTECTED_FILES.iter().filter(|f| root.join(f).is_file()).map(|f| f.to_string()));
     names.sort();
+    names.dedup();
     Ok(names)
 }
 
@@ -64,11 +124,7 @@ fn files_under(root: &Path, dir: &Path) -> Result<Vec<String>> {
     if root.join(dir).is_dir() {
         walk(&root.join(dir), &mut files)?;
     }
-    let mut names: Vec<String> = files
-        .iter()
-        .filter_map(|p| p.strip_prefix(root).ok())
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .collect();
+    let mut names: Vec<String> = files.iter().filter_map(|p| p.strip_prefix(root).ok()).map(slash).collect();
     names.sort();
     Ok(names)
 }
@@ -90,41 +146,162 @@ pub fn seal(root: &Path, exercise_dirs: &[PathBuf], starting_dirs: &[PathBuf]) -
     }
     let count = files.len();
     let text = format!(
-        "# SHA-256 of every file a grading verdict depends on. Written by `cargo xtask seal`;\n\
-         # `cargo xtask check` reports any difference. Do not edit by hand.\n\n{}",
+        "# SHA-256 of every file a grading verdict depends on. Written by `cargo xtask seal`\n\
+         # (course developers only) and committed; `cargo xtask check` compares the files with\n\
+         # the committed version. Do not edit by hand.\n\n{}",
         toml::to_string(&Sealed { files, starting })?
     );
     std::fs::write(root.join(FILE), text).with_context(|| format!("cannot write {FILE}"))?;
     Ok(count)
 }
 
-/// Protected files that differ from the seal: `path (modified)`, `path (missing)`, `path (added)`.
-/// Only the course-wide files and those under `exercise_dirs` are compared (a learner's edits
-/// to another exercise's tests do not concern this one). `Ok(None)` when there is no seal.
+/// A seal to compare the files with, and where it came from.
+#[derive(Debug)]
+struct TrustedSeal {
+    /// The trusted `integrity.toml`, or `None` to trust the working file.
+    text: Option<String>,
+    /// Why the working file is trusted, when that is a fallback the report should mention.
+    note: Option<String>,
+}
+
+/// A seal fixed for one course folder in this process (`grade-submissions`: the committed seal
+/// of the trusted course, for its scratch copy).
+static PINNED: OnceLock<(PathBuf, String)> = OnceLock::new();
+
+/// Trusts `text` as the seal of the course in `root` for the rest of this process, whatever
+/// its working tree or git say (the scratch copy of the course has no git history of its own).
+pub fn pin_trusted_seal(root: &Path, text: String) {
+    let _ = PINNED.set((canonical(root), text));
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Runs git in `root`; its trimmed stdout when it succeeds.
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git").arg("-C").arg(root).args(args).stderr(std::process::Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_string())
+}
+
+/// Is `root` the top of a git work tree (not a folder inside another repository)?
+fn is_git_root(root: &Path) -> bool {
+    let Some(top) = git(root, &["rev-parse", "--show-toplevel"]) else { return false };
+    canonical(Path::new(&top)) == canonical(root)
+}
+
+/// The revision whose `integrity.toml` is trusted (see the module's documentation), or `None`
+/// to trust the working file.
+/// `setting` is the value of `COURSE_TRUSTED_SEAL`, if any.
+pub fn trusted_ref(root: &Path, setting: Option<&str>) -> Option<String> {
+    if let Some(value) = setting.map(str::trim).filter(|v| !v.is_empty()) {
+        return (value != "working").then(|| value.to_string());
+    }
+    for remote in ["upstream/main", "origin/main"] {
+        if git(root, &["rev-parse", "--verify", "--quiet", &format!("refs/remotes/{remote}")]).is_some()
+            && let Some(base) = git(root, &["merge-base", "HEAD", remote])
+        {
+            return Some(base);
+        }
+    }
+    Some("HEAD".into())
+}
+
+fn trusted_seal(root: &Path, setting: Option<&str>) -> TrustedSeal {
+    if let Some((_, text)) = PINNED.get().filter(|(pinned, _)| *pinned == canonical(root)) {
+        return TrustedSeal { text: Some(text.clone()), note: None };
+    }
+    if setting.is_some_and(|v| v.trim() == "working") {
+        return TrustedSeal { text: None, note: None };
+    }
+    if !is_git_root(root) {
+        return TrustedSeal {
+            text: None,
+            note: Some(format!(
+                "note: no git history here, so {FILE} was taken as found: a re-sealed course would not be noticed."
+            )),
+        };
+    }
+    let Some(reference) = trusted_ref(root, setting) else { return TrustedSeal { text: None, note: None } };
+    match git(root, &["show", &format!("{reference}:{FILE}")]) {
+        Some(text) => TrustedSeal { text: Some(text), note: None },
+        None => TrustedSeal {
+            text: None,
+            note: Some(format!(
+                "note: git records no {FILE} at {reference}, so it was taken as found: a re-sealed course would not be noticed."
+            )),
+        },
+    }
+}
+
+/// What comparing the files with the trusted seal found.
+#[derive(Debug, Default, PartialEq)]
+pub struct SealCheck {
+    /// `path (modified)`, `path (missing)`, `path (added)`, and `integrity.toml (re-sealed)`;
+    /// `None` when there is no seal at all.
+    pub changes: Option<Vec<String>>,
+    /// A plain-words note for the report when the seal could not be checked against git.
+    pub note: Option<String>,
+}
+
+/// Protected files that differ from the trusted seal: `path (modified)`, `path (missing)`,
+/// `path (added)`, and `integrity.toml (re-sealed)` when the working seal differs from the
+/// trusted one. Only the course-wide files and those under `exercise_dirs` are compared (a
+/// learner's edits to another exercise's tests do not concern this one). `Ok(None)` when there
+/// is no seal.
 pub fn differences(root: &Path, exercise_dirs: &[PathBuf]) -> Result<Option<Vec<String>>> {
-    let Ok(text) = std::fs::read_to_string(root.join(FILE)) else { return Ok(None) };
-    let sealed: Sealed = toml::from_str(&text).with_context(|| format!("{FILE} is damaged: run `cargo xtask seal`"))?;
+    Ok(check_seal(root, exercise_dirs)?.changes)
+}
+
+/// [`differences`], with the note to show when the seal could not be checked against git.
+pub fn check_seal(root: &Path, exercise_dirs: &[PathBuf]) -> Result<SealCheck> {
+    let setting = std::env::var(TRUSTED_ENV).ok();
+    compare(root, exercise_dirs, trusted_seal(root, setting.as_deref()))
+}
+
+fn compare(root: &Path, exercise_dirs: &[PathBuf], trusted: TrustedSeal) -> Result<SealCheck> {
+    let working = std::fs::read_to_string(root.join(FILE)).ok();
     let mut changes = Vec::new();
+    let text = match (&trusted.text, &working) {
+        (Some(trusted_text), Some(working_text)) => {
+            if trusted_text.trim_end() != working_text.trim_end() {
+                changes.push(RESEALED.to_string());
+            }
+            trusted_text
+        }
+        (Some(trusted_text), None) => {
+            changes.push(format!("{FILE} (missing)"));
+            trusted_text
+        }
+        (None, Some(working_text)) => working_text,
+        (None, None) => return Ok(SealCheck { changes: None, note: trusted.note }),
+    };
+    let sealed: Sealed = toml::from_str(text)
+        .with_context(|| format!("{FILE} is damaged: restore it with `git checkout <trusted ref> -- {FILE}`"))?;
     let now = protected(root, exercise_dirs)?;
-    let scopes: Vec<String> = exercise_dirs.iter().map(|d| d.to_string_lossy().replace('\\', "/") + "/").collect();
+    let scopes: Vec<String> = exercise_dirs.iter().map(|d| slash(d) + "/").collect();
     let in_scope = |file: &str| {
         PROTECTED_DIRS.iter().any(|d| file.starts_with(&format!("{d}/")))
             || PROTECTED_FILES.contains(&file)
             || scopes.iter().any(|d| file.starts_with(d.as_str()))
     };
+    let mut found = Vec::new();
     for (file, want) in sealed.files.iter().filter(|(f, _)| in_scope(f)) {
         let path = root.join(file);
         if !path.is_file() {
-            changes.push(format!("{file} (missing)"));
+            found.push(format!("{file} (missing)"));
         } else if &hash(&path)? != want {
-            changes.push(format!("{file} (modified)"));
+            found.push(format!("{file} (modified)"));
         }
     }
-    // A new file in a protected folder could shadow a sealed one (a new module, a new test).
+    // A new file in a protected folder could shadow a sealed one (a new module, a new test, a
+    // `build.rs`).
     for file in now.iter().filter(|f| !sealed.files.contains_key(*f)) {
-        changes.push(format!("{file} (added)"));
+        found.push(format!("{file} (added)"));
     }
-    Ok(Some(changes))
+    // The re-seal first: it explains why the files listed after it were not caught before.
+    changes.extend(found);
+    Ok(SealCheck { changes: Some(changes), note: trusted.note })
 }
 
 /// The sealed starting code under `dir`: (path, SHA-256) pairs.
@@ -132,7 +309,7 @@ pub fn starting_files(root: &Path, dir: &Path) -> Result<Vec<(String, String)>> 
     let text = std::fs::read_to_string(root.join(FILE))
         .with_context(|| format!("{FILE} is missing: cannot tell the starting code"))?;
     let sealed: Sealed = toml::from_str(&text).with_context(|| format!("{FILE} is damaged"))?;
-    let prefix = dir.to_string_lossy().replace('\\', "/") + "/";
+    let prefix = slash(dir) + "/";
     Ok(sealed.starting.into_iter().filter(|(f, _)| f.starts_with(&prefix)).collect())
 }
 
@@ -150,40 +327,177 @@ pub fn current_files(root: &Path, dir: &Path) -> Result<Vec<String>> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn edits_to_protected_files_are_found_and_others_are_not() {
-        let root = std::env::temp_dir().join(format!("xtask-integrity-{}", std::process::id()));
+    fn write(root: &Path, file: &str, text: &str) {
+        std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+        std::fs::write(root.join(file), text).unwrap();
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("xtask-integrity-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        root
+    }
+
+    /// A tiny course: the course-wide files, one exercise with its tests, a bench, a lesson and code.
+    fn tiny_course(root: &Path) {
         for (file, text) in [
             ("shared/src/baseline.rs", "fn slow() {}"),
             ("xtask/src/main.rs", "fn main() {}"),
             ("course.toml", "[[exercise]]"),
+            ("Cargo.toml", "[workspace]"),
+            ("Cargo.lock", "version = 4"),
+            (".cargo/config.toml", "[alias]"),
+            ("exercises/01-x/Cargo.toml", "[package]"),
             ("exercises/01-x/tests/grade.rs", "fn main() {}"),
+            ("exercises/01-x/benches/b.rs", "fn main() {}"),
+            ("exercises/01-x/README.md", "# The lesson"),
             ("exercises/01-x/src/lib.rs", "// the learner's code"),
         ] {
-            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
-            std::fs::write(root.join(file), text).unwrap();
+            write(root, file, text);
         }
-        let dirs = [PathBuf::from("exercises/01-x")];
-        assert_eq!(seal(&root, &dirs, &[]).unwrap(), 4, "the learner's src/ is not sealed");
-        assert_eq!(differences(&root, &dirs).unwrap(), Some(vec![]));
-        assert_eq!(differences(&root, &[]).unwrap(), Some(vec![]), "another exercise's scope");
+    }
 
-        std::fs::write(root.join("exercises/01-x/src/lib.rs"), "// changed, as it should be").unwrap();
-        std::fs::write(root.join("shared/src/baseline.rs"), "fn slow() { /* made faster */ }").unwrap();
+    /// Compares as `check` does outside git (the working seal is trusted), whatever this
+    /// process's environment says.
+    fn found(root: &Path, dirs: &[PathBuf]) -> Vec<String> {
+        compare(root, dirs, trusted_seal(root, None)).unwrap().changes.unwrap()
+    }
+
+    #[test]
+    fn edits_to_protected_files_are_found_and_others_are_not() {
+        let root = scratch("edits");
+        tiny_course(&root);
+        let dirs = [PathBuf::from("exercises/01-x")];
+        assert_eq!(seal(&root, &dirs, &[]).unwrap(), 9, "the learner's src/ and the lesson are not sealed");
+        assert_eq!(found(&root, &dirs), Vec::<String>::new());
+        assert_eq!(found(&root, &[]), Vec::<String>::new(), "another exercise's scope");
+        let outside_git = compare(&root, &dirs, trusted_seal(&root, None)).unwrap();
+        assert!(outside_git.note.as_deref().is_some_and(|n| n.contains("no git history")), "{outside_git:?}");
+
+        write(&root, "exercises/01-x/src/lib.rs", "// changed, as it should be");
+        write(&root, "exercises/01-x/src/extra.rs", "// a new module of the learner's");
+        write(&root, "exercises/01-x/README.md", "# The lesson, with the learner's notes");
+        write(&root, "exercises/01-x/notes.md", "notes");
+        write(&root, "shared/src/baseline.rs", "fn slow() { /* made faster */ }");
         std::fs::remove_file(root.join("exercises/01-x/tests/grade.rs")).unwrap();
-        std::fs::write(root.join("exercises/01-x/tests/extra.rs"), "").unwrap();
-        let found = differences(&root, &dirs).unwrap().unwrap();
+        write(&root, "exercises/01-x/tests/extra.rs", "");
+        write(&root, "exercises/01-x/build.rs", "fn main() { /* edits course files */ }");
+        write(&root, ".cargo/config.toml", "[build]\nrustflags = [\"-Copt-level=0\"]");
+        write(&root, "rust-toolchain.toml", "[toolchain]");
         assert_eq!(
-            found,
+            found(&root, &dirs),
             vec![
+                ".cargo/config.toml (modified)",
                 "exercises/01-x/tests/grade.rs (missing)",
                 "shared/src/baseline.rs (modified)",
-                "exercises/01-x/tests/extra.rs (added)"
+                "exercises/01-x/build.rs (added)",
+                "exercises/01-x/tests/extra.rs (added)",
+                "rust-toolchain.toml (added)",
             ]
         );
-        let elsewhere = differences(&root, &[]).unwrap().unwrap();
-        assert_eq!(elsewhere, vec!["shared/src/baseline.rs (modified)"], "course-wide files concern every exercise");
+        assert_eq!(
+            found(&root, &[]),
+            vec![".cargo/config.toml (modified)", "shared/src/baseline.rs (modified)", "rust-toolchain.toml (added)"],
+            "course-wide files concern every exercise"
+        );
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn the_protected_set_is_one_rule() {
+        let dirs = [PathBuf::from("exercises/01-x"), PathBuf::from("solutions/01-x")];
+        for file in [
+            "Cargo.toml",
+            "Cargo.lock",
+            ".cargo/config.toml",
+            "integrity.toml",
+            "course.toml",
+            "rust-toolchain",
+            "shared/src/lib.rs",
+            "xtask/src/main.rs",
+            "exercises/01-x/Cargo.toml",
+            "exercises/01-x/build.rs",
+            "exercises/01-x/tests/grade.rs",
+            "exercises/01-x/benches/b.rs",
+            "solutions/01-x/Cargo.toml",
+        ] {
+            assert!(is_protected(file, &dirs), "{file} should be protected");
+        }
+        for file in [
+            "exercises/01-x/src/lib.rs",
+            "exercises/01-x/src/deep/mod.rs",
+            "exercises/01-x/README.md",
+            "exercises/01-x/notes.md",
+            "README.md",
+            "docs/report-schema.md",
+            "exercises/02-y/Cargo.toml",
+        ] {
+            assert!(!is_protected(file, &dirs), "{file} should not be protected");
+        }
+    }
+
+    fn git_in(root: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    #[test]
+    fn a_re_sealed_course_is_found_from_git_history() {
+        if Command::new("git").arg("--version").output().is_err() {
+            eprintln!("git is not installed: skipped");
+            return;
+        }
+        let root = scratch("reseal");
+        tiny_course(&root);
+        let dirs = [PathBuf::from("exercises/01-x")];
+        seal(&root, &dirs, &[]).unwrap();
+        git_in(&root, &["init", "--quiet"]);
+        git_in(&root, &["add", "."]);
+        git_in(&root, &["commit", "--quiet", "-m", "the course"]);
+        let seal_check = |setting: Option<&str>| compare(&root, &dirs, trusted_seal(&root, setting)).unwrap();
+        assert_eq!(seal_check(None), SealCheck { changes: Some(vec![]), note: None });
+
+        // The learner makes the baseline faster and re-seals.
+        write(&root, "shared/src/baseline.rs", "fn slow() { /* made faster */ }");
+        seal(&root, &dirs, &[]).unwrap();
+        assert_eq!(seal_check(None).changes.unwrap(), vec![RESEALED, "shared/src/baseline.rs (modified)"]);
+        assert_eq!(seal_check(Some("HEAD")).changes.unwrap(), vec![RESEALED, "shared/src/baseline.rs (modified)"]);
+        // A course developer between `seal` and the commit that records it.
+        assert_eq!(seal_check(Some("working")).changes.unwrap(), Vec::<String>::new());
+
+        // Committing the new seal moves HEAD; a remote `upstream/main` keeps the trusted point.
+        git_in(&root, &["update-ref", "refs/remotes/upstream/main", "HEAD"]);
+        git_in(&root, &["commit", "--quiet", "-am", "faster"]);
+        assert_eq!(seal_check(None).changes.unwrap(), vec![RESEALED, "shared/src/baseline.rs (modified)"]);
+        assert_eq!(seal_check(Some("HEAD")).changes.unwrap(), Vec::<String>::new());
+
+        // A seal removed from the working tree is reported, not mistaken for "no seal".
+        std::fs::remove_file(root.join(FILE)).unwrap();
+        assert_eq!(
+            seal_check(None).changes.unwrap(),
+            vec!["integrity.toml (missing)", "shared/src/baseline.rs (modified)"]
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_pinned_seal_applies_only_to_its_folder() {
+        let root = scratch("pinned");
+        tiny_course(&root);
+        let dirs = [PathBuf::from("exercises/01-x")];
+        seal(&root, &dirs, &[]).unwrap();
+        let elsewhere = scratch("pinned-elsewhere");
+        pin_trusted_seal(&elsewhere, "files = {}\n".into());
+        assert_eq!(found(&root, &dirs), Vec::<String>::new());
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::remove_dir_all(&elsewhere).unwrap();
     }
 }

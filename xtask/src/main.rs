@@ -13,6 +13,7 @@ mod progress;
 mod report;
 mod reset;
 mod stateless;
+mod submission;
 mod term;
 mod verify;
 mod watch;
@@ -103,9 +104,25 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
     },
-    /// Record the hashes of every file a verdict depends on in integrity.toml (instructors: run
-    /// after changing the harness, the runner, the registry or an exercise's tests).
+    /// Record the hashes of every file a verdict depends on in integrity.toml (course developers
+    /// only: run after changing the harness, the runner, the registry or an exercise's tests,
+    /// then commit integrity.toml).
     Seal,
+    /// Grade learners' submissions (checkouts of their forks) with this course's own files:
+    /// only each submission's `exercises/*/src/` is taken; any other file that differs is
+    /// reported as modified and its exercises are not graded. This checkout must be clean.
+    GradeSubmissions {
+        /// Submission folders.
+        #[arg(required = true, value_name = "SUBMISSION_DIR")]
+        submissions: Vec<PathBuf>,
+        /// Write `<name>.json` (as `check --all --json`), `<name>.junit.xml` and `<name>.md` per
+        /// submission to this folder (default: a JSON array of every submission on stdout).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also append the Markdown summaries to this file (e.g. $GITHUB_STEP_SUMMARY).
+        #[arg(long, value_name = "FILE")]
+        summary: Option<PathBuf>,
+    },
     /// Time the course's kernels in Python, NumPy, Cython, Rust (start and solution) and C on
     /// the same input; print a table and draw a bar chart (target/compare/).
     Compare,
@@ -156,7 +173,14 @@ fn run(root: &Path, cmd: Cmd) -> Result<ExitCode> {
         Cmd::Ci => verify::ci(&root, &course),
         Cmd::Compare => compare::compare(&root),
         Cmd::Report { from } => page::report(&root, &course, from.as_deref()),
+        Cmd::GradeSubmissions { submissions, out, summary } => {
+            submission::grade_submissions(&root, &course, &submissions, out.as_deref(), summary.as_deref())
+        }
         Cmd::Seal => {
+            anstream::eprintln!(
+                "{} `seal` is for course developers: a learner's re-sealed course is still reported (check compares with the seal committed in git).",
+                term::paint(term::WARN, "note:")
+            );
             let starting: Vec<PathBuf> =
                 course.exercises.iter().map(|e| e.folder(Side::Exercise).join("src")).collect();
             let count = integrity::seal(&root, &course.all_folders(), &starting)?;
