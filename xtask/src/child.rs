@@ -363,15 +363,22 @@ mod tests {
             .expect("sh runs");
         let pid = leader.id() as i32;
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        let mut found = Vec::new();
-        while found.is_empty() && std::time::Instant::now() < deadline {
+        // The shell's two children: `setsid sleep` (its own session) and `sleep` (the group).
+        let (mut away, mut home) = (Vec::new(), Vec::new());
+        while (away.is_empty() || home.is_empty()) && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
-            found = escaped(pid, &[pid]);
+            let children: Vec<_> = processes().into_iter().filter(|&(_, ppid, _)| ppid == pid).collect();
+            away = children.iter().filter(|&&(_, _, g)| g != pid).map(|&(p, _, _)| p).collect();
+            home = children.iter().filter(|&&(_, _, g)| g == pid).map(|&(p, _, _)| p).collect();
         }
-        assert_eq!(found.len(), 1, "the setsid child, and not the one in the group: {found:?}");
+        assert_eq!((away.len(), home.len()), (1, 1), "the shell started both sleeps");
+        // Other tests' children run beside this one (also children of this process): only these two matter.
+        let found = escaped(pid, &[pid]);
+        assert!(found.contains(&away[0]), "the setsid child is found: {found:?}");
+        assert!(!found.contains(&home[0]), "the child in the group is left to the group signal: {found:?}");
         // SAFETY: ending the processes this test started.
         unsafe {
-            libc::kill(found[0], libc::SIGKILL);
+            libc::kill(away[0], libc::SIGKILL);
             libc::killpg(pid, libc::SIGKILL);
         }
         let _ = leader.wait();
