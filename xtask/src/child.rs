@@ -356,11 +356,8 @@ mod tests {
     #[test]
     fn a_process_that_left_the_group_is_still_found() {
         use std::os::unix::process::CommandExt;
-        let mut leader = Command::new("sh")
-            .args(["-c", "setsid sleep 30 & sleep 30"])
-            .process_group(0)
-            .spawn()
-            .expect("sh runs");
+        let mut leader =
+            Command::new("sh").args(["-c", "setsid sleep 30 & sleep 30"]).process_group(0).spawn().expect("sh runs");
         let pid = leader.id() as i32;
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         // The shell's two children: `setsid sleep` (its own session) and `sleep` (the group).
