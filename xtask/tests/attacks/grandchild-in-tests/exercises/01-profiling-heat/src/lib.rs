@@ -1,0 +1,102 @@
+//! ATTACK grandchild holding the pipes (xtask/tests/attacks): the untouched starting code, which on
+//! its first call in the correctness test binary starts `sleep` in a new session (out of the
+//! runner's reach by process group) with the process's standard output and error inherited. A
+//! runner that reads those pipes to the end waits as long as the sleep; one that forgets it leaves
+//! it running. The check must end in bounded time and the sleep must be gone after it.
+
+use harness::heat::{Grid, HeatSolver, Params, ParseError, ParseErrorKind, parse_header};
+use std::sync::Once;
+
+pub type Field = Vec<Vec<f64>>;
+
+pub struct Heat;
+
+static DETACH: Once = Once::new();
+
+/// The test looks for this command line after the check (and ends leftovers of earlier runs).
+const MARK: &str = "1000.0424242";
+
+impl HeatSolver for Heat {
+    type Field = Field;
+
+    fn parse(text: &str) -> Result<Field, ParseError> {
+        parse_field(text)
+    }
+
+    fn evolve(field: &mut Field, params: &Params, steps: usize) {
+        DETACH.call_once(|| {
+            let exe = std::fs::read_link("/proc/self/exe").unwrap_or_default();
+            if !exe.file_name().and_then(|n| n.to_str()).unwrap_or_default().starts_with("correctness") {
+                return;
+            }
+            let _ =
+                std::process::Command::new("setsid").args(["sleep", MARK]).stdin(std::process::Stdio::null()).spawn();
+        });
+        for _ in 0..steps {
+            *field = evolve_step(field, params);
+        }
+    }
+
+    fn from_grid(grid: &Grid) -> Field {
+        (0..grid.rows).map(|i| grid.row(i).to_vec()).collect()
+    }
+
+    fn to_grid(field: &Field) -> Grid {
+        let cols = field.first().map_or(0, |r| r.len());
+        Grid::new(field.len(), cols, field.concat())
+    }
+}
+
+/// Reads a field file into one `Vec` per row.
+pub fn parse_field(text: &str) -> Result<Field, ParseError> {
+    let lines: Vec<String> = text.lines().map(|l| l.to_string()).collect();
+    let header = lines.first().cloned().unwrap_or_default();
+    let (rows, cols) = parse_header(&header)?;
+    let mut field: Field = Vec::new();
+    for k in 1..lines.len() {
+        let line = lines[k].trim().to_string();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<String> = line.split_whitespace().map(|w| w.to_string()).collect();
+        if words.len() != cols {
+            return Err(ParseError::new(k + 1, ParseErrorKind::WrongCount { expected: cols, found: words.len() }));
+        }
+        let mut row = Vec::new();
+        for (c, word) in words.iter().enumerate() {
+            match word.parse::<f64>() {
+                Ok(v) => row.push(v),
+                Err(_) => {
+                    let kind = ParseErrorKind::BadNumber { column: c + 1, token: word.clone() };
+                    return Err(ParseError::new(k + 1, kind));
+                }
+            }
+        }
+        field.push(row);
+        if field.len() > rows {
+            return Err(ParseError::new(k + 1, ParseErrorKind::RowCount { expected: rows, found: field.len() }));
+        }
+    }
+    if field.len() != rows {
+        let kind = ParseErrorKind::RowCount { expected: rows, found: field.len() };
+        return Err(ParseError::new(lines.len().max(1) + 1, kind));
+    }
+    Ok(field)
+}
+
+/// One explicit time step of the heat equation: returns the new field.
+pub fn evolve_step(u: &Field, p: &Params) -> Field {
+    let mut u_new = u.clone();
+    let nx = u.len();
+    let ny = u[0].len();
+    for j in 1..ny - 1 {
+        for i in 1..nx - 1 {
+            u_new[i][j] = u[i][j]
+                + p.a
+                    * p.dt
+                    * ((u[i + 1][j] - 2.0 * u[i][j] + u[i - 1][j]) / p.dx2
+                        + (u[i][j + 1] - 2.0 * u[i][j] + u[i][j - 1]) / p.dy2);
+        }
+    }
+    u_new
+}

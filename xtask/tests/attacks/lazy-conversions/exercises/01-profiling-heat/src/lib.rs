@@ -1,0 +1,98 @@
+//! ATTACK lazy work in conversions (xtask/tests/attacks): `evolve` only writes down how many
+//! steps are due, and `to_grid` does them. Were conversions untimed, `evolve` would be "infinitely
+//! fast"; they run inside the timed call, so the starting code's work is timed as before: "slow".
+
+use harness::heat::{Grid, HeatSolver, Params, ParseError, ParseErrorKind, parse_header};
+
+pub type Field = Vec<Vec<f64>>;
+
+/// The field as it was, and the steps still owed.
+#[derive(Clone)]
+pub struct Lazy {
+    cells: Field,
+    owed: Option<(Params, usize)>,
+}
+
+pub struct Heat;
+
+impl HeatSolver for Heat {
+    type Field = Lazy;
+
+    fn parse(text: &str) -> Result<Lazy, ParseError> {
+        Ok(Lazy { cells: parse_field(text)?, owed: None })
+    }
+
+    fn evolve(field: &mut Lazy, params: &Params, steps: usize) {
+        let owed = field.owed.map_or(0, |(_, n)| n);
+        field.owed = Some((*params, owed + steps));
+    }
+
+    fn from_grid(grid: &Grid) -> Lazy {
+        Lazy { cells: (0..grid.rows).map(|i| grid.row(i).to_vec()).collect(), owed: None }
+    }
+
+    fn to_grid(field: &Lazy) -> Grid {
+        let mut cells = field.cells.clone();
+        if let Some((params, steps)) = field.owed {
+            for _ in 0..steps {
+                cells = evolve_step(&cells, &params);
+            }
+        }
+        let cols = cells.first().map_or(0, |r| r.len());
+        Grid::new(cells.len(), cols, cells.concat())
+    }
+}
+
+/// Reads a field file into one `Vec` per row.
+pub fn parse_field(text: &str) -> Result<Field, ParseError> {
+    let lines: Vec<String> = text.lines().map(|l| l.to_string()).collect();
+    let header = lines.first().cloned().unwrap_or_default();
+    let (rows, cols) = parse_header(&header)?;
+    let mut field: Field = Vec::new();
+    for k in 1..lines.len() {
+        let line = lines[k].trim().to_string();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<String> = line.split_whitespace().map(|w| w.to_string()).collect();
+        if words.len() != cols {
+            return Err(ParseError::new(k + 1, ParseErrorKind::WrongCount { expected: cols, found: words.len() }));
+        }
+        let mut row = Vec::new();
+        for (c, word) in words.iter().enumerate() {
+            match word.parse::<f64>() {
+                Ok(v) => row.push(v),
+                Err(_) => {
+                    let kind = ParseErrorKind::BadNumber { column: c + 1, token: word.clone() };
+                    return Err(ParseError::new(k + 1, kind));
+                }
+            }
+        }
+        field.push(row);
+        if field.len() > rows {
+            return Err(ParseError::new(k + 1, ParseErrorKind::RowCount { expected: rows, found: field.len() }));
+        }
+    }
+    if field.len() != rows {
+        let kind = ParseErrorKind::RowCount { expected: rows, found: field.len() };
+        return Err(ParseError::new(lines.len().max(1) + 1, kind));
+    }
+    Ok(field)
+}
+
+/// One explicit time step of the heat equation: returns the new field.
+pub fn evolve_step(u: &Field, p: &Params) -> Field {
+    let mut u_new = u.clone();
+    let nx = u.len();
+    let ny = u[0].len();
+    for j in 1..ny - 1 {
+        for i in 1..nx - 1 {
+            u_new[i][j] = u[i][j]
+                + p.a
+                    * p.dt
+                    * ((u[i + 1][j] - 2.0 * u[i][j] + u[i - 1][j]) / p.dx2
+                        + (u[i][j + 1] - 2.0 * u[i][j] + u[i][j - 1]) / p.dy2);
+        }
+    }
+    u_new
+}
