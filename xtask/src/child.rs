@@ -113,13 +113,22 @@ pub fn run(cmd: &mut Command, limit: Duration, mut on_line: impl FnMut(&str) -> 
     let mut stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
     // Bounded: learner code could print without end; the head holds what matters (test lines).
-    let (out_tx, out_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = (&mut stdout).take(MAX_CAPTURE).read_to_end(&mut buf);
-        let _ = out_tx.send(String::from_utf8_lossy(&buf).into_owned());
-        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-    });
+    // Kept as it arrives, so what was printed is there even if a grandchild never closes the pipe.
+    let captured = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let out_reader = {
+        let captured = captured.clone();
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 8192];
+            while let Ok(n) = stdout.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                let Ok(mut buf) = captured.lock() else { break };
+                let room = (MAX_CAPTURE as usize).saturating_sub(buf.len());
+                buf.extend_from_slice(&chunk[..n.min(room)]);
+            }
+        })
+    };
     let (tx, rx) = mpsc::channel();
     let err_reader = std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(|l| l.ok()) {
@@ -168,7 +177,10 @@ pub fn run(cmd: &mut Command, limit: Duration, mut on_line: impl FnMut(&str) -> 
     for line in rx.try_iter() {
         keep(line, &mut kept);
     }
-    let stdout = out_rx.recv_timeout(grace.saturating_duration_since(Instant::now())).unwrap_or_default();
+    while !out_reader.is_finished() && Instant::now() < grace {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let stdout = captured.lock().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     Ok(Finished { ending, stdout, stderr: kept })
 }
 

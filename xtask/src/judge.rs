@@ -98,6 +98,8 @@ pub struct Worker {
     stop_between: bool,
     /// The runner's other children (the reference worker), which `pause` leaves alone.
     known: Vec<i32>,
+    /// Processes that left the worker's group, stopped by the last `pause`.
+    strays: RefCell<Vec<i32>>,
 }
 
 impl Worker {
@@ -156,7 +158,7 @@ impl Worker {
             }
         });
         let requests = child.stdin.take().expect("piped");
-        Ok(Worker { child, requests, answers, output, stop_between, known: Vec::new() })
+        Ok(Worker { child, requests, answers, output, stop_between, known: Vec::new(), strays: RefCell::default() })
     }
 
     fn pid(&self) -> i32 {
@@ -228,14 +230,25 @@ impl Worker {
     /// Stops the worker and waits until every thread of it is stopped. Processes it started
     /// that left its group are stopped too, and resumed with it.
     fn pause(&self) {
-        if !self.stop_between {
-            return;
+        if self.stop_between {
+            self.stop();
         }
+    }
+
+    /// [`pause`](Self::pause), for any worker: the reference worker is stopped like this
+    /// before its timed runs, so both sides are timed from the same stopped state (waking a
+    /// stopped process costs a fraction of a millisecond here, which must not count for
+    /// one side only).
+    fn stop(&self) {
         self.signal_group(libc::SIGSTOP);
-        for pid in crate::child::escaped(self.pid(), &self.known) {
+        // Found now, while everything is stopping, so `resume` (inside the clock) is two signals.
+        // The reference worker (sealed code) starts no processes: only its group is stopped.
+        let strays = if self.stop_between { crate::child::escaped(self.pid(), &self.known) } else { Vec::new() };
+        for &pid in &strays {
             // SAFETY: stopping a process the worker started (or an orphan this runner adopted).
             unsafe { libc::kill(pid, libc::SIGSTOP) };
         }
+        *self.strays.borrow_mut() = strays;
         let deadline = Instant::now() + Duration::from_secs(1);
         while !all_threads_stopped(self.pid()) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_micros(50));
@@ -244,12 +257,17 @@ impl Worker {
 
     fn resume(&self) {
         if self.stop_between {
-            for pid in crate::child::escaped(self.pid(), &self.known) {
-                // SAFETY: resuming a process stopped by `pause`.
-                unsafe { libc::kill(pid, libc::SIGCONT) };
-            }
-            self.signal_group(libc::SIGCONT);
+            self.cont();
         }
+    }
+
+    /// Resumes what [`stop`](Self::stop) stopped.
+    fn cont(&self) {
+        for &pid in self.strays.borrow().iter() {
+            // SAFETY: resuming a process stopped by `stop`.
+            unsafe { libc::kill(pid, libc::SIGCONT) };
+        }
+        self.signal_group(libc::SIGCONT);
     }
 
     /// Asks while running: resumed for the request, stopped again after it.
@@ -441,8 +459,10 @@ impl Session {
         let limit = self.call_limit;
         let request = format!("run {}", self.stage);
         let worker = if candidate { &mut self.candidate } else { &mut self.reference };
+        // Both workers are timed from stopped to answered (the candidate is stopped already).
+        worker.stop();
         let start = Instant::now();
-        worker.resume();
+        worker.cont();
         let answer = worker.ask(&request, limit, while_timing);
         let seconds = start.elapsed().as_secs_f64();
         worker.pause();
