@@ -434,13 +434,15 @@ fn serve(exercise: &str, mut handle: impl FnMut(&[&str]) -> Result<String, Strin
 
 /// Tells glibc's allocator to keep freed memory for reuse instead of returning it to the
 /// system: a graded call that allocates its result (a `from_grid`, a `clone`) then reuses
-/// memory already touched, so page faults (5 ms per 8 MB here) are not what is timed. Both
-/// workers do this; a learner's own global allocator is the learner's business.
+/// memory already touched, so page faults (5 ms per 8 MB here) are not what is timed. Blocks
+/// of 32 MiB and more are still mapped and unmapped as in any program (glibc's own ceiling
+/// for its adaptive threshold), so cloning a 128 MiB field every step costs what it costs
+/// everywhere. Both workers do this; a learner's own global allocator is the learner's business.
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes the allocator's tuning parameters.
     unsafe {
-        libc::mallopt(libc::M_MMAP_MAX, 0);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
     }
 }
