@@ -267,4 +267,48 @@ mod tests {
         assert!(text.contains("course.toml is not a valid course registry") && text.contains("stage 'a'"), "{text}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// The runner expects a learner's test binaries to report exactly the tests the solution's
+    /// twins list (`check::expected_tests`): the two crates' `tests/*.rs` must be the same code.
+    #[test]
+    fn exercise_and_solution_test_files_are_the_same_code() {
+        let course = Course::load(&root()).unwrap();
+        let code = |path: &std::path::Path, package: &str| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            text.lines()
+                .filter(|l| !l.trim_start().starts_with("//") && !l.trim().is_empty())
+                .map(|l| replace_word(l, &package.replace('-', "_"), "CRATE"))
+                .collect::<Vec<_>>()
+        };
+        for ex in &course.exercises {
+            let dir = root().join(ex.folder(Side::Exercise)).join("tests");
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let twin = root().join(ex.folder(Side::Solution)).join("tests").join(path.file_name().unwrap());
+                assert_eq!(
+                    code(&path, &ex.package(Side::Exercise)),
+                    code(&twin, &ex.package(Side::Solution)),
+                    "{} and {} differ",
+                    path.display(),
+                    twin.display()
+                );
+            }
+        }
+    }
+
+    /// `line` with `word` replaced where it stands alone (not inside a longer identifier).
+    fn replace_word(line: &str, word: &str, by: &str) -> String {
+        let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let mut out = String::new();
+        let mut rest = line;
+        while let Some(at) = rest.find(word) {
+            // `harness::mandelbrot` is the harness's module, not the crate.
+            let before = rest[..at].chars().next_back();
+            let alone = !ident(before) && before != Some(':') && !ident(rest[at + word.len()..].chars().next());
+            out.push_str(&rest[..at]);
+            out.push_str(if alone { by } else { word });
+            rest = &rest[at + word.len()..];
+        }
+        out + rest
+    }
 }
