@@ -9,7 +9,8 @@
 //! - `exercise`: the exercise checked;
 //! - `status`: the report's status (or a list of acceptable ones);
 //! - `reason`: substrings of which one must appear in the report's `details` or `tampered`;
-//! - `edit`: `{ file, find, replace }` edits of course files;
+//! - `edit`: `{ file, find, replace }` edits of course files (how a cheat on the starting code is
+//!   written: only the cheat is in the fixture, and it stops fitting, loudly, when that code changes);
 //! - `steps`: commands run in the copy before the check (`["xtask", "seal"]` runs the runner,
 //!   `["cargo", …]` cargo);
 //! - `max_seconds`, `no_survivor`: the check ends within this time, and no process whose command
