@@ -241,18 +241,12 @@ pub fn escaped(leader: i32, known: &[i32]) -> Vec<i32> {
 /// Kills and reaps every child process still alive (between gradings, none should be): the
 /// processes learner code left behind, adopted by [`adopt_orphans`].
 pub fn reap_orphans() {
-    let me = std::process::id().to_string();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return };
-    for entry in entries.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1).map(str::to_string));
-        if ppid.as_deref() == Some(me.as_str()) {
-            // SAFETY: signalling and reaping a child of this process.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, std::ptr::null_mut(), 0);
-            }
+    let me = std::process::id() as i32;
+    for (pid, _, _) in processes().into_iter().filter(|&(_, ppid, _)| ppid == me) {
+        // SAFETY: signalling and reaping a child of this process.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+            libc::waitpid(pid, std::ptr::null_mut(), 0);
         }
     }
 }
