@@ -263,15 +263,20 @@ pub fn measure(
     }
 }
 
-/// Runs `c` for at least `seconds` (at least one call); returns the calls made and the time spent.
+/// Runs `c` for at least `seconds` (at least one call), in samples of 1, 2, 4, … calls, so that
+/// a call far shorter than the cost of one sample (a request to a worker) still warms up in a
+/// few samples; returns the calls made and the time spent.
 fn warm_up(c: &mut dyn Contender, seconds: f64) -> Result<(u64, f64), String> {
-    let (mut calls, mut spent) = (0, 0.0);
+    let (mut calls, mut spent, mut next) = (0, 0.0, 1);
     loop {
-        spent += c.sample(1)?;
-        calls += 1;
+        spent += c.sample(next)?;
+        calls += next;
         if spent >= seconds {
             return Ok((calls, spent));
         }
+        // Doubling, but no further than the time left needs.
+        let left = ((seconds - spent) / (spent / calls as f64)).ceil() as u64;
+        next = left.clamp(1, next.saturating_mul(2));
     }
 }
 
@@ -410,6 +415,18 @@ mod tests {
         assert_eq!(r.calls_per_sample[1], 1);
         let candidate_calls = order.iter().filter(|&&t| t == 'C').count();
         assert_eq!(candidate_calls, 1 + r.pairs, "{order:?}");
+    }
+
+    #[test]
+    fn a_very_short_call_warms_up_in_a_few_samples() {
+        // 50 ns a call: one call per warm-up sample would take 4 million samples for 0.2 s.
+        let (r, order) = run(1e-3, 50e-9, 0.0, 2.0, 9);
+        let before_pairs = order.len() - 2 * r.pairs;
+        assert!(before_pairs < 80, "{before_pairs} samples before the pairs: {order:?}");
+        let mut c =
+            Scripted { per_call: 50e-9, noise: 0.0, rng: StdRng::seed_from_u64(1), log: Default::default(), tag: 'C' };
+        let (calls, spent) = warm_up(&mut c, 0.2).unwrap();
+        assert!((0.2..0.3).contains(&spent), "warm-up spent {spent} s in {calls} calls");
     }
 
     #[test]

@@ -81,14 +81,26 @@ impl Limits {
                     return Err(std::io::Error::last_os_error());
                 }
             }
+            no_network();
             Ok(())
         };
-        // SAFETY: the closure only calls setrlimit, which is safe between fork and exec.
+        // SAFETY: the closure only calls setrlimit and unshare, both safe between fork and exec.
         unsafe {
             cmd.pre_exec(set);
         }
         // Its own process group, so that everything it starts can be stopped and ended with it.
         cmd.process_group(0);
+    }
+}
+
+/// Moves the calling process into a new network namespace, where only a loopback interface
+/// (down) exists, so learner code cannot reach the network. It needs privilege (root, as in CI);
+/// elsewhere `unshare` fails and the process keeps the network: the platform does not allow it.
+fn no_network() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: unshare is a plain system call; on failure nothing has changed.
+    unsafe {
+        libc::unshare(libc::CLONE_NEWNET);
     }
 }
 
@@ -238,6 +250,60 @@ pub fn escaped(leader: i32, known: &[i32]) -> Vec<i32> {
     found
 }
 
+/// The PID the kernel gave last, to a process or a thread, anywhere (`/proc/loadavg`).
+fn last_pid() -> Option<u64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().nth(4)?.parse().ok()
+}
+
+/// [`escaped`] for a worker stopped and resumed for every sample: walking every process in
+/// `/proc` each time costs milliseconds, so the walk is done again only when a process or
+/// thread was created anywhere since the last one (the kernel's last PID moved), else the
+/// last walk's answer stands. Where that counter cannot be trusted (it did not move when this
+/// watch started a thread), every call walks.
+pub struct EscapeWatch {
+    counter_works: bool,
+    last: Option<(u64, Vec<i32>)>,
+    /// The leader and known children the last answer was for.
+    asked: (i32, Vec<i32>),
+}
+
+impl Default for EscapeWatch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EscapeWatch {
+    pub fn new() -> Self {
+        let before = last_pid();
+        let _ = std::thread::spawn(|| ()).join();
+        let counter_works = matches!((before, last_pid()), (Some(b), Some(a)) if a != b);
+        EscapeWatch { counter_works, last: None, asked: (0, Vec::new()) }
+    }
+
+    /// What [`escaped`] would answer now.
+    pub fn escaped(&mut self, leader: i32, known: &[i32]) -> Vec<i32> {
+        let now = if self.counter_works { last_pid() } else { None };
+        let asked = (leader, known.to_vec());
+        if let (Some(now), Some((seen, strays))) = (now, &self.last)
+            && *seen == now
+            && self.asked == asked
+        {
+            return strays.clone();
+        }
+        let strays = escaped(leader, known);
+        self.last = now.map(|now| (now, strays.clone()));
+        self.asked = asked;
+        strays
+    }
+
+    /// Whether nothing was created since the last answer (a process that escaped could have
+    /// started another one while it was being stopped: then ask again).
+    pub fn settled(&self) -> bool {
+        matches!((&self.last, last_pid()), (Some((seen, _)), Some(now)) if *seen == now)
+    }
+}
+
 /// Kills and reaps every child process still alive (between gradings, none should be): the
 /// processes learner code left behind, adopted by [`adopt_orphans`].
 pub fn reap_orphans() {
@@ -293,6 +359,21 @@ mod tests {
         let f = run(&mut cmd, Duration::from_secs(300), |_| false).unwrap();
         assert_eq!(f.ending, Ending::Signalled(24));
         assert!(f.ending.describe().contains("CPU time"));
+    }
+
+    #[test]
+    fn learner_processes_have_no_network_where_the_platform_allows_it() {
+        let ours = std::fs::read_link("/proc/self/ns/net").unwrap();
+        let mut cmd = Command::new("readlink");
+        cmd.arg("/proc/self/ns/net");
+        Limits::for_learner_code(Duration::from_secs(10)).apply(&mut cmd);
+        let f = run(&mut cmd, Duration::from_secs(30), |_| false).unwrap();
+        assert_eq!(f.ending, Ending::Exited(0), "{}", f.stderr);
+        // Only root may create a network namespace; elsewhere the child keeps ours.
+        // SAFETY: geteuid has no preconditions.
+        let may = unsafe { libc::geteuid() } == 0
+            && Command::new("unshare").args(["-n", "true"]).status().is_ok_and(|s| s.success());
+        assert_eq!(f.stdout.trim() != ours.to_string_lossy(), may, "child: {}, runner: {ours:?}", f.stdout.trim());
     }
 
     #[test]
@@ -379,6 +460,18 @@ mod tests {
         let found = escaped(pid, &[pid]);
         assert!(found.contains(&away[0]), "the setsid child is found: {found:?}");
         assert!(!found.contains(&home[0]), "the child in the group is left to the group signal: {found:?}");
+        // The watch answers the same, and sees a process that escapes after its first walk.
+        let mut watch = EscapeWatch::new();
+        assert!(watch.counter_works, "the kernel's PID counter moves when a thread starts");
+        assert!(watch.escaped(pid, &[pid]).contains(&away[0]));
+        let mut later = Command::new("setsid").args(["sleep", "30"]).spawn().expect("setsid runs");
+        let later_pid = later.id() as i32;
+        assert!(!watch.settled(), "a process was created since the walk");
+        assert!(watch.escaped(pid, &[pid, later_pid]).contains(&away[0]));
+        // A child of this runner outside any known worker counts as escaped (an adopted orphan).
+        assert!(watch.escaped(pid, &[pid]).contains(&later_pid), "{:?}", watch.last);
+        let _ = later.kill();
+        let _ = later.wait();
         // SAFETY: ending the processes this test started.
         unsafe {
             libc::kill(away[0], libc::SIGKILL);

@@ -25,6 +25,11 @@ use std::time::{Duration, Instant};
 
 /// The most a worker's standard output and error are kept of (the end is what matters).
 const KEPT_OUTPUT: usize = 16 * 1024;
+/// Outputs checked per sample at most: every call's up to this many, else this many calls drawn
+/// at random after the sample. A wrong answer in a fraction `p` of calls escapes one sample with
+/// probability `(1 - p)^64` (under 2% for `p` = 6%), and a verdict takes dozens of samples.
+const CHECKED_PER_SAMPLE: usize = 64;
+
 /// Largest file a worker may write (`RLIMIT_FSIZE`).
 const MAX_FILE_BYTES: u64 = 256 << 20;
 
@@ -100,6 +105,7 @@ pub struct Worker {
     known: Vec<i32>,
     /// Processes that left the worker's group, stopped by the last `pause`.
     strays: RefCell<Vec<i32>>,
+    escapes: RefCell<crate::child::EscapeWatch>,
 }
 
 impl Worker {
@@ -158,7 +164,16 @@ impl Worker {
             }
         });
         let requests = child.stdin.take().expect("piped");
-        Ok(Worker { child, requests, answers, output, stop_between, known: Vec::new(), strays: RefCell::default() })
+        Ok(Worker {
+            child,
+            requests,
+            answers,
+            output,
+            stop_between,
+            known: Vec::new(),
+            strays: RefCell::default(),
+            escapes: RefCell::new(crate::child::EscapeWatch::new()),
+        })
     }
 
     fn pid(&self) -> i32 {
@@ -243,10 +258,22 @@ impl Worker {
         self.signal_group(libc::SIGSTOP);
         // Found now, while everything is stopping, so `resume` (inside the clock) is two signals.
         // The reference worker (sealed code) starts no processes: only its group is stopped.
-        let strays = if self.stop_between { crate::child::escaped(self.pid(), &self.known) } else { Vec::new() };
-        for &pid in &strays {
-            // SAFETY: stopping a process the worker started (or an orphan this runner adopted).
-            unsafe { libc::kill(pid, libc::SIGSTOP) };
+        let mut strays: Vec<i32> = Vec::new();
+        if self.stop_between {
+            let mut escapes = self.escapes.borrow_mut();
+            // Again while something was created meanwhile (a stray starting another), a few times.
+            for _ in 0..5 {
+                for pid in escapes.escaped(self.pid(), &self.known) {
+                    // SAFETY: stopping a process the worker started (or an orphan this runner adopted).
+                    unsafe { libc::kill(pid, libc::SIGSTOP) };
+                    if !strays.contains(&pid) {
+                        strays.push(pid);
+                    }
+                }
+                if escapes.settled() {
+                    break;
+                }
+            }
         }
         *self.strays.borrow_mut() = strays;
         let deadline = Instant::now() + Duration::from_secs(1);
@@ -426,6 +453,10 @@ struct Session {
     failure: Option<Failure>,
     /// Whether the untimed correctness calls are done: failures after it happened while timing.
     checked_first: bool,
+    /// The last input batch copied for the candidate (its buffers are reused).
+    input: Copied,
+    /// The buffer of the last outputs read, reused.
+    outputs: Vec<u8>,
 }
 
 impl Session {
@@ -445,12 +476,16 @@ impl Session {
     }
 
     /// A fresh batch copied out of the reference worker, for the candidate.
+    /// The buffers are the last batch's, reused: a fresh one of 128 MiB a sample costs the
+    /// judge tens of milliseconds of page faults.
     fn generate_copy(&mut self, calls: u64) -> Result<Copied, Failure> {
         let at = self.generate(calls)?;
-        Ok(Copied {
-            offsets: self.reference.read(at.offsets, (at.count + 1) * 8)?,
-            data: self.reference.read(at.data, at.bytes)?,
-        })
+        let mut input = std::mem::replace(&mut self.input, Copied { offsets: Vec::new(), data: Vec::new() });
+        input.offsets.resize((at.count + 1) * 8, 0);
+        input.data.resize(at.bytes, 0);
+        self.reference.read_into(at.offsets, &mut input.offsets)?;
+        self.reference.read_into(at.data, &mut input.data)?;
+        Ok(input)
     }
 
     /// Times one run on `who` (already loaded) with the judge's clock; returns seconds and how
@@ -482,25 +517,48 @@ impl Session {
         Ok(seconds)
     }
 
-    /// The candidate's outputs, read where they lie (`count` pairs of address and length at
-    /// `list`), as one batch for the reference worker.
-    fn read_outputs(&self, count: usize, list: usize) -> Result<Copied, Failure> {
+    /// The calls whose outputs are checked after a sample of `count` calls: all of them up to
+    /// [`CHECKED_PER_SAMPLE`], else that many drawn at random now that the sample is over (the
+    /// candidate cannot know which), in increasing order.
+    fn picks(&self, count: usize) -> Vec<usize> {
+        use std::hash::BuildHasher;
+        if count <= CHECKED_PER_SAMPLE {
+            return (0..count).collect();
+        }
+        let mut picks = std::collections::BTreeSet::new();
+        let mut draw = 0u64;
+        while picks.len() < CHECKED_PER_SAMPLE {
+            draw += 1;
+            picks.insert((self.seeds.hash_one((self.samples, u64::MAX, draw)) % count as u64) as usize);
+        }
+        picks.into_iter().collect()
+    }
+
+    /// The outputs of calls `picks`, read where they lie (the worker's list at `list` holds a
+    /// pair of address and length per call), as one batch for the reference worker.
+    fn read_outputs(&mut self, picks: &[usize], list: usize) -> Result<Copied, Failure> {
         const MAX_ITEM: u64 = 1 << 32;
-        let list = self.candidate.read(list, count * 16)?;
-        let words: Vec<u64> =
-            list.chunks_exact(8).map(|w| u64::from_ne_bytes(w.try_into().expect("8 bytes"))).collect();
-        let (mut offsets, mut data) = (vec![0u64], Vec::new());
-        for pair in words.chunks_exact(2) {
-            if pair[1] > MAX_ITEM {
+        // Where each item lies and where it goes, then one zeroed buffer for them all.
+        let (mut items, mut offsets, mut end) = (Vec::new(), vec![0u64], 0usize);
+        for &k in picks {
+            let pair = self.candidate.read(list + 16 * k, 16)?;
+            let [address, len] = [0, 8].map(|at| u64::from_ne_bytes(pair[at..at + 8].try_into().expect("8 bytes")));
+            if len > MAX_ITEM {
                 return Err(Failure::Protocol {
-                    message: format!("an output of {} bytes", pair[1]),
+                    message: format!("an output of {len} bytes"),
                     output: self.candidate.output(),
                 });
             }
-            let start = data.len().next_multiple_of(8);
-            data.resize(start + pair[1] as usize, 0);
-            self.candidate.read_into(pair[0] as usize, &mut data[start..])?;
-            offsets.push(data.len() as u64);
+            let start = end.next_multiple_of(8);
+            end = start + len as usize;
+            items.push((address as usize, start));
+            offsets.push(end as u64);
+        }
+        let mut data = std::mem::take(&mut self.outputs);
+        data.clear();
+        data.resize(end, 0);
+        for (&(address, start), &end) in items.iter().zip(&offsets[1..]) {
+            self.candidate.read_into(address, &mut data[start..end as usize])?;
         }
         Ok(Copied { offsets: offsets.iter().flat_map(|o| o.to_ne_bytes()).collect(), data })
     }
@@ -508,6 +566,13 @@ impl Session {
     fn candidate_sample(&mut self, calls: u64) -> Result<f64, Failure> {
         let first = !self.checked_first;
         let input = self.generate_copy(calls)?;
+        let result = self.load_and_run(calls, &input, first);
+        self.input = input;
+        result
+    }
+
+    /// The candidate's part of [`candidate_sample`](Self::candidate_sample), on `input`.
+    fn load_and_run(&mut self, calls: u64, input: &Copied, first: bool) -> Result<f64, Failure> {
         let load = self.candidate.ask_running(
             &format!("load {} {calls} {}", self.stage, input.data.len()),
             Duration::from_secs(60),
@@ -523,12 +588,17 @@ impl Session {
                 output: self.candidate.output(),
             });
         }
-        let got = self.read_outputs(count, list)?;
-        let at = self.reference.ask(&format!("got {calls} {}", got.data.len()), Duration::from_secs(60), false)?;
+        let picks = self.picks(count);
+        let got = self.read_outputs(&picks, list)?;
+        let at =
+            self.reference.ask(&format!("got {} {}", picks.len(), got.data.len()), Duration::from_secs(60), false)?;
         let (offsets, data) = parse_at(&at, || self.reference.output())?;
         self.reference.write(offsets, &got.offsets)?;
         self.reference.write(data, &got.data)?;
-        let verdict = self.reference.ask(&format!("check {}", self.stage), Duration::from_secs(600), false)?;
+        self.outputs = got.data;
+        let picks: Vec<String> = picks.iter().map(|k| k.to_string()).collect();
+        let request = format!("check {} {}", self.stage, picks.join(","));
+        let verdict = self.reference.ask(&request, Duration::from_secs(600), false)?;
         match verdict.strip_prefix("wrong ") {
             None if verdict == "ok" => Ok(seconds),
             None => {
@@ -592,6 +662,8 @@ pub fn grade(
         call_limit: Duration::from_secs(60),
         failure: None,
         checked_first: false,
+        input: Copied { offsets: Vec::new(), data: Vec::new() },
+        outputs: Vec::new(),
     }));
     let result = judge(&session, exercise, stages, protocol, progress);
     {

@@ -220,18 +220,12 @@ pub fn fresh_input(seed: u64, rows: usize, cols: usize) -> Grid {
     use rand::Rng;
     let mut rng = worker::rng(seed);
     let (room, hot) = (rng.random_range(10.0..20.0), rng.random_range(70.0..90.0));
-    let mut state: u64 = rng.random();
+    // A fast generator for the noise: 08 draws a 4096² field for every timed call.
+    let mut noise = worker::uniform(rng.random());
     let mut grid = bottle(rows, cols);
     for v in &mut grid.data {
         let base = if *v > 50.0 { hot } else { room };
-        // SplitMix64: a 4096² field's noise in milliseconds (the seeded generator above takes
-        // ten times longer, and 08 draws one field per timed call).
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        *v = base + ((z >> 11) as f64 / (1u64 << 53) as f64 - 0.5);
+        *v = base + (noise() - 0.5);
     }
     grid
 }
