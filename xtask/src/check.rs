@@ -241,7 +241,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     };
 
     report.status = Status::Wrong;
-    if !run_tests(ex, &package, &built.tests, &expected, color, &mut status, &mut report)? {
+    if !run_tests(ex, &package, &built.tests, &expected, &mut status, &mut report)? {
         return Ok(report);
     }
 
@@ -359,7 +359,6 @@ fn run_tests(
     package: &str,
     binaries: &[(String, PathBuf)],
     expected: &Expected,
-    color: bool,
     status: &mut StatusLine,
     report: &mut CheckReport,
 ) -> Result<bool> {
@@ -375,9 +374,7 @@ fn run_tests(
     }
     for (name, exe) in binaries {
         status.phase(&format!("testing {package}: {name}…"));
-        let mut cmd = Command::new(exe);
-        cmd.env("RUST_BACKTRACE", "0").args(["--color", if color { "always" } else { "never" }]);
-        Limits::for_learner_code(TEST_LIMIT).apply(&mut cmd);
+        let mut cmd = test_command(exe);
         let finished = child::run(&mut cmd, TEST_LIMIT, |_| false)?;
         let reported = result_lines(&finished.stdout);
         let counts = count_tests(&finished.stdout);
@@ -437,6 +434,16 @@ fn run_tests(
     let passed = tests.failed == 0;
     report.tests = Some(tests);
     Ok(passed)
+}
+
+/// A course test binary as the runner starts it, limited. Never coloured: the runner reads its
+/// output and paints its own lines; colour codes (and the `\x0f` that tmux's and screen's
+/// terminal settings add after them) could only be stripped, and once were not.
+fn test_command(exe: &Path) -> Command {
+    let mut cmd = Command::new(exe);
+    cmd.env("RUST_BACKTRACE", "0").args(["--color", "never"]);
+    Limits::for_learner_code(TEST_LIMIT).apply(&mut cmd);
+    cmd
 }
 
 fn add(total: &mut TestSummary, more: TestSummary) {
@@ -682,7 +689,8 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
         out += &format!("  {} compiles\n", term::mark(false));
     }
     if let Some(t) = &r.tests {
-        let ok = t.failed == 0;
+        // No test ran: nothing was shown to work, so no tick.
+        let ok = t.failed == 0 && t.passed > 0;
         let ignored = if t.ignored > 0 { format!(", {} ignored", t.ignored) } else { String::new() };
         out += &format!("  {} compiles\n", term::mark(true));
         if ex.start == Start::Todo {
@@ -729,7 +737,7 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
             );
         }
     }
-    if let Some(note) = busy_core_note(r) {
+    if let Some(note) = busy_core_note(r, ex) {
         out += &note;
     }
     if !r.tampered.is_empty() {
@@ -756,9 +764,12 @@ const BUSY_SCALING: f64 = 1.6;
 
 /// When a stage missed and the grader found no free second core, says so: a multi-threaded
 /// version cannot reach its target then, and the learner should not rewrite correct code.
-fn busy_core_note(r: &CheckReport) -> Option<String> {
+/// Said only when a multi-threaded stage missed: a busy core does not explain a serial miss.
+fn busy_core_note(r: &CheckReport, ex: &Exercise) -> Option<String> {
     let scaling = r.machine.as_ref()?.two_thread_scaling?;
-    let missed = r.stages.iter().any(|s| s.result.as_ref().is_some_and(|res| res.verdict != Verdict::Met));
+    let threaded = |name: &str| ex.stages.iter().any(|s| s.name == name && s.multi_threaded);
+    let missed =
+        r.stages.iter().any(|s| threaded(&s.name) && s.result.as_ref().is_some_and(|res| res.verdict != Verdict::Met));
     (missed && scaling < BUSY_SCALING).then(|| {
         format!(
             "      {} two threads ran only {}× faster than one while grading: another program is using a core, so \
@@ -864,6 +875,49 @@ mod tests {
         assert!(verdict_line(&report).starts_with("correct"));
     }
 
+    /// Not a test: the failing "course test" that the next test runs in a real libtest run of
+    /// this binary.
+    #[test]
+    #[ignore = "run by test_results_read_the_same_under_tmux_terminal_settings"]
+    fn a_course_test_that_fails() {
+        assert_eq!(std::hint::black_box(1.0_f64 / 3.0), 0.3333, "after 5 steps, value (3, 41) differs");
+    }
+
+    #[test]
+    fn test_results_read_the_same_under_tmux_terminal_settings() {
+        let exe = std::env::current_exe().unwrap();
+        let mut read = Vec::new();
+        for term in ["tmux-256color", "screen", "xterm-256color", "dumb"] {
+            let mut cmd = test_command(&exe);
+            cmd.env("TERM", term).env("CLICOLOR_FORCE", "1").args(["--ignored", "--exact"]);
+            cmd.arg("check::tests::a_course_test_that_fails");
+            let finished = child::run(&mut cmd, Duration::from_secs(60), |_| false).unwrap();
+            assert_eq!(finished.ending, Ending::Exited(101), "{term}: {}", finished.stderr);
+            assert!(!finished.stdout.contains('\x1b') && !finished.stdout.contains('\x0f'), "{term}");
+            let counts = count_tests(&finished.stdout);
+            assert_eq!((counts.passed, counts.failed), (0, 1), "{term}: {}", finished.stdout);
+            let details = failure_details(&finished.stdout, Start::Slow, &counts.tests).unwrap();
+            assert!(details.contains("after 5 steps, value (3, 41) differs"), "{term}: {details}");
+            // The same but for the thread's id.
+            let details: String = details.chars().filter(|c| !c.is_ascii_digit()).collect();
+            read.push((counts.tests[0].reason.clone(), details));
+        }
+        assert!(read.windows(2).all(|w| w[0] == w[1]), "{read:#?}");
+    }
+
+    #[test]
+    fn no_tick_when_no_test_ran() {
+        let course = crate::course::Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let ex = course.find("profiling-heat").unwrap();
+        let mut report = CheckReport::new(ex, Side::Exercise);
+        report.tests = Some(TestSummary::default());
+        let text = crate::check::strip_ansi(&render(&report, ex));
+        assert!(text.contains("✘ tests: 0 passed, 0 failed"), "{text}");
+        report.tests = Some(TestSummary { passed: 3, ..TestSummary::default() });
+        let text = crate::check::strip_ansi(&render(&report, ex));
+        assert!(text.contains("✔ tests: 3 passed, 0 failed"), "{text}");
+    }
+
     #[test]
     fn extracts_failure_sections() {
         let out = "test x ... FAILED\n\nfailures:\n\n---- x stdout ----\n\nthread 'x' panicked at src/lib.rs:1:1:\nafter 5 steps …\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\nfailures:\n    x\n\ntest result: FAILED.";
@@ -899,7 +953,9 @@ mod tests {
             work: None,
             ratios: vec![speedup; 15],
         };
-        let report = |speedup: f64, scaling: f64| {
+        let course = crate::course::Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let ex = course.find("mandelbrot").unwrap();
+        let report = |stage: &str, speedup: f64, scaling: f64| {
             let mut machine = Machine::detect();
             machine.two_thread_scaling = Some(scaling);
             CheckReport {
@@ -911,7 +967,7 @@ mod tests {
                 details: None,
                 tests: None,
                 stages: vec![StageReport {
-                    name: "parallel".into(),
+                    name: stage.into(),
                     target: 1.3,
                     optional: true,
                     result: Some(result(speedup)),
@@ -922,9 +978,10 @@ mod tests {
                 problem: None,
             }
         };
-        assert!(busy_core_note(&report(1.05, 1.2)).is_some_and(|n| n.contains("1.2× faster than one")));
-        assert_eq!(busy_core_note(&report(1.05, 1.95)), None, "an idle core: the code is slow");
-        assert_eq!(busy_core_note(&report(1.9, 1.2)), None, "nothing missed, nothing to explain");
+        assert!(busy_core_note(&report("parallel", 1.05, 1.2), ex).is_some_and(|n| n.contains("1.2× faster than one")));
+        assert_eq!(busy_core_note(&report("parallel", 1.05, 1.95), ex), None, "an idle core: the code is slow");
+        assert_eq!(busy_core_note(&report("parallel", 1.9, 1.2), ex), None, "nothing missed, nothing to explain");
+        assert_eq!(busy_core_note(&report("static", 1.05, 1.2), ex), None, "a serial stage: a busy core is no excuse");
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub struct Stage {
     pub target: f64,
     #[serde(default)]
     pub optional: bool,
+    /// Whether the stage's code runs on more than one thread: only those miss their target
+    /// because another program holds a core (the "busy machine" note).
+    #[serde(default)]
+    pub multi_threaded: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -62,8 +62,9 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         summary: Option<PathBuf>,
     },
-    /// Show the next hint for an exercise (and the ones already seen).
-    Hint { exercise: String },
+    /// Show the next hint for an exercise (and the ones already seen); without a name, for the
+    /// exercise checked last.
+    Hint { exercise: Option<String> },
     /// Check an exercise again every time you save one of its files.
     Watch {
         /// Exercise to watch (default: the first one not done yet).
@@ -161,7 +162,7 @@ fn run(root: &Path, cmd: Cmd) -> Result<ExitCode> {
             };
             check_many(&root, &course, &names, solution, json, all, junit.as_deref(), summary.as_deref())
         }
-        Cmd::Hint { exercise } => hint(&root, &course, &exercise),
+        Cmd::Hint { exercise } => hint(&root, &course, exercise.as_deref()),
         Cmd::Watch { exercise } => watch::watch(&root, &course, exercise.as_deref()),
         Cmd::Profile { exercise, args } => profile::profile(&root, course.find(&exercise)?, &args),
         Cmd::Reset { exercise } => reset::reset(&root, course.find(&exercise)?),
@@ -312,7 +313,14 @@ fn check_one(
     Ok(report)
 }
 
-fn hint(root: &Path, course: &Course, name: &str) -> Result<ExitCode> {
+fn hint(root: &Path, course: &Course, name: Option<&str>) -> Result<ExitCode> {
+    let last = Progress::load(root).last;
+    let Some(name) = name.or(last.as_deref()) else {
+        anstream::println!(
+            "Which exercise? No exercise has been checked yet: `cargo xtask hint <exercise>` (names: cargo xtask list)"
+        );
+        return Ok(ExitCode::FAILURE);
+    };
     let ex = course.find(name)?;
     if ex.hints.is_empty() {
         anstream::println!("No hints for {}: the lesson is {}", ex.name, ex.lesson_path().display());

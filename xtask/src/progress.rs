@@ -24,6 +24,9 @@ pub struct Entry {
 pub struct Progress {
     #[serde(default)]
     pub exercises: BTreeMap<String, Entry>,
+    /// The exercise checked last: the one `hint` gives hints for when none is named.
+    #[serde(default)]
+    pub last: Option<String>,
 }
 
 pub fn path(root: &Path) -> PathBuf {
@@ -76,6 +79,7 @@ impl Progress {
 
     /// Records a check of the learner's crate (solution checks are not progress).
     pub fn record(&mut self, report: &CheckReport) {
+        self.last = Some(report.exercise.clone());
         let entry = self.entry(&report.exercise);
         entry.status = Some(report.status);
         if let Some(t) = &report.tests {
@@ -102,6 +106,7 @@ mod tests {
 
         let mut p = Progress::default();
         p.entry("heat").hints_seen = 2;
+        p.last = Some("heat".into());
         p.save(&root);
         assert_eq!(Progress::load(&root), p);
         std::fs::remove_dir_all(&root).unwrap();

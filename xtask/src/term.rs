@@ -73,8 +73,16 @@ impl Drop for Status {
     }
 }
 
+/// The width of the terminal on standard error (where status lines go), else `COLUMNS`, else 80:
+/// a status line wider than the pane wraps and is no longer erased.
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+    // SAFETY: TIOCGWINSZ only fills the winsize it is given.
+    let asked = unsafe {
+        let mut size = std::mem::zeroed::<libc::winsize>();
+        (libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) == 0 && size.ws_col > 0)
+            .then_some(size.ws_col as usize)
+    };
+    asked.or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())).unwrap_or(80)
 }
 
 /// `text` with control characters shown as escapes (`\u{1b}`), so escape sequences printed by
