@@ -157,6 +157,24 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// What went wrong, by name: failed tests (in name order, so the first unfinished task comes
+    /// first), then stages that missed their target (required ones first).
+    pub fn failed_names(&self) -> Vec<String> {
+        let mut tests: Vec<String> = self
+            .tests
+            .iter()
+            .flat_map(|t| &t.tests)
+            .filter(|t| !t.passed)
+            .map(|t| t.name.rsplit("::").next().unwrap_or(&t.name).to_string())
+            .collect();
+        tests.sort();
+        let missed = |s: &&StageReport| s.result.as_ref().is_some_and(|r| r.verdict != Verdict::Met);
+        let (required, optional): (Vec<&StageReport>, Vec<_>) =
+            self.stages.iter().filter(missed).partition(|s| !s.optional);
+        tests.extend(required.into_iter().chain(optional).map(|s| s.name.clone()));
+        tests
+    }
+
     /// A report of nothing done yet (status `not_compiled`, no measurements).
     pub fn new(ex: &Exercise, side: Side) -> Self {
         CheckReport {

@@ -45,7 +45,7 @@ pub struct Exercise {
     #[serde(default)]
     pub stages: Vec<Stage>,
     #[serde(default)]
-    pub hints: Vec<String>,
+    pub hints: Vec<Hint>,
     /// The graded input is the workload itself (the same `n` every call), so fresh inputs
     /// cannot rule out a cache kept between calls: the runner refuses code that keeps state
     /// (`stateless.rs`).
@@ -55,6 +55,48 @@ pub struct Exercise {
     /// profilers slow it down).
     #[serde(default)]
     pub profile_args: Vec<String>,
+}
+
+/// A hint: plain text, shown in turn, or a table `{ about = [names], text = "…" }` shown when
+/// one of the tests or stages it names failed.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(from = "HintEntry")]
+pub struct Hint {
+    pub text: String,
+    /// Test or stage names this hint is about (empty: a general hint).
+    pub about: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum HintEntry {
+    Plain(String),
+    About { about: Vec<String>, text: String },
+}
+
+impl From<HintEntry> for Hint {
+    fn from(entry: HintEntry) -> Self {
+        match entry {
+            HintEntry::Plain(text) => Hint { text, about: Vec::new() },
+            HintEntry::About { about, text } => Hint { text, about },
+        }
+    }
+}
+
+impl std::fmt::Display for Hint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Exercise {
+    /// The hint to show after a check where `failed` (test and stage names, the first unfinished
+    /// first) went wrong, `seen` general hints having been shown: the first hint about a failure,
+    /// else the next general one. Returns its index.
+    pub fn hint_for(&self, failed: &[String], seen: usize) -> Option<usize> {
+        let about = failed.iter().find_map(|name| self.hints.iter().position(|h| h.about.contains(name)));
+        about.or_else(|| (seen..self.hints.len()).find(|&k| self.hints[k].about.is_empty()))
+    }
 }
 
 fn default_lesson() -> String {
@@ -183,6 +225,24 @@ impl Course {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hint_shown_is_about_what_failed() {
+        let course = Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let ex = course.find("array-basics").unwrap();
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let about_task_6 = ex.hints.iter().position(|h| h.about.iter().any(|a| a == "task_06_differences")).unwrap();
+        // A failed task 6, or the timed stage missed: its hint, whatever was seen before.
+        assert_eq!(ex.hint_for(&names(&["task_06_differences", "task_07_reshape"]), 0), Some(about_task_6));
+        assert_eq!(ex.hint_for(&names(&["differences"]), 2), Some(about_task_6));
+        // A failed checkerboard has no hint of its own: the next general one, never task 6's.
+        for seen in 0..ex.hints.len() {
+            if let Some(k) = ex.hint_for(&names(&["task_03_checkerboard"]), seen) {
+                assert!(k >= seen && ex.hints[k].about.is_empty(), "seen {seen}: hint {k}");
+            }
+        }
+        assert_eq!(ex.hint_for(&names(&["task_03_checkerboard"]), ex.hints.len()), None);
+    }
 
     fn root() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()

@@ -296,14 +296,16 @@ fn check_one(
         progress.record(&report);
         if report.status != Status::Done && !json && hints {
             let entry = progress.entry(&ex.name);
-            if let Some(text) = ex.hints.get(entry.hints_seen) {
+            if let Some(k) = ex.hint_for(&report.failed_names(), entry.hints_seen) {
                 anstream::println!(
                     "\n{} {}\n(lesson: {})",
-                    term::paint(term::BOLD, format!("Hint {}/{}:", entry.hints_seen + 1, ex.hints.len())),
-                    text,
+                    term::paint(term::BOLD, format!("Hint {}/{}:", k + 1, ex.hints.len())),
+                    ex.hints[k],
                     ex.lesson_path().display()
                 );
-                entry.hints_seen += 1;
+                if ex.hints[k].about.is_empty() {
+                    entry.hints_seen = k + 1;
+                }
             }
         } else if report.status == Status::Done && !json && hints {
             anstream::println!("\n{} On to the next: cargo xtask list", term::paint(term::GOOD, "Well done!"));
