@@ -61,7 +61,8 @@ pub fn dna_bytes(sequence: &str) -> Array1<u8> {
 
 // ---- Task 2: indexing and slicing ---------------------------------------------------------
 
-/// `a[-n:]` (all of `a` if it is shorter).
+/// The last `n` values: `a[-n:]` for n ≥ 1 (all of `a` if it is shorter), and empty for n = 0
+/// (where NumPy's `a[-0:]` is all of `a`: `-0` is `0`, the start).
 pub fn last(a: &Array1<f64>, n: usize) -> Array1<f64> {
     todo!()
 }

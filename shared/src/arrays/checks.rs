@@ -9,7 +9,19 @@ use std::fmt::Debug;
 use std::path::Path;
 
 fn expect<T: PartialEq + Debug>(call: &str, got: T, want: T) {
-    assert!(got == want, "{call}\n  expected {want:?}\n  got      {got:?}");
+    assert!(got == want, "{call}\n  expected {}\n  got      {}", plain(&want), plain(&got));
+}
+
+/// `value`'s Debug text without ndarray's layout details (`, shape=[2], strides=[1],
+/// layout=CFcf (0xf), const ndim=1`): the values and the nesting are what a learner compares.
+fn plain(value: &impl Debug) -> String {
+    let mut text = format!("{value:?}");
+    while let Some(start) = text.find(", shape=[") {
+        let Some(ndim) = text[start..].find("const ndim=").map(|k| start + k + "const ndim=".len()) else { break };
+        let end = text[ndim..].find(|c: char| !c.is_ascii_digit()).map_or(text.len(), |k| ndim + k);
+        text.replace_range(start..end, "");
+    }
+    text
 }
 
 fn expect_close(call: &str, got: &Array1<f64>, want: &Array1<f64>, tolerance: f64) {
@@ -212,7 +224,7 @@ pub fn task_07_reshape(
         }
         match reshape(Array1::from(flat), m.nrows(), m.ncols()) {
             Ok(back) if back == m => Ok(()),
-            other => Err(format!("reshape(ravel(m), rows, cols) gave {other:?} for m = {m}")),
+            other => Err(format!("reshape(ravel(m), rows, cols) gave {} for m = {m}", plain(&other))),
         }
     });
 }
@@ -531,4 +543,18 @@ macro_rules! array_tasks {
             tasks::task_14_polyfit($k::polyfit);
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_in_messages_show_values_not_layout() {
+        assert_eq!(plain(&array![1.0, 2.0]), "[1.0, 2.0]");
+        assert_eq!(plain(&array![[1.0], [2.0]]), "[[1.0],\n [2.0]]");
+        let ok: Result<Array1<f64>, ShapeError> = Ok(array![3.0]);
+        assert_eq!(plain(&ok), "Ok([3.0])");
+        assert_eq!(plain(&vec![1, 2]), "[1, 2]");
+    }
 }
