@@ -31,6 +31,10 @@ pub struct Stage {
     /// because another program holds a core (the "busy machine" note).
     #[serde(default)]
     pub multi_threaded: bool,
+    /// For a `todo` exercise: the test of the task this stage times. The stage is graded as soon
+    /// as that test passes, before the other tasks are done.
+    #[serde(default)]
+    pub task: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -91,10 +95,10 @@ impl std::fmt::Display for Hint {
 
 impl Exercise {
     /// The hint to show after a check where `failed` (test and stage names, the first unfinished
-    /// first) went wrong, `seen` general hints having been shown: the first hint about a failure,
-    /// else the next general one. Returns its index.
+    /// first) went wrong, `seen` general hints having been shown: the hint about the first
+    /// failure (the one to fix now), else the next general one. Returns its index.
     pub fn hint_for(&self, failed: &[String], seen: usize) -> Option<usize> {
-        let about = failed.iter().find_map(|name| self.hints.iter().position(|h| h.about.contains(name)));
+        let about = failed.first().and_then(|name| self.hints.iter().position(|h| h.about.contains(name)));
         about.or_else(|| (seen..self.hints.len()).find(|&k| self.hints[k].about.is_empty()))
     }
 }
@@ -171,6 +175,14 @@ impl Course {
                 if ex.stages[..j].iter().any(|s| s.name == stage.name) {
                     bail!("exercise '{}' has two stages named '{}': each stage may appear once", ex.name, stage.name);
                 }
+                if stage.task.is_some() && ex.start != Start::Todo {
+                    bail!(
+                        "exercise '{}', stage '{}': `task` is for exercises with start = \"todo\" (a slow start \
+                         has no task to wait for)",
+                        ex.name,
+                        stage.name
+                    );
+                }
                 if !(stage.target.is_finite() && stage.target > MIN_TARGET && stage.target <= MAX_TARGET) {
                     bail!(
                         "exercise '{}', stage '{}': target must be a speedup above {MIN_TARGET} and at most \
@@ -235,6 +247,8 @@ mod tests {
         // A failed task 6, or the timed stage missed: its hint, whatever was seen before.
         assert_eq!(ex.hint_for(&names(&["task_06_differences", "task_07_reshape"]), 0), Some(about_task_6));
         assert_eq!(ex.hint_for(&names(&["differences"]), 2), Some(about_task_6));
+        // Task 1 is the one to fix first: a general hint, though the stage missed too.
+        assert_eq!(ex.hint_for(&names(&["task_01_creating", "differences"]), 0), Some(0));
         // A failed checkerboard has no hint of its own: the next general one, never task 6's.
         for seen in 0..ex.hints.len() {
             if let Some(k) = ex.hint_for(&names(&["task_03_checkerboard"]), seen) {
