@@ -153,7 +153,9 @@ pub fn profile(root: &Path, ex: &Exercise, extra_args: &[String]) -> Result<Exit
         let mut record = Command::new("perf");
         record
             .current_dir(&dir)
-            .args(["record", "-e", "cpu-clock", "-F", "1999", "-g", "-o"])
+            // DWARF unwinding: release builds keep no frame pointers, so `-g` alone gives flat
+            // stacks (every frame straight under the program); the line tables make it work.
+            .args(["record", "-e", "cpu-clock", "-F", "1999", "--call-graph", "dwarf,16384", "-o"])
             .arg(&data)
             .arg(&program)
             .args(&args);
@@ -194,6 +196,8 @@ fn write_flamegraph(perf_script: &[u8], svg: &Path) -> Result<()> {
     let text = String::from_utf8_lossy(&folded);
     let mut options = inferno::flamegraph::Options::default();
     options.title = "where the time goes".into();
+    // perf's cpu-clock samples carry their period in nanoseconds, which is what gets summed.
+    options.count_name = "ns of CPU time".into();
     let file = std::fs::File::create(svg).with_context(|| format!("cannot write {}", svg.display()))?;
     inferno::flamegraph::from_lines(&mut options, text.lines(), std::io::BufWriter::new(file))
         .context("cannot draw the flame graph")?;
