@@ -15,20 +15,39 @@ use std::process::ExitCode;
 pub struct Bar {
     pub label: String,
     pub speedup: Option<f64>,
-    pub target: f64,
+    /// `None` for an exercise with no timed stage (graded on its tests alone).
+    pub target: Option<f64>,
+    /// The exercise's current state, in words.
     pub state: String,
+    /// Whether the exercise is done now: a speedup above its target is green only then (a best
+    /// speedup beside code that is wrong now is amber).
+    pub done: bool,
+}
+
+/// One bar per stage, or one for an exercise without stages, so every exercise is listed.
+fn bars_of(exercise: &str, stages: &[(String, f64, Option<f64>)], state: &str, done: bool) -> Vec<Bar> {
+    if stages.is_empty() {
+        return vec![Bar { label: exercise.into(), speedup: None, target: None, state: state.into(), done }];
+    }
+    stages
+        .iter()
+        .map(|(name, target, speedup)| Bar {
+            label: format!("{exercise} · {name}"),
+            speedup: *speedup,
+            target: Some(*target),
+            state: state.into(),
+            done,
+        })
+        .collect()
 }
 
 fn bars_from_reports(reports: &[CheckReport]) -> Vec<Bar> {
     reports
         .iter()
         .flat_map(|r| {
-            r.stages.iter().map(move |s| Bar {
-                label: format!("{} · {}", r.exercise, s.name),
-                speedup: s.result.as_ref().map(|x| x.speedup),
-                target: s.target,
-                state: r.status.describe().into(),
-            })
+            let stages: Vec<_> =
+                r.stages.iter().map(|s| (s.name.clone(), s.target, s.result.as_ref().map(|x| x.speedup))).collect();
+            bars_of(&r.exercise, &stages, r.status.describe(), r.status == Status::Done)
         })
         .collect()
 }
@@ -39,12 +58,14 @@ fn bars_from_progress(course: &Course, progress: &Progress) -> Vec<Bar> {
         .iter()
         .flat_map(|e| {
             let entry = progress.exercises.get(&e.name);
-            e.stages.iter().map(move |s| Bar {
-                label: format!("{} · {}", e.name, s.name),
-                speedup: entry.and_then(|p| p.best.get(&s.name).copied()),
-                target: s.target,
-                state: entry.and_then(|p| p.status).map_or("not checked yet", Status::describe).into(),
-            })
+            let stages: Vec<_> = e
+                .stages
+                .iter()
+                .map(|s| (s.name.clone(), s.target, entry.and_then(|p| p.best.get(&s.name).copied())))
+                .collect();
+            let status = entry.and_then(|p| p.status);
+            let state = status.map_or("not checked yet", Status::describe);
+            bars_of(&e.name, &stages, state, status == Some(Status::Done))
         })
         .collect()
 }
@@ -52,7 +73,8 @@ fn bars_from_progress(course: &Course, progress: &Progress) -> Vec<Bar> {
 /// An SVG bar chart, log scale: each bar the measured speedup, a tick at the target.
 pub fn svg(bars: &[Bar]) -> String {
     let (left, width, row) = (260.0, 460.0, 26.0);
-    let top = bars.iter().flat_map(|b| [b.speedup.unwrap_or(1.0), b.target]).fold(10.0f64, f64::max) * 2.0;
+    let top =
+        bars.iter().flat_map(|b| [b.speedup.unwrap_or(1.0), b.target.unwrap_or(1.0)]).fold(10.0f64, f64::max) * 2.0;
     let x = |v: f64| left + width * (v.max(1.0).log10() / top.log10());
     let height = row * bars.len() as f64 + 40.0;
     let mut out = format!(
@@ -63,8 +85,12 @@ pub fn svg(bars: &[Bar]) -> String {
         let y = 10.0 + row * k as f64;
         let _ =
             write!(out, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, left - 8.0, y + 14.0, escape(&b.label));
-        if let Some(s) = b.speedup {
-            let colour = if s >= b.target { "#2a9d4b" } else { "#d1495b" };
+        if let (Some(s), Some(target)) = (b.speedup, b.target) {
+            let colour = match (s >= target, b.done) {
+                (true, true) => "#2a9d4b",
+                (true, false) => "#e0a526",
+                (false, _) => "#d1495b",
+            };
             let _ = write!(
                 out,
                 r##"<rect x="{left}" y="{y}" width="{:.1}" height="18" fill="{colour}"/>"##,
@@ -72,20 +98,23 @@ pub fn svg(bars: &[Bar]) -> String {
             );
             let _ = write!(out, r#"<text x="{:.1}" y="{}">{s:.1}×</text>"#, x(s) + 4.0, y + 14.0);
         } else {
-            let _ = write!(out, r##"<text x="{left}" y="{}" fill="#888">not measured</text>"##, y + 14.0);
+            let text = if b.target.is_none() { format!("no timed stage: {}", b.state) } else { "not measured".into() };
+            let _ = write!(out, r##"<text x="{left}" y="{}" fill="#888">{}</text>"##, y + 14.0, escape(&text));
         }
-        let _ = write!(
-            out,
-            r##"<line x1="{t:.1}" x2="{t:.1}" y1="{}" y2="{}" stroke="#222" stroke-width="2"/>"##,
-            y - 2.0,
-            y + 20.0,
-            t = x(b.target)
-        );
+        if let Some(target) = b.target {
+            let _ = write!(
+                out,
+                r##"<line x1="{t:.1}" x2="{t:.1}" y1="{}" y2="{}" stroke="#222" stroke-width="2"/>"##,
+                y - 2.0,
+                y + 20.0,
+                t = x(target)
+            );
+        }
     }
     let axis = 10.0 + row * bars.len() as f64 + 14.0;
     let _ = write!(
         out,
-        r##"<text x="{left}" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick = target</text></svg>"##
+        r##"<text x="{left}" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick = target; amber = target reached once, not done now</text></svg>"##
     );
     out
 }
@@ -95,12 +124,33 @@ fn escape(s: &str) -> String {
 }
 
 fn markdown(bars: &[Bar]) -> String {
-    let mut out = String::from("| exercise · stage | state | speedup | target |\n| --- | --- | --- | --- |\n");
+    let mut out = String::from("| exercise · stage | state now | best speedup | target |\n| --- | --- | --- | --- |\n");
     for b in bars {
         let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
-        let _ = writeln!(out, "| {} | {} | {speedup} | {}× |", b.label, b.state, b.target);
+        let target = b.target.map_or("tests only".into(), |t| format!("{t}×"));
+        let _ = writeln!(out, "| {} | {} | {speedup} | {target} |", b.label, b.state);
     }
     out
+}
+
+/// The same rows as [`markdown`], as an HTML table.
+fn html_table(bars: &[Bar]) -> String {
+    let mut out = String::from(
+        "<table style=\"border-collapse:collapse\" cellpadding=\"4\"><thead><tr><th align=\"left\">exercise · stage</th>\
+         <th align=\"left\">state now</th><th align=\"right\">best speedup</th><th align=\"right\">target</th></tr></thead><tbody>",
+    );
+    for b in bars {
+        let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
+        let target = b.target.map_or("tests only".into(), |t| format!("{t}×"));
+        let _ = write!(
+            out,
+            "<tr style=\"border-top:1px solid #ddd\"><td>{}</td><td>{}</td><td align=\"right\">{speedup}</td>\
+             <td align=\"right\">{target}</td></tr>",
+            escape(&b.label),
+            escape(&b.state)
+        );
+    }
+    out + "</tbody></table>"
 }
 
 pub fn report(root: &Path, course: &Course, from: Option<&Path>) -> Result<ExitCode> {
@@ -119,9 +169,9 @@ pub fn report(root: &Path, course: &Course, from: Option<&Path>) -> Result<ExitC
     let html = format!(
         "<!doctype html><meta charset=\"utf-8\"><title>Course progress</title>\
          <body style=\"font-family:sans-serif;max-width:60em;margin:2em auto\"><h1>Speedups against targets</h1>{}\
-         <pre>{}</pre></body>",
+         {}</body>",
         svg(&bars),
-        escape(&md)
+        html_table(&bars)
     );
     std::fs::write(dir.join("index.html"), html)?;
     std::fs::write(dir.join("report.md"), &md)?;
@@ -135,15 +185,39 @@ mod tests {
 
     #[test]
     fn the_chart_marks_met_and_missed_targets() {
+        let bar = |label: &str, speedup, target, state: &str, done| Bar {
+            label: label.into(),
+            speedup,
+            target,
+            state: state.into(),
+            done,
+        };
         let bars = [
-            Bar { label: "heat · evolve".into(), speedup: Some(12.0), target: 5.0, state: "target met".into() },
-            Bar { label: "a<b · x".into(), speedup: Some(1.0), target: 2.0, state: "correct but slow".into() },
-            Bar { label: "c · y".into(), speedup: None, target: 3.0, state: "wrong results".into() },
+            bar("heat · evolve", Some(12.0), Some(5.0), "target met", true),
+            bar("a<b · x", Some(1.0), Some(2.0), "correct but slow", false),
+            bar("c · y", None, Some(3.0), "wrong results", false),
+            bar("d · z", Some(9.0), Some(3.0), "wrong results", false),
+            bar("c-interop", None, None, "target met", true),
         ];
         let svg = svg(&bars);
         assert!(svg.contains("#2a9d4b") && svg.contains("#d1495b") && svg.contains("not measured"), "{svg}");
+        assert_eq!(svg.matches("#2a9d4b").count(), 1, "green only for an exercise done now");
+        assert!(svg.contains("#e0a526"), "a best speedup beside wrong code is amber");
+        assert!(svg.contains("no timed stage: target met"), "{svg}");
         assert!(svg.contains("a&lt;b · x"), "labels are escaped");
-        assert_eq!(svg.matches("<line").count(), 3, "a target tick per bar");
+        assert_eq!(svg.matches("<line").count(), 4, "a target tick per timed stage");
         assert!(markdown(&bars).contains("| heat · evolve | target met | 12.00× | 5× |"));
+        assert!(markdown(&bars).contains("| c-interop | target met | – | tests only |"));
+        let table = html_table(&bars);
+        assert!(table.starts_with("<table") && table.matches("<tr").count() == 6 && !table.contains('|'), "{table}");
+    }
+
+    #[test]
+    fn every_exercise_is_on_the_page() {
+        let course = Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let bars = bars_from_progress(&course, &Progress::default());
+        for e in &course.exercises {
+            assert!(bars.iter().any(|b| b.label.split(" · ").next() == Some(e.name.as_str())), "{} missing", e.name);
+        }
     }
 }
