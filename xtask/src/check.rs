@@ -599,8 +599,12 @@ fn is_todo(t: &TestOutcome) -> bool {
 }
 
 /// The panic's location and message, in one line: `todo!() at src/lib.rs:48:5` for a `todo!()`.
+/// The last panic of the section is the one that ended the test: after a panic caught inside
+/// the course's checks, their own (which names the call) follows the library's.
 fn first_reason(body: &str) -> String {
-    let mut lines = body.lines().map(strip_ansi).skip_while(|l| !l.contains(" panicked at "));
+    let all: Vec<String> = body.lines().map(strip_ansi).collect();
+    let last = all.iter().rposition(|l| l.contains(" panicked at ")).unwrap_or(all.len());
+    let mut lines = all.into_iter().skip(last);
     let location =
         lines.next().and_then(|l| l.split(" panicked at ").nth(1).map(|r| r.trim_end_matches(':').to_string()));
     let message = lines.next().unwrap_or_default();
@@ -963,6 +967,14 @@ mod tests {
         assert!(text.contains("after 5 steps"), "{text}");
         assert!(!text.contains("RUST_BACKTRACE") && !text.contains("test result"), "{text}");
         assert_eq!(count_tests(out).tests[0].reason.as_deref(), Some("after 5 steps …"));
+    }
+
+    #[test]
+    fn the_reason_is_the_panic_that_ended_the_test() {
+        let body = "\nthread 't' panicked at ndarray/src/linspace.rs:111:5:\nassertion failed: start <= axis_len\n\
+                    thread 't' panicked at shared/src/arrays/checks.rs:40:13:\nlinspace(0.0, 1.0, 0) panicked: \
+                    assertion failed: start <= axis_len\n";
+        assert_eq!(first_reason(body), "linspace(0.0, 1.0, 0) panicked: assertion failed: start <= axis_len");
     }
 
     #[test]
