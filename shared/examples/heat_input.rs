@@ -11,7 +11,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dims: Option<Vec<usize>> = args.iter().map(|a| a.parse().ok().filter(|&n| n >= 1)).collect();
-    let Some([rows, cols]) = dims.as_deref().map(|d| <[usize; 2]>::try_from(d).ok()).flatten() else {
+    let Some([rows, cols]) = dims.as_deref().and_then(|d| <[usize; 2]>::try_from(d).ok()) else {
         eprintln!("usage: heat_input ROWS COLS > field.dat   (two whole numbers ≥ 1)");
         return ExitCode::from(2);
     };

@@ -220,7 +220,7 @@ pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<Chec
     let mut report = if tampered.is_empty() { grade(root, ex, side, color)? } else { CheckReport::new(ex, side) };
     // Whatever learner code started and left behind (a grandchild holding the test pipes)
     // ends with the check.
-    crate::child::reap_orphans();
+    child::reap_orphans();
     if let Some(note) = seal.note {
         report.details =
             Some(report.details.take().map(|d| d.trim_end().to_string() + "\n\n").unwrap_or_default() + &note);
@@ -950,10 +950,10 @@ mod tests {
         let ex = course.find("profiling-heat").unwrap();
         let mut report = CheckReport::new(ex, Side::Exercise);
         report.tests = Some(TestSummary::default());
-        let text = crate::check::strip_ansi(&render(&report, ex));
+        let text = strip_ansi(&render(&report, ex));
         assert!(text.contains("✘ tests: 0 passed, 0 failed"), "{text}");
         report.tests = Some(TestSummary { passed: 3, ..TestSummary::default() });
-        let text = crate::check::strip_ansi(&render(&report, ex));
+        let text = strip_ansi(&render(&report, ex));
         assert!(text.contains("✔ tests: 3 passed, 0 failed"), "{text}");
     }
 

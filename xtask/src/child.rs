@@ -447,10 +447,10 @@ mod tests {
         let mut leader =
             Command::new("sh").args(["-c", "setsid sleep 30 & sleep 30"]).process_group(0).spawn().expect("sh runs");
         let pid = leader.id() as i32;
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(5);
         // The shell's two children: `setsid sleep` (its own session) and `sleep` (the group).
         let (mut away, mut home) = (Vec::new(), Vec::new());
-        while (away.is_empty() || home.is_empty()) && std::time::Instant::now() < deadline {
+        while (away.is_empty() || home.is_empty()) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
             let children: Vec<_> = processes().into_iter().filter(|&(_, ppid, _)| ppid == pid).collect();
             away = children.iter().filter(|&&(_, _, g)| g != pid).map(|&(p, _, _)| p).collect();

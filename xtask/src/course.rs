@@ -351,7 +351,7 @@ mod tests {
     #[test]
     fn exercise_and_solution_test_files_are_the_same_code() {
         let course = Course::load(&root()).unwrap();
-        let code = |path: &std::path::Path, package: &str| {
+        let code = |path: &Path, package: &str| {
             let text = std::fs::read_to_string(path).unwrap_or_default();
             text.lines()
                 .filter(|l| !l.trim_start().starts_with("//") && !l.trim().is_empty())

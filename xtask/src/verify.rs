@@ -172,8 +172,9 @@ fn warn_if_modified(root: &Path, exercises: &[&Exercise]) {
 /// Formatting, the workspace's tests (debug), every target compiling, then `verify`.
 pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let steps: [(&str, &[&str]); 3] = [
+    let steps: [(&str, &[&str]); 4] = [
         ("formatting", &["fmt", "--all", "--", "--check"]),
+        ("lints", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
         ("tests", &["test", "--workspace", "--exclude-if-todo"]),
         ("every target compiles", &["build", "--workspace", "--all-targets"]),
     ];

@@ -5,6 +5,7 @@
 //! 2. `c_escape_counts`: a safe wrapper around the C escape-time kernel;
 //! 3. `hpc_rust_heat_step` and `hpc_rust_kernel`: Rust functions exported to C, which a C
 //!    program (`shared/c/call_rust.c`) and a Python script (`shared/python/call_rust.py`) call.
+//!
 //! `heat_step` and `kernel` below are done: the exports can use them.
 
 // The `todo!()`s leave these unused; delete this line when you are done.
@@ -58,8 +59,13 @@ pub fn kernel(mut zr: f64, mut zi: f64, cr: f64, ci: f64, lim: f64, cutoff: u32)
 /// Exported to C as `int hpc_rust_heat_step(const double *u, double *u_new, size_t rows,
 /// size_t cols)` (`shared/c/hpc_rust.h`): the checks C cannot make for itself are made here,
 /// and a bad argument is an error code, never undefined behaviour.
+///
+/// # Safety
+///
+/// `u` and `u_new` are null (refused) or each point to `rows × cols` doubles, and do not
+/// overlap: the header's contract, which no check here can verify.
 #[unsafe(no_mangle)]
-pub extern "C" fn hpc_rust_heat_step(u: *const f64, u_new: *mut f64, rows: usize, cols: usize) -> c_int {
+pub unsafe extern "C" fn hpc_rust_heat_step(u: *const f64, u_new: *mut f64, rows: usize, cols: usize) -> c_int {
     // A panic must not cross into C (it would abort the caller), so this starts by returning
     // a code no caller expects. Replace it: check the pointers and the size, then call
     // `heat_step` on slices made with `std::slice::from_raw_parts`.

@@ -211,13 +211,21 @@ pub fn task_06_differences(differences: fn(ArrayView1<f64>) -> Array1<f64>) {
     });
 }
 
+/// Two matrices joined along an axis, or a shape error.
+type Join = for<'a, 'b> fn(ArrayView2<'a, f64>, ArrayView2<'b, f64>) -> Result<Array2<f64>, ShapeError>;
+
+/// A matrix cut in two after a row.
+type Split = fn(ArrayView2<f64>, usize) -> (Array2<f64>, Array2<f64>);
+/// A vector given a shape, or a shape error.
+type Reshape = fn(Array1<f64>, usize, usize) -> Result<Array2<f64>, ShapeError>;
+
 /// Task 7: reshape, ravel, concatenate along both axes, split.
 pub fn task_07_reshape(
-    reshape: fn(Array1<f64>, usize, usize) -> Result<Array2<f64>, ShapeError>,
+    reshape: Reshape,
     ravel: fn(ArrayView2<f64>) -> Array1<f64>,
-    stack_rows: fn(ArrayView2<f64>, ArrayView2<f64>) -> Result<Array2<f64>, ShapeError>,
-    stack_columns: fn(ArrayView2<f64>, ArrayView2<f64>) -> Result<Array2<f64>, ShapeError>,
-    split_rows: fn(ArrayView2<f64>, usize) -> (Array2<f64>, Array2<f64>),
+    stack_rows: Join,
+    stack_columns: Join,
+    split_rows: Split,
 ) {
     let six = Array1::from_iter((0..6).map(f64::from));
     let m = array![[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]];
@@ -479,7 +487,10 @@ pub fn task_13_linear_algebra(
 }
 
 /// Task 14: `np.polyfit` of degree 2 on noisy x².
-pub fn task_14_polyfit(polyfit: fn(&Array1<f64>, &Array1<f64>, usize) -> Option<Array1<f64>>) {
+/// A least-squares fit: x, y and the degree give the coefficients, highest power first.
+type Fit = fn(&Array1<f64>, &Array1<f64>, usize) -> Option<Array1<f64>>;
+
+pub fn task_14_polyfit(polyfit: Fit) {
     use rand::{SeedableRng, rngs::StdRng};
     use rand_distr::{Distribution, Normal};
     let x = Array1::linspace(-3.0, 3.0, 101);
@@ -600,11 +611,10 @@ mod tests {
     #[test]
     fn a_panic_inside_a_task_names_the_call() {
         let err = std::panic::catch_unwind(|| {
-            expect!(
-                "linspace(0.0, 1.0, 0)",
-                (|| -> Array1<f64> { panic!("assertion failed: start <= axis_len") })(),
-                array![]
-            )
+            fn asserts() -> Array1<f64> {
+                panic!("assertion failed: start <= axis_len")
+            }
+            expect!("linspace(0.0, 1.0, 0)", asserts(), array![])
         })
         .unwrap_err();
         assert_eq!(panic_text(err), "linspace(0.0, 1.0, 0) panicked: assertion failed: start <= axis_len");

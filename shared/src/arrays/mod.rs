@@ -203,7 +203,7 @@ mod tests {
         let msg = panic_message(|| checks::task_03_checkerboard(inverted));
         assert!(msg.contains("checkerboard(8)  # b[1::2, ::2] = 1"), "{msg}");
 
-        fn off_by_one(a: ndarray::ArrayView1<f64>) -> Array1<f64> {
+        fn off_by_one(a: ArrayView1<f64>) -> Array1<f64> {
             a.iter().skip(1).copied().collect()
         }
         let msg = panic_message(|| checks::task_06_differences(off_by_one));
@@ -221,7 +221,7 @@ mod tests {
 
     #[test]
     fn a_differences_check_reports_where() {
-        fn skewed(a: ndarray::ArrayView1<f64>) -> Array1<f64> {
+        fn skewed(a: ArrayView1<f64>) -> Array1<f64> {
             let mut d = baseline_differences(a);
             if d.len() > 3 {
                 d[3] += 1.0;

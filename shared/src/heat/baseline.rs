@@ -39,6 +39,7 @@ pub fn parse_field(text: &str) -> Result<Field, ParseError> {
     let header = lines.first().cloned().unwrap_or_default();
     let (rows, cols) = parse_header(&header)?;
     let mut field: Field = Vec::new();
+    #[allow(clippy::needless_range_loop)] // the starting code, written as first drafts are
     for k in 1..lines.len() {
         let line = lines[k].trim().to_string();
         if line.is_empty() || line.starts_with('#') {

@@ -72,6 +72,34 @@ pub fn malformed_files_are_reported_by_line<H: HeatSolver>() {
     }
 }
 
+/// Expands to the exercise-01 test suite for a [`HeatSolver`] type:
+/// `harness::heat_tests!(profiling_heat::Heat);` in `tests/correctness.rs`.
+#[macro_export]
+macro_rules! heat_tests {
+    ($solver:ty) => {
+        #[test]
+        fn shipped_input_evolves_like_the_reference() {
+            $crate::heat::checks::shipped_input_evolves_like_the_reference::<$solver>();
+        }
+        #[test]
+        fn random_fields_evolve_like_the_reference() {
+            $crate::heat::checks::random_fields_evolve_like_the_reference::<$solver>();
+        }
+        #[test]
+        fn grid_conversion_round_trips() {
+            $crate::heat::checks::grid_conversion_round_trips::<$solver>();
+        }
+        #[test]
+        fn parser_reads_written_fields() {
+            $crate::heat::checks::parser_reads_written_fields::<$solver>();
+        }
+        #[test]
+        fn malformed_files_are_reported_by_line() {
+            $crate::heat::checks::malformed_files_are_reported_by_line::<$solver>();
+        }
+    };
+}
+
 /// The baseline itself passes every check (the suite is not vacuous: see the harness tests
 /// with deliberately broken solvers).
 #[cfg(test)]
@@ -140,32 +168,4 @@ mod tests {
         let msg = panic_message(random_fields_evolve_like_the_reference::<HardCoded>);
         assert!(msg.contains("differs from the reference"), "{msg}");
     }
-}
-
-/// Expands to the exercise-01 test suite for a [`HeatSolver`] type:
-/// `harness::heat_tests!(profiling_heat::Heat);` in `tests/correctness.rs`.
-#[macro_export]
-macro_rules! heat_tests {
-    ($solver:ty) => {
-        #[test]
-        fn shipped_input_evolves_like_the_reference() {
-            $crate::heat::checks::shipped_input_evolves_like_the_reference::<$solver>();
-        }
-        #[test]
-        fn random_fields_evolve_like_the_reference() {
-            $crate::heat::checks::random_fields_evolve_like_the_reference::<$solver>();
-        }
-        #[test]
-        fn grid_conversion_round_trips() {
-            $crate::heat::checks::grid_conversion_round_trips::<$solver>();
-        }
-        #[test]
-        fn parser_reads_written_fields() {
-            $crate::heat::checks::parser_reads_written_fields::<$solver>();
-        }
-        #[test]
-        fn malformed_files_are_reported_by_line() {
-            $crate::heat::checks::malformed_files_are_reported_by_line::<$solver>();
-        }
-    };
 }

@@ -150,7 +150,7 @@ impl<K: FastHeat> StageRunner for FieldRunner<K> {
     /// One field of `n²` values goes straight into `u`; anything else to the shared inbox.
     fn inbox(&mut self, count: usize, bytes: usize) -> Option<(&mut [u64], &mut [u8])> {
         let n = side(bytes / 8)?;
-        if count != 1 || bytes % 8 != 0 {
+        if count != 1 || !bytes.is_multiple_of(8) {
             return None;
         }
         self.shape(n);

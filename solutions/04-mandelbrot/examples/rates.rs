@@ -9,7 +9,8 @@ fn main() {
         let n = n.parse().unwrap();
         ImageSpec::sized(n, n)
     });
-    let versions: [(&str, fn(&ImageSpec) -> Vec<u32>); 5] = [
+    type Version = (&'static str, fn(&ImageSpec) -> Vec<u32>);
+    let versions: [Version; 5] = [
         ("static (1 core)", Mandel::image_static),
         ("8 lanes (1 core)", lanes_one_core),
         ("C -O3 through FFI (1 core)", c_image),

@@ -70,8 +70,13 @@ pub fn kernel(mut zr: f64, mut zi: f64, cr: f64, ci: f64, lim: f64, cutoff: u32)
 /// Exported to C as `int hpc_rust_heat_step(const double *u, double *u_new, size_t rows,
 /// size_t cols)` (`shared/c/hpc_rust.h`): the checks C cannot make for itself are made here,
 /// and a bad argument is an error code, never undefined behaviour.
+///
+/// # Safety
+///
+/// `u` and `u_new` are null (refused) or each point to `rows × cols` doubles, and do not
+/// overlap: the header's contract, which no check here can verify.
 #[unsafe(no_mangle)]
-pub extern "C" fn hpc_rust_heat_step(u: *const f64, u_new: *mut f64, rows: usize, cols: usize) -> c_int {
+pub unsafe extern "C" fn hpc_rust_heat_step(u: *const f64, u_new: *mut f64, rows: usize, cols: usize) -> c_int {
     if u.is_null() || u_new.is_null() {
         return HPC_ERR_NULL;
     }
