@@ -123,6 +123,14 @@ pub struct TestOutcome {
     pub reason: Option<String>,
 }
 
+impl TestOutcome {
+    /// The test's own name, without its module path (`task_06_differences`), as course.toml
+    /// names tests.
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit("::").next().unwrap_or(&self.name)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StageReport {
     pub name: String,
@@ -130,6 +138,13 @@ pub struct StageReport {
     pub optional: bool,
     /// Absent when the stage was not measured (the code did not compile or was wrong).
     pub result: Option<StageResult>,
+}
+
+impl StageReport {
+    /// Measured and missed its target.
+    fn missed(&self) -> bool {
+        self.result.as_ref().is_some_and(|r| r.verdict != Verdict::Met)
+    }
 }
 
 /// Everything `check` found out; `--json` prints exactly this.
@@ -165,12 +180,11 @@ impl CheckReport {
             .iter()
             .flat_map(|t| &t.tests)
             .filter(|t| !t.passed)
-            .map(|t| t.name.rsplit("::").next().unwrap_or(&t.name).to_string())
+            .map(|t| t.short_name().to_string())
             .collect();
         tests.sort();
-        let missed = |s: &&StageReport| s.result.as_ref().is_some_and(|r| r.verdict != Verdict::Met);
         let (required, optional): (Vec<&StageReport>, Vec<_>) =
-            self.stages.iter().filter(missed).partition(|s| !s.optional);
+            self.stages.iter().filter(|s| s.missed()).partition(|s| !s.optional);
         tests.extend(required.into_iter().chain(optional).map(|s| s.name.clone()));
         tests
     }
@@ -261,9 +275,8 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     report.status = Status::Wrong;
     let tests_passed = run_tests(ex, &package, &built.tests, &expected, &mut status, &mut report)?;
     // With tasks still open, a stage whose own task passed is timed already (trusted output only).
-    let task_passed = |task: &str| {
-        report.tests.iter().flat_map(|t| &t.tests).any(|t| t.passed && t.name.rsplit("::").next() == Some(task))
-    };
+    let task_passed =
+        |task: &str| report.tests.iter().flat_map(|t| &t.tests).any(|t| t.passed && t.short_name() == task);
     let gradable: Vec<(String, f64)> = ex
         .stages
         .iter()
@@ -807,8 +820,7 @@ const BUSY_SCALING: f64 = 1.6;
 fn busy_core_note(r: &CheckReport, ex: &Exercise) -> Option<String> {
     let scaling = r.machine.as_ref()?.two_thread_scaling?;
     let threaded = |name: &str| ex.stages.iter().any(|s| s.name == name && s.multi_threaded);
-    let missed =
-        r.stages.iter().any(|s| threaded(&s.name) && s.result.as_ref().is_some_and(|res| res.verdict != Verdict::Met));
+    let missed = r.stages.iter().any(|s| threaded(&s.name) && s.missed());
     (missed && scaling < BUSY_SCALING).then(|| {
         format!(
             "      {} two threads ran only {}× faster than one while grading: another program is using a core, so \

@@ -284,16 +284,16 @@ impl EscapeWatch {
     /// What [`escaped`] would answer now.
     pub fn escaped(&mut self, leader: i32, known: &[i32]) -> Vec<i32> {
         let now = if self.counter_works { last_pid() } else { None };
-        let asked = (leader, known.to_vec());
         if let (Some(now), Some((seen, strays))) = (now, &self.last)
             && *seen == now
-            && self.asked == asked
+            && self.asked.0 == leader
+            && self.asked.1 == known
         {
             return strays.clone();
         }
         let strays = escaped(leader, known);
         self.last = now.map(|now| (now, strays.clone()));
-        self.asked = asked;
+        self.asked = (leader, known.to_vec());
         strays
     }
 

@@ -22,11 +22,7 @@ fn called<T>(call: &str, f: impl FnOnce() -> T) -> T {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(value) => value,
         Err(payload) => {
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+            let message = crate::property::panic_text(&*payload);
             if message.starts_with("not yet implemented") {
                 std::panic::resume_unwind(payload)
             }
@@ -600,14 +596,6 @@ mod tests {
         assert_eq!(plain(&vec![1, 2]), "[1, 2]");
     }
 
-    fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-        payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap()
-    }
-
     #[test]
     fn a_panic_inside_a_task_names_the_call() {
         let err = std::panic::catch_unwind(|| {
@@ -617,9 +605,12 @@ mod tests {
             expect!("linspace(0.0, 1.0, 0)", asserts(), array![])
         })
         .unwrap_err();
-        assert_eq!(panic_text(err), "linspace(0.0, 1.0, 0) panicked: assertion failed: start <= axis_len");
+        assert_eq!(
+            crate::property::panic_text(&*err),
+            "linspace(0.0, 1.0, 0) panicked: assertion failed: start <= axis_len"
+        );
         // A todo!() stays itself, so the runner still reads "to do".
         let err = std::panic::catch_unwind(|| called("zeros(2, 3)", || -> Array1<f64> { todo!() })).unwrap_err();
-        assert_eq!(panic_text(err), "not yet implemented");
+        assert_eq!(crate::property::panic_text(&*err), "not yet implemented");
     }
 }

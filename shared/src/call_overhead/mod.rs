@@ -72,10 +72,8 @@ pub fn calls(n: u32) -> u64 {
 
 /// Runs `f(n)`, turning a panic into a message.
 pub fn run_rung(name: &str, f: fn(u32) -> u64, n: u32) -> Result<u64, String> {
-    catch_unwind(AssertUnwindSafe(|| f(n))).map_err(|e| {
-        let text = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
-        format!("{name}({n}) panicked: {}", text.unwrap_or_default())
-    })
+    catch_unwind(AssertUnwindSafe(|| f(n)))
+        .map_err(|e| format!("{name}({n}) panicked: {}", crate::property::panic_text(&*e)))
 }
 
 /// Every rung of `L` against the reference for n = 0..=`max_n`; `Err` says which rung and n.

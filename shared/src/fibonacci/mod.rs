@@ -89,10 +89,8 @@ pub fn reference(n: u32) -> Result<u128, FibError> {
 
 /// Runs `f(n)`, turning a panic into a message.
 pub fn run_version(name: &str, f: fn(u32) -> Result<u128, FibError>, n: u32) -> Result<Result<u128, FibError>, String> {
-    catch_unwind(AssertUnwindSafe(|| f(n))).map_err(|e| {
-        let text = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
-        format!("{name}({n}) panicked: {}", text.unwrap_or_default())
-    })
+    catch_unwind(AssertUnwindSafe(|| f(n)))
+        .map_err(|e| format!("{name}({n}) panicked: {}", crate::property::panic_text(&*e)))
 }
 
 /// The n every version is checked at: all that fit, the first that does not, and far beyond.
