@@ -5,7 +5,7 @@ use crate::child;
 use crate::term;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
@@ -70,7 +70,30 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
+/// What `compare` measured: the Markdown table, whether the Python side ran, and the chart if
+/// matplotlib drew one.
+pub struct Comparison {
+    pub table: String,
+    pub python: bool,
+    pub chart: Option<PathBuf>,
+}
+
 pub fn compare(root: &Path) -> Result<ExitCode> {
+    let done = measure(root)?;
+    anstream::println!("{}", done.table);
+    let md = root.join("target/compare/compare.md");
+    match &done.chart {
+        Some(png) => anstream::println!("wrote {} and {}", md.display(), png.display()),
+        None => anstream::println!(
+            "wrote {} (no chart: python/plot.py needs matplotlib: pip install matplotlib)",
+            md.display()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Times every version, writes `target/compare/` (JSON, Markdown, chart) and returns the table.
+pub fn measure(root: &Path) -> Result<Comparison> {
     let mut status = term::Status::new();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut rows = run_json(
@@ -79,14 +102,20 @@ pub fn compare(root: &Path) -> Result<ExitCode> {
         &mut status,
     )?;
     let input = root.join("shared/data/heat/bottle.dat");
-    match run_json(
+    let python = match run_json(
         Command::new("python3").current_dir(root).arg("python/compare.py").arg(&input),
         "the Python, NumPy and Cython versions (pure Python takes a while)",
         &mut status,
     ) {
-        Ok(python) => rows.extend(python),
-        Err(e) => anstream::eprintln!("{} Python side skipped: {e:#}", term::paint(term::WARN, "warning:")),
-    }
+        Ok(python) => {
+            rows.extend(python);
+            true
+        }
+        Err(e) => {
+            anstream::eprintln!("{} Python side skipped: {e:#}", term::paint(term::WARN, "warning:"));
+            false
+        }
+    };
     status.clear();
     rows.sort_by_key(|r| (r.kernel.clone(), ORDER.iter().position(|o| *o == r.implementation).unwrap_or(ORDER.len())));
 
@@ -95,7 +124,6 @@ pub fn compare(root: &Path) -> Result<ExitCode> {
     let table = table(&rows);
     std::fs::write(out_dir.join("compare.json"), serde_json::to_string_pretty(&rows)?)?;
     std::fs::write(out_dir.join("compare.md"), &table)?;
-    anstream::println!("{table}");
     let png = out_dir.join("compare.png");
     let plotted = Command::new("python3")
         .current_dir(root)
@@ -104,15 +132,7 @@ pub fn compare(root: &Path) -> Result<ExitCode> {
         .arg(&png)
         .output()
         .is_ok_and(|o| o.status.success());
-    if plotted {
-        anstream::println!("wrote {} and {}", out_dir.join("compare.md").display(), png.display());
-    } else {
-        anstream::println!(
-            "wrote {} (no chart: python/plot.py needs matplotlib: pip install matplotlib)",
-            out_dir.join("compare.md").display()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Comparison { table, python, chart: plotted.then_some(png) })
 }
 
 #[cfg(test)]

@@ -35,6 +35,22 @@ pub struct Stage {
     /// as that test passes, before the other tasks are done.
     #[serde(default)]
     pub task: Option<String>,
+    /// Why this stage's target cannot be half the solution's lowest speedup (the course's rule,
+    /// checked by `cargo xtask figures`): a ceiling the hardware sets, such as two cores or
+    /// memory bandwidth. The stage is then held to a narrower margin, stated in the lesson.
+    #[serde(default)]
+    pub narrow_margin: Option<String>,
+}
+
+/// A version between the starting code and the solution, graded by `cargo xtask figures` as the
+/// exercise's `src/lib.rs` so the lesson can show what each change buys.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rung {
+    /// What changed, cumulatively, e.g. "+ loop order".
+    pub name: String,
+    /// The file, relative to the solution's folder.
+    pub lib: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -59,6 +75,9 @@ pub struct Exercise {
     /// profilers slow it down).
     #[serde(default)]
     pub profile_args: Vec<String>,
+    /// Versions between the starting code and the solution, in order (see [`Rung`]).
+    #[serde(default)]
+    pub ladder: Vec<Rung>,
 }
 
 /// A hint: plain text, shown in turn, or a table `{ about = [names], text = "…" }` shown when
@@ -191,6 +210,12 @@ impl Course {
                         stage.name,
                         stage.target
                     );
+                }
+            }
+            for rung in &ex.ladder {
+                let lib = root.join(ex.folder(Side::Solution)).join(&rung.lib);
+                if !lib.is_file() {
+                    bail!("exercise '{}', ladder rung '{}': {} does not exist", ex.name, rung.name, lib.display());
                 }
             }
             for side in [Side::Exercise, Side::Solution] {

@@ -5,6 +5,7 @@ mod check;
 mod child;
 mod compare;
 mod course;
+mod figures;
 mod integrity;
 mod judge;
 mod page;
@@ -127,6 +128,20 @@ enum Cmd {
     /// Time the course's kernels in Python, NumPy, Cython, Rust (start and solution) and C on
     /// the same input; print a table and draw a bar chart (target/compare/).
     Compare,
+    /// Regenerate every measured figure in the lessons and the README: grades each solution,
+    /// untouched exercise and ladder rung several times with the grader, checks every target
+    /// against the rule (at most half the solution's lowest speedup), writes the lessons'
+    /// figure blocks, the README's comparison and docs/figures.json. Takes about 5 min a run.
+    Figures {
+        /// Grade everything this many times (the lessons quote the spread).
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+        /// Only these exercises (the README's comparison is then left alone).
+        only: Vec<String>,
+        /// Rewrite the blocks from this figures file (e.g. docs/figures.json) without measuring.
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -173,6 +188,7 @@ fn run(root: &Path, cmd: Cmd) -> Result<ExitCode> {
         }
         Cmd::Ci => verify::ci(&root, &course),
         Cmd::Compare => compare::compare(&root),
+        Cmd::Figures { runs, only, from } => figures::figures(&root, &course, runs.max(1), &only, from.as_deref()),
         Cmd::Report { from } => page::report(&root, &course, from.as_deref()),
         Cmd::GradeSubmissions { submissions, out, summary } => {
             submission::grade_submissions(&root, &course, &submissions, out.as_deref(), summary.as_deref())

@@ -61,7 +61,7 @@ impl Drop for Running {
     }
 }
 
-fn expected(ex: &Exercise, side: Side) -> Status {
+pub(crate) fn expected(ex: &Exercise, side: Side) -> Status {
     match (side, ex.start) {
         (Side::Solution, _) => Status::Done,
         (Side::Exercise, Start::Slow) => Status::Slow,
@@ -150,7 +150,7 @@ fn indent(text: &str) -> String {
 }
 
 /// `verify` judges exercises as committed; say so when they carry local edits.
-fn warn_if_modified(root: &Path, exercises: &[&Exercise]) {
+pub(crate) fn warn_if_modified(root: &Path, exercises: &[&Exercise]) {
     for ex in exercises {
         let folder = ex.folder(Side::Exercise);
         let changed = Command::new("git")

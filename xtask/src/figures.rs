@@ -1,0 +1,495 @@
+//! `figures`: the course's measured figures, regenerated so they can be kept true.
+//!
+//! Every solution, every untouched exercise and every ladder rung (`course.toml`'s `ladder`,
+//! graded as the exercise's `src/lib.rs` in a copy of the committed course) is graded `runs`
+//! times by the grader itself, interleaved. Each target is then held to the course's rule: at
+//! most half of the solution's *lowest* speedup (a stage with a stated `narrow_margin`: at most
+//! 1/1.25 of it), and above the untouched exercise's highest. The results go where the lessons
+//! show them: between `<!-- figures:begin -->` and `<!-- figures:end -->` in each lesson, the
+//! `compare` table between `<!-- figures:begin compare -->` and the end marker in the README,
+//! and every number in `docs/figures.json` (from which `--from` rewrites the blocks).
+
+use crate::check::{self, CheckReport};
+use crate::course::{Course, Exercise, Side, Stage};
+use crate::{compare, submission, term, verify};
+use anyhow::{Context, Result, bail};
+use harness::timeit::{format_seconds, median};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+const BEGIN: &str = "<!-- figures:begin";
+const END: &str = "<!-- figures:end -->";
+/// Where ladder rungs are graded: a copy of the course at `HEAD`.
+const SCRATCH: &str = "target/figures/course";
+/// Every measured number, committed beside the lessons that quote them.
+pub const DATA: &str = "docs/figures.json";
+/// The course's rule: a target at most half of the solution's lowest speedup.
+const MARGIN: f64 = 2.0;
+/// The margin for a stage whose ceiling the hardware sets (`narrow_margin` in `course.toml`).
+const NARROW_MARGIN: f64 = 1.25;
+
+/// One regeneration: where, when, and every stage of every version measured.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Figures {
+    pub machine: String,
+    pub rustc: String,
+    pub date: String,
+    pub commit: String,
+    pub runs: usize,
+    pub rows: Vec<Row>,
+}
+
+/// One stage of one version of one exercise, over every run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub exercise: String,
+    /// "starting code", a ladder rung's name, or "solution".
+    pub version: String,
+    pub stage: String,
+    pub target: f64,
+    /// The unit of work the times are per ("cell update"), when the stage names one.
+    pub unit: Option<String>,
+    pub speedups: Vec<f64>,
+    /// Seconds per unit of work (per call without a unit): the baseline's and this version's.
+    pub baseline_seconds: Vec<f64>,
+    pub seconds: Vec<f64>,
+}
+
+const START: &str = "starting code";
+const SOLUTION: &str = "solution";
+
+/// `cargo xtask figures`: measures (or, with `from`, reads `docs/figures.json`) and rewrites the
+/// lessons' figure blocks. Exits non-zero when a verdict was unexpected or a target breaks the rule.
+pub fn figures(root: &Path, course: &Course, runs: usize, only: &[String], from: Option<&Path>) -> Result<ExitCode> {
+    let exercises: Vec<&Exercise> = if only.is_empty() {
+        course.exercises.iter().filter(|e| !e.stages.is_empty()).collect()
+    } else {
+        only.iter().map(|n| course.find(n)).collect::<Result<_>>()?
+    };
+    let (figures, unexpected) = match from {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let figures: Figures =
+                serde_json::from_str(&text).with_context(|| format!("{} is not a figures file", file.display()))?;
+            (figures, 0)
+        }
+        None => {
+            let (figures, unexpected) = measure(root, &exercises, runs)?;
+            let mut data = serde_json::to_string_pretty(&figures)?;
+            data.push('\n');
+            std::fs::write(root.join(DATA), data).with_context(|| format!("cannot write {DATA}"))?;
+            (figures, unexpected)
+        }
+    };
+
+    let mut broken = 0;
+    anstream::println!("\n{}", term::paint(term::BOLD, "targets against the solution's lowest speedup"));
+    for ex in &exercises {
+        for stage in &ex.stages {
+            let Some(rule) = Rule::judge(stage, &figures.rows_of(&ex.name, &stage.name)) else { continue };
+            broken += usize::from(!rule.ok);
+            anstream::println!("  {} {:<16} {}", term::mark(rule.ok), ex.name, rule.describe(stage));
+        }
+        write_block(root, &ex.folder(Side::Exercise).join(&ex.lesson), None, &lesson_block(ex, &figures))?;
+    }
+    if from.is_none() && only.is_empty() {
+        match compare::measure(root) {
+            Ok(done) if done.python => {
+                if let Some(chart) = &done.chart {
+                    std::fs::copy(chart, root.join("docs/compare.png")).context("cannot copy the chart to docs/")?;
+                }
+                write_block(root, &root.join("README.md"), Some("compare"), &compare_block(&figures, &done.table))?;
+            }
+            Ok(_) => anstream::eprintln!(
+                "{} the README's comparison was left as it was: the Python side did not run (see above)",
+                term::paint(term::WARN, "warning:")
+            ),
+            Err(e) => anstream::eprintln!(
+                "{} compare failed, README left as it was: {e:#}",
+                term::paint(term::WARN, "warning:")
+            ),
+        }
+    }
+    if unexpected + broken == 0 {
+        anstream::println!(
+            "\n{} every verdict as expected, every target within the rule",
+            term::paint(term::GOOD, "figures:")
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        anstream::println!(
+            "\n{} {unexpected} unexpected verdicts, {broken} targets outside the rule",
+            term::paint(term::BAD, "figures:")
+        );
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Grades every version of every exercise `runs` times, one version after the other within a
+/// run, so slow periods of the machine fall on all of them.
+fn measure(root: &Path, exercises: &[&Exercise], runs: usize) -> Result<(Figures, usize)> {
+    verify::warn_if_modified(root, exercises);
+    let scratch = if exercises.iter().any(|e| !e.ladder.is_empty()) {
+        let scratch = submission::prepare_scratch(root, SCRATCH)?;
+        let sealed = submission::git_text(root, &["show", &format!("HEAD:{}", crate::integrity::FILE)])?;
+        crate::integrity::pin_trusted_seal(&scratch, sealed);
+        Some(scratch)
+    } else {
+        None
+    };
+    let color = term::color_enabled();
+    let per_run: usize = exercises.iter().map(|e| 2 + e.ladder.len()).sum();
+    let (mut rows, mut unexpected, mut done) = (Vec::<Row>::new(), 0, 0);
+    let started = Instant::now();
+    for run in 1..=runs {
+        for &ex in exercises {
+            let mut versions: Vec<(String, CheckReport, bool)> = Vec::new();
+            for side in [Side::Exercise, Side::Solution] {
+                let report = check::check(root, ex, side, color)?;
+                let ok = report.status == verify::expected(ex, side);
+                let name = if side == Side::Solution { SOLUTION } else { START };
+                versions.push((name.to_string(), report, ok));
+            }
+            for rung in &ex.ladder {
+                let scratch = scratch.as_deref().context("no scratch course")?;
+                let lib = std::fs::read(root.join(ex.folder(Side::Solution)).join(&rung.lib))
+                    .with_context(|| format!("cannot read ladder rung {}", rung.lib))?;
+                std::fs::write(scratch.join(ex.folder(Side::Exercise)).join("src/lib.rs"), lib)?;
+                let report = check::check(scratch, ex, Side::Exercise, color)?;
+                let ok = report.status != check::Status::Wrong;
+                versions.push((rung.name.clone(), report, ok));
+            }
+            for (version, report, ok) in versions {
+                done += 1;
+                unexpected += usize::from(!ok);
+                let figures: Vec<String> = report.speedups().map(|(s, x)| format!("{s} {x:.2}×")).collect();
+                let eta = started.elapsed().as_secs_f64() / done as f64 * (runs * per_run - done) as f64;
+                anstream::println!(
+                    "  {} run {run}/{runs} {:<16} {:<16} {:<17} {}   (about {:.0} min left)",
+                    term::mark(ok),
+                    ex.name,
+                    version,
+                    report.status.describe(),
+                    figures.join("  "),
+                    eta / 60.0
+                );
+                if !ok && let Some(details) = &report.details {
+                    anstream::println!("{details}");
+                }
+                record(&mut rows, ex, &version, &report);
+            }
+        }
+    }
+    let figures = Figures {
+        machine: machine(),
+        rustc: command_line("rustc", &["--version"]).unwrap_or_else(|| "rustc (version unknown)".into()),
+        date: today(),
+        commit: command_line("git", &["-C", &root.to_string_lossy(), "rev-parse", "--short=12", "HEAD"])
+            .unwrap_or_default(),
+        runs,
+        rows,
+    };
+    Ok((figures, unexpected))
+}
+
+/// Adds one report's stages to their rows (a stage not measured, e.g. a missed task, adds nothing).
+fn record(rows: &mut Vec<Row>, ex: &Exercise, version: &str, report: &CheckReport) {
+    for stage in &report.stages {
+        let Some(result) = &stage.result else { continue };
+        let per_unit = result.work.as_ref().map_or(1.0, |w| w.per_call);
+        let at = match rows.iter().position(|r| r.exercise == ex.name && r.version == version && r.stage == stage.name)
+        {
+            Some(at) => at,
+            None => {
+                rows.push(Row {
+                    exercise: ex.name.clone(),
+                    version: version.to_string(),
+                    stage: stage.name.clone(),
+                    target: stage.target,
+                    unit: result.work.as_ref().map(|w| w.unit.clone()),
+                    speedups: vec![],
+                    baseline_seconds: vec![],
+                    seconds: vec![],
+                });
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[at];
+        row.speedups.push(result.speedup);
+        row.baseline_seconds.push(result.baseline_seconds / per_unit);
+        row.seconds.push(result.candidate_seconds / per_unit);
+    }
+}
+
+impl Figures {
+    fn rows_of(&self, exercise: &str, stage: &str) -> Vec<&Row> {
+        self.rows.iter().filter(|r| r.exercise == exercise && r.stage == stage).collect()
+    }
+
+    /// "AMD EPYC … (2 cores, linux), rustc 1.95.0, 2026-11-27, 10 runs".
+    fn provenance(&self) -> String {
+        format!("{}, {}, {}, {} runs of the grader", self.machine, self.rustc, self.date, self.runs)
+    }
+}
+
+/// A stage's target held to the course's rule.
+#[derive(Debug, PartialEq)]
+struct Rule {
+    ok: bool,
+    solution_low: f64,
+    start_high: Option<f64>,
+    needed: f64,
+}
+
+impl Rule {
+    /// `None` when the solution has no measurement of the stage.
+    fn judge(stage: &Stage, rows: &[&Row]) -> Option<Rule> {
+        let low = |r: &Row| r.speedups.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = |r: &Row| r.speedups.iter().copied().fold(0.0, f64::max);
+        let solution_low = rows.iter().find(|r| r.version == SOLUTION).map(|r| low(r))?;
+        let start_high = rows.iter().find(|r| r.version == START).map(|r| high(r));
+        let needed = if stage.narrow_margin.is_some() { NARROW_MARGIN } else { MARGIN };
+        let ok = solution_low >= needed * stage.target && start_high.is_none_or(|h| h < stage.target);
+        Some(Rule { ok, solution_low, start_high, needed })
+    }
+
+    fn describe(&self, stage: &Stage) -> String {
+        let mut text = format!(
+            "{:<11} target {}×: the solution's lowest {:.2}× is {:.2} times it (needed: {})",
+            stage.name,
+            stage.target,
+            self.solution_low,
+            self.solution_low / stage.target,
+            self.needed
+        );
+        if let Some(h) = self.start_high {
+            text += &format!("; the starting code's highest {h:.2}×");
+        }
+        if let Some(why) = &stage.narrow_margin {
+            text += &format!("\n{:<22}narrow margin: {why}", "");
+        }
+        text
+    }
+}
+
+/// The Markdown between a lesson's markers.
+fn lesson_block(ex: &Exercise, figures: &Figures) -> String {
+    let mut out = format!(
+        "<!-- generated by `cargo xtask figures`: edits between these markers are overwritten -->\n\
+         Measured on {}.\n\n\
+         | stage | version | speedup: median [lowest – highest] | target | time per unit: baseline → version |\n\
+         | --- | --- | --- | --- | --- |\n",
+        figures.provenance()
+    );
+    for stage in &ex.stages {
+        let mut rows = figures.rows_of(&ex.name, &stage.name);
+        let order = |v: &str| match v {
+            START => 0,
+            SOLUTION => ex.ladder.len() + 1,
+            rung => 1 + ex.ladder.iter().position(|r| r.name == rung).unwrap_or(ex.ladder.len()),
+        };
+        rows.sort_by_key(|r| order(&r.version));
+        for r in rows {
+            let (lo, hi) = spread(&r.speedups);
+            let unit = r.unit.as_deref().map_or(String::from("call"), str::to_string);
+            out += &format!(
+                "| {} | {} | {:.2}× [{lo:.2} – {hi:.2}] | {}× | {} → {} per {unit} |\n",
+                stage.name,
+                r.version,
+                median(&r.speedups),
+                stage.target,
+                format_seconds(median(&r.baseline_seconds)),
+                format_seconds(median(&r.seconds)),
+            );
+        }
+    }
+    let rules: Vec<String> = ex
+        .stages
+        .iter()
+        .filter_map(|s| {
+            let rule = Rule::judge(s, &figures.rows_of(&ex.name, &s.name))?;
+            let verdict = if rule.ok { "holds" } else { "does NOT hold" };
+            Some(format!(
+                "{}: {}× against a lowest of {:.2}× ({verdict}{})",
+                s.name,
+                s.target,
+                rule.solution_low,
+                if s.narrow_margin.is_some() { ", narrow margin" } else { "" }
+            ))
+        })
+        .collect();
+    if !rules.is_empty() {
+        out +=
+            &format!("\nThe rule for targets, at most half of the solution's lowest speedup: {}.\n", rules.join("; "));
+    }
+    out
+}
+
+/// The Markdown between the README's `compare` markers.
+fn compare_block(figures: &Figures, table: &str) -> String {
+    format!(
+        "<!-- generated by `cargo xtask figures` (with `cargo xtask compare`): edits between these markers are overwritten -->\n\
+         Measured on {}, {}, {}.\n\n{}\n",
+        figures.machine,
+        figures.rustc,
+        figures.date,
+        table.trim_end()
+    )
+}
+
+fn spread(xs: &[f64]) -> (f64, f64) {
+    xs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+}
+
+/// Rewrites the block named `name` in `file`; a file without the markers is left alone, with a warning.
+fn write_block(root: &Path, file: &Path, name: Option<&str>, body: &str) -> Result<()> {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    match replace_block(&text, name, body)? {
+        Some(new) if new != text => {
+            std::fs::write(&path, new).with_context(|| format!("cannot write {}", path.display()))?;
+            anstream::println!("  wrote the figures in {}", file.display());
+        }
+        Some(_) => {}
+        None => anstream::eprintln!(
+            "{} {} has no `{BEGIN}{} -->` … `{END}` block: its figures were not written",
+            term::paint(term::WARN, "warning:"),
+            file.display(),
+            name.map(|n| format!(" {n}")).unwrap_or_default()
+        ),
+    }
+    Ok(())
+}
+
+/// `text` with the lines between the begin marker named `name` and the next end marker
+/// replaced by `body`; `None` when there is no such begin marker.
+fn replace_block(text: &str, name: Option<&str>, body: &str) -> Result<Option<String>> {
+    let wanted = format!("{BEGIN}{} -->", name.map(|n| format!(" {n}")).unwrap_or_default());
+    let Some(start) = text.lines().position(|l| l.trim() == wanted) else { return Ok(None) };
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(end) = lines[start..].iter().position(|l| l.trim() == END).map(|k| start + k) else {
+        bail!("`{wanted}` has no `{END}` after it");
+    };
+    let mut out: Vec<&str> = lines[..=start].to_vec();
+    out.extend(body.trim_end().lines());
+    out.extend(&lines[end..]);
+    Ok(Some(out.join("\n") + "\n"))
+}
+
+fn machine() -> String {
+    let m = harness::machine::Machine::detect();
+    format!("{} ({} cores, {})", m.cpu, m.cores, m.os)
+}
+
+fn command_line(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`, from the system clock.
+fn today() -> String {
+    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage(target: f64, narrow: bool) -> Stage {
+        toml::from_str(&format!(
+            "name = \"s\"\ntarget = {target}\n{}",
+            if narrow { "narrow_margin = \"two cores\"" } else { "" }
+        ))
+        .unwrap()
+    }
+
+    fn row(version: &str, speedups: &[f64]) -> Row {
+        Row {
+            exercise: "e".into(),
+            version: version.into(),
+            stage: "s".into(),
+            target: 5.0,
+            unit: None,
+            speedups: speedups.to_vec(),
+            baseline_seconds: vec![1.0; speedups.len()],
+            seconds: vec![0.1; speedups.len()],
+        }
+    }
+
+    #[test]
+    fn the_rule_is_held_at_the_solutions_lowest_run_and_the_starts_highest() {
+        let start = row(START, &[0.9, 1.1]);
+        let judge =
+            |target, narrow, sol: &[f64]| Rule::judge(&stage(target, narrow), &[&start, &row(SOLUTION, sol)]).unwrap();
+        assert!(judge(5.0, false, &[12.0, 10.0, 11.0]).ok);
+        // One slow run of the solution below twice the target breaks it, however good the median.
+        assert!(!judge(5.0, false, &[12.0, 9.5, 14.0]).ok);
+        // A stated narrow margin asks for 1.25 times the target instead.
+        assert!(judge(5.0, true, &[6.5, 7.0]).ok);
+        assert!(!judge(5.0, true, &[6.0, 7.0]).ok);
+        // The starting code reaching the target is a broken target at any margin.
+        assert!(!judge(1.05, false, &[3.0]).ok);
+        assert!(Rule::judge(&stage(5.0, false), &[&start]).is_none(), "no solution measured, no rule");
+    }
+
+    #[test]
+    fn blocks_are_replaced_between_their_markers_only() {
+        let text = "# Lesson\nbefore\n<!-- figures:begin -->\nold\nold\n<!-- figures:end -->\nafter\n";
+        let new = replace_block(text, None, "new 1\nnew 2\n").unwrap().unwrap();
+        assert_eq!(new, "# Lesson\nbefore\n<!-- figures:begin -->\nnew 1\nnew 2\n<!-- figures:end -->\nafter\n");
+        assert_eq!(replace_block(&new, None, "new 1\nnew 2").unwrap().unwrap(), new, "idempotent");
+        assert_eq!(replace_block(text, Some("compare"), "x").unwrap(), None, "another block's name");
+        assert!(replace_block("<!-- figures:begin -->\nno end\n", None, "x").is_err());
+        let named = "<!-- figures:begin compare -->\n<!-- figures:end -->\n";
+        assert_eq!(
+            replace_block(named, Some("compare"), "t").unwrap().unwrap(),
+            "<!-- figures:begin compare -->\nt\n<!-- figures:end -->\n"
+        );
+    }
+
+    #[test]
+    fn dates_come_from_days_since_the_epoch() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_784), (2026, 11, 27));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn every_measured_row_of_a_lesson_is_in_its_block() {
+        let course = Course::load(&crate::root()).unwrap();
+        let ex = course.find("profiling-heat").unwrap();
+        let mut r = row(SOLUTION, &[9.0, 10.0, 11.0]);
+        r.exercise = ex.name.clone();
+        r.stage = ex.stages[0].name.clone();
+        r.unit = Some("cell update".into());
+        let figures = Figures {
+            machine: "test machine (2 cores, linux)".into(),
+            rustc: "rustc 1.95.0".into(),
+            date: "2026-11-27".into(),
+            commit: "abc".into(),
+            runs: 3,
+            rows: vec![r],
+        };
+        let block = lesson_block(ex, &figures);
+        assert!(block.contains("test machine (2 cores, linux), rustc 1.95.0, 2026-11-27, 3 runs"), "{block}");
+        assert!(block.contains("| solution | 10.00× [9.00 – 11.00] |"), "{block}");
+        assert!(block.contains("1.00 s → 100 ms per cell update"), "{block}");
+    }
+}
