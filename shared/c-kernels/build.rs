@@ -1,7 +1,7 @@
 //! Compiles the course's C kernels (`shared/c/`) with `-O3` into a static library.
 fn main() {
     let dir = std::path::Path::new("../c");
-    for file in ["heat.c", "mandelbrot.c", "hpc_kernels.h"] {
+    for file in ["heat.c", "mandelbrot.c", "hpc_kernels.h", "hpc_codes.h"] {
         println!("cargo::rerun-if-changed=../c/{file}");
     }
     cc::Build::new()

@@ -3,9 +3,7 @@
 #define HPC_KERNELS_H
 #include <stddef.h>
 
-#define HPC_OK 0
-#define HPC_ERR_NULL (-1)
-#define HPC_ERR_SIZE (-2)
+#include "hpc_codes.h"
 
 int hpc_heat_step(const double *u, double *u_new, size_t rows, size_t cols,
                   double a, double dt, double dx2, double dy2);

@@ -5,9 +5,7 @@
 #define HPC_RUST_H
 #include <stddef.h>
 
-#define HPC_OK 0
-#define HPC_ERR_NULL (-1)
-#define HPC_ERR_SIZE (-2)
+#include "hpc_codes.h"
 
 /* One heat step from u into u_new (both rows*cols doubles), the course's parameters. */
 int hpc_rust_heat_step(const double *u, double *u_new, size_t rows, size_t cols);

@@ -36,6 +36,18 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_default()
 }
 
+/// `f(n)`, or the panic it raised as "`name`(`n`) panicked: message": which call, with what.
+pub fn call_caught<T>(name: &str, f: fn(u32) -> T, n: u32) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(n)))
+        .map_err(|e| format!("{name}({n}) panicked: {}", panic_text(&*e)))
+}
+
+/// The message of the panic `f` raises: the checks' own tests assert on what a learner would read.
+#[cfg(test)]
+pub(crate) fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    panic_text(&*std::panic::catch_unwind(f).expect_err("the check should fail"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

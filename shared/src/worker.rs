@@ -39,13 +39,12 @@
 //! `error {json string}`.
 
 use crate::protocol::Work;
-use serde::{Deserialize, Serialize};
+
 use std::io::{BufRead, Write};
 use std::os::fd::FromRawFd;
 use std::process::ExitCode;
 
-/// The file descriptor the worker answers on; the judge opens it.
-pub const ANSWER_FD: i32 = 3;
+pub use grading::worker::{ANSWER_FD, SpecAnswer};
 
 /// The items of one batch, borrowed.
 pub struct Batch<'a> {
@@ -256,13 +255,6 @@ pub struct StageSpec {
 pub struct ExerciseSpec {
     pub exercise: &'static str,
     pub stages: Vec<StageSpec>,
-}
-
-/// What `spec` answers: the stages and their work, as the judge needs them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SpecAnswer {
-    pub exercise: String,
-    pub stages: Vec<(String, Work)>,
 }
 
 impl ExerciseSpec {

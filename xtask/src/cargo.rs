@@ -2,10 +2,15 @@
 
 use crate::child;
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
+use cargo_metadata::{Message, TargetKind, diagnostic::DiagnosticLevel};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+
+/// `cargo`: the one that runs this runner (`CARGO`), else the first on the PATH.
+pub fn command() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
 
 /// The executables of a successful build.
 #[derive(Debug, Default)]
@@ -24,31 +29,19 @@ pub enum Build {
     Failed(String),
 }
 
-#[derive(Deserialize)]
-struct Message {
-    reason: String,
-    profile: Option<Profile>,
-    package_id: Option<String>,
-    target: Option<Target>,
-    executable: Option<PathBuf>,
-    message: Option<Diagnostic>,
+/// cargo's JSON messages in `stdout` (`--message-format=json…`); other lines are skipped.
+pub fn messages(stdout: &str) -> impl Iterator<Item = Message> + '_ {
+    Message::parse_stream(stdout.as_bytes()).filter_map(Result::ok)
 }
 
-#[derive(Deserialize)]
-struct Profile {
-    test: bool,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    name: String,
-    kind: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Diagnostic {
-    level: String,
-    rendered: Option<String>,
+/// The executable of the first artifact built for a target of `kind` named `name` (any, without).
+pub fn executable(stdout: &str, kind: TargetKind, name: Option<&str>) -> Option<PathBuf> {
+    messages(stdout).find_map(|m| match m {
+        Message::CompilerArtifact(a) if a.target.kind.contains(&kind) && name.is_none_or(|n| a.target.name == n) => {
+            a.executable.map(|e| e.into_std_path_buf())
+        }
+        _ => None,
+    })
 }
 
 /// A build's limit: generous, a cold build of the workspace takes minutes on 2 cores.
@@ -88,8 +81,7 @@ fn cargo_build(
     built: &mut Built,
     status: &mut impl FnMut(&str),
 ) -> Result<Option<String>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
+    let mut cmd = command();
     // `--locked`: the sealed Cargo.lock is the one built with; a changed dependency is an error.
     cmd.current_dir(root)
         .args(["test", "--release", "--locked", "--no-run", "--package", package])
@@ -102,25 +94,29 @@ fn cargo_build(
         false
     })?;
     let mut errors = Vec::new();
-    for line in finished.stdout.lines().filter(|l| l.starts_with('{')) {
-        let m: Message = serde_json::from_str(line).with_context(|| format!("unexpected cargo output: {line}"))?;
-        let ours = m.package_id.as_deref().is_some_and(|id| is_package(id, package));
-        let test_binary = m.profile.is_some_and(|p| p.test);
-        let executable = m.executable.filter(|_| test_binary && ours);
-        match (m.reason.as_str(), m.target, executable, m.message) {
-            ("compiler-artifact", Some(t), Some(exe), _) if t.kind.iter().any(|k| k == "test") => {
-                if t.name == "grade" {
-                    built.grade = Some(exe);
-                } else {
-                    built.tests.push((t.name, exe));
+    for m in messages(&finished.stdout) {
+        match m {
+            Message::CompilerArtifact(a) => {
+                let ours = is_package(&a.package_id.repr, package);
+                let Some(exe) = a.executable.filter(|_| a.profile.test && ours) else { continue };
+                let exe = exe.into_std_path_buf();
+                if a.target.kind.contains(&TargetKind::Test) {
+                    if a.target.name == "grade" {
+                        built.grade = Some(exe);
+                    } else {
+                        built.tests.push((a.target.name, exe));
+                    }
+                } else if a.target.kind.contains(&TargetKind::Lib) {
+                    built.tests.push(("unit tests".into(), exe));
                 }
             }
-            ("compiler-artifact", Some(t), Some(exe), _) if t.kind.iter().any(|k| k == "lib") => {
-                built.tests.push(("unit tests".into(), exe));
-            }
-            ("compiler-message", _, _, Some(d)) if ours || d.level == "error" => {
-                let text = d.rendered.unwrap_or_default();
-                if d.level == "warning" {
+            Message::CompilerMessage(c) => {
+                let level = c.message.level;
+                if !is_package(&c.package_id.repr, package) && level != DiagnosticLevel::Error {
+                    continue;
+                }
+                let text = c.message.rendered.unwrap_or_default();
+                if level == DiagnosticLevel::Warning {
                     if !built.warnings.contains(&text) {
                         built.warnings.push(text);
                     }
@@ -148,8 +144,7 @@ fn cargo_build(
 /// Builds the reference worker (`harness`'s `course-reference`, sealed course code only) and
 /// returns its executable; `Err` with cargo's words when it does not build.
 pub fn build_reference(root: &Path) -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
+    let mut cmd = command();
     cmd.current_dir(root).args([
         "build",
         "--release",
@@ -164,12 +159,7 @@ pub fn build_reference(root: &Path) -> Result<PathBuf> {
     if !finished.ending.success() {
         bail!("the course's reference worker does not build:\n{}", finished.stderr);
     }
-    finished
-        .stdout
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Message>(l).ok())
-        .filter(|m| m.reason == "compiler-artifact" && m.target.as_ref().is_some_and(|t| t.name == "course-reference"))
-        .find_map(|m| m.executable)
+    executable(&finished.stdout, TargetKind::Bin, Some("course-reference"))
         .context("cargo built the reference worker but named no executable")
 }
 

@@ -5,11 +5,11 @@ use crate::cargo::{self, Build};
 use crate::child::{self, Ending, Limits};
 use crate::course::{Exercise, Side, Start};
 use crate::judge;
-use crate::term::{self, Status as StatusLine};
+use crate::term::{self, StatusLine};
 use anyhow::{Result, bail};
-use harness::machine::Machine;
-use harness::protocol::{Protocol, StageResult, Verdict};
-use harness::timeit::format_seconds;
+use grading::machine::Machine;
+use grading::protocol::{Protocol, StageResult, Verdict};
+use grading::timeit::format_seconds;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -304,11 +304,11 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     let protocol = Protocol::default();
     let mut machine = Machine::detect();
     if machine.cores >= 2 {
-        machine.two_thread_scaling = Some(harness::machine::two_thread_scaling());
+        machine.two_thread_scaling = Some(grading::machine::two_thread_scaling());
     }
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let stages = gradable;
-    let judged = judge::grade(&grade, &reference, &ex.name, &stages, &protocol, &root.join("target"), &mut |p| {
+    let judged = judge::grade(&grade, &reference, ex, &stages, &protocol, &root.join("target"), &mut |p| {
         status.set(&format!(
             "grading {package}: {} · pair {} · speedup {:.2}× [{:.2}–{:.2}]",
             p.stage, p.pairs, p.speedup, p.interval[0], p.interval[1]

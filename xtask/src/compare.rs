@@ -39,7 +39,7 @@ fn parse_rows(stdout: &str) -> Result<Vec<Row>> {
         .collect()
 }
 
-fn run_json(cmd: &mut Command, what: &str, status: &mut term::Status) -> Result<Vec<Row>> {
+fn run_json(cmd: &mut Command, what: &str, status: &mut term::StatusLine) -> Result<Vec<Row>> {
     status.phase(&format!("running {what}…"));
     let finished = child::run(cmd, Duration::from_secs(20 * 60), |_| false)?;
     if !finished.ending.success() {
@@ -60,9 +60,9 @@ pub fn table(rows: &[Row]) -> String {
             .and_then(|r| r.seconds_per_unit);
         let (time, speedup) = match (row.seconds_per_unit, python) {
             (Some(s), Some(p)) => {
-                (format!("{} per {}", harness::timeit::format_seconds(s), row.unit), format!("{:.0}×", p / s))
+                (format!("{} per {}", grading::timeit::format_seconds(s), row.unit), format!("{:.0}×", p / s))
             }
-            (Some(s), None) => (format!("{} per {}", harness::timeit::format_seconds(s), row.unit), "–".into()),
+            (Some(s), None) => (format!("{} per {}", grading::timeit::format_seconds(s), row.unit), "–".into()),
             (None, _) => (format!("skipped: {}", row.skipped.as_deref().unwrap_or("?")), "–".into()),
         };
         out += &format!("| {} | {} | {time} | {speedup} |\n", row.kernel, row.implementation);
@@ -94,10 +94,9 @@ pub fn compare(root: &Path) -> Result<ExitCode> {
 
 /// Times every version, writes `target/compare/` (JSON, Markdown, chart) and returns the table.
 pub fn measure(root: &Path) -> Result<Comparison> {
-    let mut status = term::Status::new();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut status = term::StatusLine::new();
     let mut rows = run_json(
-        Command::new(&cargo).current_dir(root).args(["run", "--release", "--quiet", "--package", "course-compare"]),
+        crate::cargo::command().current_dir(root).args(["run", "--release", "--quiet", "--package", "course-compare"]),
         "the Rust and C versions (release build)",
         &mut status,
     )?;

@@ -13,8 +13,9 @@ use crate::check::{self, CheckReport};
 use crate::course::{Course, Exercise, Side, Stage};
 use crate::{compare, submission, term, verify};
 use anyhow::{Context, Result, bail};
-use harness::timeit::{format_seconds, median};
+use grading::timeit::{format_seconds, median};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -30,15 +31,29 @@ const MARGIN: f64 = 2.0;
 /// The margin for a stage whose ceiling the hardware sets (`narrow_margin` in `course.toml`).
 const NARROW_MARGIN: f64 = 1.25;
 
-/// One regeneration: where, when, and every stage of every version measured.
-#[derive(Debug, Serialize, Deserialize)]
+/// Every stage of every version measured, and where and when each exercise was.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Figures {
+    /// By exercise name: a run with `only` re-measures some exercises and keeps the others'.
+    pub measured: BTreeMap<String, Provenance>,
+    pub rows: Vec<Row>,
+}
+
+/// Where and when an exercise's rows were measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
     pub machine: String,
     pub rustc: String,
     pub date: String,
     pub commit: String,
     pub runs: usize,
-    pub rows: Vec<Row>,
+}
+
+impl Provenance {
+    /// "Intel … (2 cores, linux), rustc 1.95.0 (…), 2026-11-27, 10 runs of the grader".
+    fn describe(&self) -> String {
+        format!("{}, {}, {}, {} runs of the grader", self.machine, self.rustc, self.date, self.runs)
+    }
 }
 
 /// One stage of one version of one exercise, over every run.
@@ -76,7 +91,13 @@ pub fn figures(root: &Path, course: &Course, runs: usize, only: &[String], from:
             (figures, 0)
         }
         None => {
-            let (figures, unexpected) = measure(root, &exercises, runs)?;
+            let (measured, unexpected) = measure(root, &exercises, runs)?;
+            let mut figures = match std::fs::read_to_string(root.join(DATA)) {
+                Ok(text) if !only.is_empty() => serde_json::from_str(&text)
+                    .with_context(|| format!("{DATA} is not a figures file: measure every exercise to rewrite it"))?,
+                _ => Figures::default(),
+            };
+            figures.merge(measured);
             let mut data = serde_json::to_string_pretty(&figures)?;
             data.push('\n');
             std::fs::write(root.join(DATA), data).with_context(|| format!("cannot write {DATA}"))?;
@@ -100,7 +121,7 @@ pub fn figures(root: &Path, course: &Course, runs: usize, only: &[String], from:
                 if let Some(chart) = &done.chart {
                     std::fs::copy(chart, root.join("docs/compare.png")).context("cannot copy the chart to docs/")?;
                 }
-                write_block(root, &root.join("README.md"), Some("compare"), &compare_block(&figures, &done.table))?;
+                write_block(root, &root.join("README.md"), Some("compare"), &compare_block(&done.table))?;
             }
             Ok(_) => anstream::eprintln!(
                 "{} the README's comparison was left as it was: the Python side did not run (see above)",
@@ -182,16 +203,16 @@ fn measure(root: &Path, exercises: &[&Exercise], runs: usize) -> Result<(Figures
             }
         }
     }
-    let figures = Figures {
+    let provenance = Provenance {
         machine: machine(),
         rustc: command_line("rustc", &["--version"]).unwrap_or_else(|| "rustc (version unknown)".into()),
         date: today(),
         commit: command_line("git", &["-C", &root.to_string_lossy(), "rev-parse", "--short=12", "HEAD"])
             .unwrap_or_default(),
         runs,
-        rows,
     };
-    Ok((figures, unexpected))
+    let measured = exercises.iter().map(|e| (e.name.clone(), provenance.clone())).collect();
+    Ok((Figures { measured, rows }, unexpected))
 }
 
 /// Adds one report's stages to their rows (a stage not measured, e.g. a missed task, adds nothing).
@@ -228,9 +249,15 @@ impl Figures {
         self.rows.iter().filter(|r| r.exercise == exercise && r.stage == stage).collect()
     }
 
-    /// "AMD EPYC … (2 cores, linux), rustc 1.95.0, 2026-11-27, 10 runs".
-    fn provenance(&self) -> String {
-        format!("{}, {}, {}, {} runs of the grader", self.machine, self.rustc, self.date, self.runs)
+    /// `new`'s exercises replace this one's (their rows and provenance); the others stay.
+    fn merge(&mut self, new: Figures) {
+        self.rows.retain(|r| !new.measured.contains_key(&r.exercise));
+        self.rows.extend(new.rows);
+        self.measured.extend(new.measured);
+    }
+
+    fn provenance(&self, exercise: &str) -> String {
+        self.measured.get(exercise).map_or_else(|| "(not measured yet)".into(), Provenance::describe)
     }
 }
 
@@ -281,7 +308,7 @@ fn lesson_block(ex: &Exercise, figures: &Figures) -> String {
          Measured on {}.\n\n\
          | stage | version | speedup: median [lowest – highest] | target | time per unit: baseline → version |\n\
          | --- | --- | --- | --- | --- |\n",
-        figures.provenance()
+        figures.provenance(&ex.name)
     );
     for stage in &ex.stages {
         let mut rows = figures.rows_of(&ex.name, &stage.name);
@@ -328,13 +355,13 @@ fn lesson_block(ex: &Exercise, figures: &Figures) -> String {
 }
 
 /// The Markdown between the README's `compare` markers.
-fn compare_block(figures: &Figures, table: &str) -> String {
+fn compare_block(table: &str) -> String {
+    let rustc = command_line("rustc", &["--version"]).unwrap_or_else(|| "rustc (version unknown)".into());
     format!(
         "<!-- generated by `cargo xtask figures` (with `cargo xtask compare`): edits between these markers are overwritten -->\n\
-         Measured on {}, {}, {}.\n\n{}\n",
-        figures.machine,
-        figures.rustc,
-        figures.date,
+         Measured on {}, {rustc}, {}.\n\n{}\n",
+        machine(),
+        today(),
         table.trim_end()
     )
 }
@@ -379,7 +406,7 @@ fn replace_block(text: &str, name: Option<&str>, body: &str) -> Result<Option<St
 }
 
 fn machine() -> String {
-    let m = harness::machine::Machine::detect();
+    let m = grading::machine::Machine::detect();
     format!("{} ({} cores, {})", m.cpu, m.cores, m.os)
 }
 
@@ -465,6 +492,33 @@ mod tests {
     }
 
     #[test]
+    fn measuring_some_exercises_again_keeps_the_others() {
+        let at = |date: &str| Provenance {
+            machine: "m".into(),
+            rustc: "r".into(),
+            date: date.into(),
+            commit: "c".into(),
+            runs: 1,
+        };
+        let mut a = row(SOLUTION, &[1.0]);
+        a.exercise = "a".into();
+        let mut b = row(SOLUTION, &[2.0]);
+        b.exercise = "b".into();
+        let mut old = Figures {
+            measured: BTreeMap::from([("a".into(), at("old")), ("b".into(), at("old"))]),
+            rows: vec![a.clone(), b],
+        };
+        let mut b_again = row(SOLUTION, &[3.0]);
+        b_again.exercise = "b".into();
+        old.merge(Figures { measured: BTreeMap::from([("b".into(), at("new"))]), rows: vec![b_again.clone()] });
+        assert_eq!(old.measured["a"].date, "old");
+        assert_eq!(old.measured["b"].date, "new");
+        assert_eq!(old.rows.len(), 2);
+        assert_eq!(old.rows_of("a", "s")[0].speedups, a.speedups);
+        assert_eq!(old.rows_of("b", "s")[0].speedups, b_again.speedups);
+    }
+
+    #[test]
     fn dates_come_from_days_since_the_epoch() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_784), (2026, 11, 27));
@@ -479,14 +533,14 @@ mod tests {
         r.exercise = ex.name.clone();
         r.stage = ex.stages[0].name.clone();
         r.unit = Some("cell update".into());
-        let figures = Figures {
+        let provenance = Provenance {
             machine: "test machine (2 cores, linux)".into(),
             rustc: "rustc 1.95.0".into(),
             date: "2026-11-27".into(),
             commit: "abc".into(),
             runs: 3,
-            rows: vec![r],
         };
+        let figures = Figures { measured: BTreeMap::from([(ex.name.clone(), provenance)]), rows: vec![r] };
         let block = lesson_block(ex, &figures);
         assert!(block.contains("test machine (2 cores, linux), rustc 1.95.0, 2026-11-27, 3 runs"), "{block}");
         assert!(block.contains("| solution | 10.00× [9.00 – 11.00] |"), "{block}");

@@ -10,9 +10,10 @@
 //! group) whenever the baseline is timed, so nothing it starts can slow the baseline down.
 
 use crate::child::{Ending, Limits};
+use crate::course::Exercise;
 use anyhow::{Context, Result, bail};
-use harness::protocol::{self, Contender, Progress, Protocol, StageResult};
-use harness::worker::SpecAnswer;
+use grading::protocol::{self, Contender, PairProgress, Protocol, StageResult};
+use grading::worker::SpecAnswer;
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -133,7 +134,7 @@ impl Worker {
         // SAFETY: dup2 and setrlimit are async-signal-safe; dup2 clears close-on-exec on fd 3.
         unsafe {
             cmd.pre_exec(move || {
-                if libc::dup2(write_fd, harness::worker::ANSWER_FD) < 0 {
+                if libc::dup2(write_fd, grading::worker::ANSWER_FD) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 let fsize = libc::rlimit { rlim_cur: MAX_FILE_BYTES as _, rlim_max: MAX_FILE_BYTES as _ };
@@ -637,20 +638,20 @@ pub struct Judged {
     pub failure: Option<Failure>,
 }
 
-/// The stages to grade: (name, target).
+/// The stages to grade: (name, target), some or all of `exercise`'s.
 pub fn grade(
     candidate_exe: &Path,
     reference_exe: &Path,
-    exercise: &str,
+    exercise: &Exercise,
     stages: &[(String, f64)],
     protocol: &Protocol,
     scratch: &Path,
-    progress: &mut dyn FnMut(&Progress),
+    progress: &mut dyn FnMut(&PairProgress),
 ) -> Result<Judged> {
     let workdir = private_folder(scratch)?;
     let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * stages.len() as f64 + 60.0);
     let limits = Limits::for_learner_code(limit);
-    let reference = Worker::spawn(reference_exe, &[exercise], &workdir, limits, false)?;
+    let reference = Worker::spawn(reference_exe, &[exercise.name.as_str()], &workdir, limits, false)?;
     let mut candidate = Worker::spawn(candidate_exe, &[], &workdir, limits, true)?;
     candidate.known = vec![reference.pid(), candidate.pid()];
     let session = Rc::new(RefCell::new(Session {
@@ -678,10 +679,10 @@ pub fn grade(
 
 fn judge(
     session: &Rc<RefCell<Session>>,
-    exercise: &str,
+    exercise: &Exercise,
     stages: &[(String, f64)],
     protocol: &Protocol,
-    progress: &mut dyn FnMut(&Progress),
+    progress: &mut dyn FnMut(&PairProgress),
 ) -> Result<Judged> {
     let spec: SpecAnswer = {
         let mut s = session.borrow_mut();
@@ -693,10 +694,15 @@ fn judge(
         let json = answer.strip_prefix("spec ").context("the reference worker did not answer 'spec'")?;
         serde_json::from_str(json).context("the reference worker's spec")?
     };
+    // The grader's stages are course.toml's, all of them, before anything runs (not only the
+    // ones graded now): a stage one side lacks would otherwise be skipped without a word.
+    let course_stages: Vec<&str> = exercise.stages.iter().map(|s| s.name.as_str()).collect();
+    let grader_stages: Vec<&str> = spec.stages.iter().map(|(n, _)| n.as_str()).collect();
+    match_stages(&exercise.name, &course_stages, &spec.exercise, &grader_stages)?;
     // Correctness first: one checked call of every stage on a fresh graded input, untimed.
     for (name, _) in stages {
         if !spec.stages.iter().any(|(n, _)| n == name) {
-            bail!("course.toml names a stage '{name}' that the grader of '{exercise}' does not have");
+            bail!("asked to grade a stage '{name}' that '{}' does not have", exercise.name);
         }
         let mut s = session.borrow_mut();
         s.stage = name.clone();
@@ -721,6 +727,43 @@ fn judge(
         }
     }
     Ok(Judged { stages: results, failure: None })
+}
+
+/// Refuses a reference worker whose spec (`answered_for`, `grader`) is not course.toml's for
+/// `exercise` (`course`): another exercise's, or other stage names, either way round (the order
+/// aside). A stage only course.toml names could not be timed, and one only the grader has would
+/// never be graded: left alone, either would go unnoticed. Both are faults of the course, never
+/// of the learner's code, so this is an error of the runner (like a reference worker that does
+/// not start), raised before anything is timed, naming the stages and both lists.
+pub fn match_stages(exercise: &str, course: &[&str], answered_for: &str, grader: &[&str]) -> Result<()> {
+    let mut faults = Vec::new();
+    if answered_for != exercise {
+        faults.push(format!("the grader answered with the spec of '{answered_for}'"));
+    }
+    for name in course.iter().filter(|n| !grader.contains(n)) {
+        faults.push(format!("stage '{name}' is in course.toml but not in the grader, so it cannot be timed"));
+    }
+    for name in grader.iter().filter(|n| !course.contains(n)) {
+        faults.push(format!("stage '{name}' is in the grader but not in course.toml, so it would never be graded"));
+    }
+    let mut repeated: Vec<&str> = Vec::new();
+    for (k, name) in grader.iter().enumerate() {
+        if grader[..k].contains(name) && !repeated.contains(name) {
+            repeated.push(name);
+            faults.push(format!("the grader names stage '{name}' more than once"));
+        }
+    }
+    if faults.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the course's grader does not match course.toml for '{exercise}' (a fault of the course, not of your \
+         code: please report it to the course's maintainers):\n{}\n  course.toml's stages: [{}]\n  the grader's \
+         stages (its reference worker's spec): [{}]",
+        faults.iter().map(|f| format!("  - {f}")).collect::<Vec<_>>().join("\n"),
+        course.join(", "),
+        grader.join(", ")
+    )
 }
 
 /// A new empty folder for the workers' files, removed after grading.
@@ -755,5 +798,35 @@ mod tests {
             assert!(!text.contains("endless loop?") && !text.contains("Your code"), "{text}");
             assert!(text.contains("so fast"), "{text}");
         }
+    }
+
+    #[test]
+    fn a_grader_whose_stages_are_not_course_tomls_is_refused_naming_both_lists() {
+        // The same names in another order: fine.
+        assert!(match_stages("heat-fast", &["serial", "parallel"], "heat-fast", &["parallel", "serial"]).is_ok());
+        let refused = |course: &[&str], answered_for: &str, grader: &[&str]| {
+            let text = match match_stages("heat-fast", course, answered_for, grader) {
+                Ok(()) => panic!("accepted: course.toml {course:?}, the grader {grader:?} for {answered_for}"),
+                Err(e) => format!("{e:#}"),
+            };
+            assert!(text.contains("for 'heat-fast'") && text.contains("not of your code"), "{text}");
+            assert!(!text.contains("Your code"), "never the learner's fault: {text}");
+            text
+        };
+        // A stage of course.toml's that the grader lacks: it could not be timed.
+        let text = refused(&["serial", "parallel"], "heat-fast", &["serial"]);
+        assert!(text.contains("stage 'parallel' is in course.toml but not in the grader"), "{text}");
+        assert!(text.contains("course.toml's stages: [serial, parallel]"), "{text}");
+        assert!(text.contains("stages (its reference worker's spec): [serial]"), "{text}");
+        // A stage only the grader has: it would never be graded (this used to pass unnoticed).
+        let text = refused(&["serial"], "heat-fast", &["serial", "parallel"]);
+        assert!(text.contains("stage 'parallel' is in the grader but not in course.toml"), "{text}");
+        assert!(!text.contains("cannot be timed"), "{text}");
+        // Both at once, a repeated stage, another exercise's spec.
+        let text = refused(&["serial", "parallel"], "heat-fast", &["serial", "simd", "serial"]);
+        assert!(text.contains("'parallel' is in course.toml") && text.contains("'simd' is in the grader"), "{text}");
+        assert!(text.contains("names stage 'serial' more than once"), "{text}");
+        let text = refused(&["serial"], "mandelbrot", &["serial"]);
+        assert!(text.contains("answered with the spec of 'mandelbrot'"), "{text}");
     }
 }

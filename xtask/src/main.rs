@@ -16,6 +16,8 @@ mod reset;
 mod stateless;
 mod submission;
 mod term;
+#[cfg(test)]
+mod tidy;
 mod verify;
 mod watch;
 

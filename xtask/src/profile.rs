@@ -12,14 +12,14 @@ use std::time::Duration;
 /// One function's self cost, summed over the source files its code came from (inlined std
 /// code is reported under its own file by callgrind, but belongs to the caller's time).
 #[derive(Debug, PartialEq)]
-pub struct Entry {
+pub struct FunctionCost {
     pub function: String,
     pub instructions: u64,
     pub share: f64,
 }
 
 /// Reads `callgrind_annotate`'s `  141,139,800 (32.44%)  file.rs:function [binary]` lines.
-pub fn parse_annotate(text: &str) -> Vec<Entry> {
+pub fn parse_annotate(text: &str) -> Vec<FunctionCost> {
     let mut total = 0u64;
     let mut by_function: HashMap<String, u64> = HashMap::new();
     let mut in_table = false;
@@ -49,9 +49,9 @@ pub fn parse_annotate(text: &str) -> Vec<Entry> {
         *by_function.entry(function).or_default() += count;
     }
     let total = total.max(1) as f64;
-    let mut entries: Vec<Entry> = by_function
+    let mut entries: Vec<FunctionCost> = by_function
         .into_iter()
-        .map(|(function, n)| Entry { share: n as f64 / total, function, instructions: n })
+        .map(|(function, n)| FunctionCost { share: n as f64 / total, function, instructions: n })
         .collect();
     entries.sort_by(|a, b| b.instructions.cmp(&a.instructions).then(a.function.cmp(&b.function)));
     entries
@@ -65,20 +65,12 @@ fn available(tool: &str) -> bool {
 
 /// Builds the exercise's program in release mode; its path.
 fn build_program(root: &Path, package: &str) -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
+    let out = crate::cargo::command()
         .current_dir(root)
         .args(["build", "--release", "--bins", "--message-format=json", "--package", package])
         .output()
         .context("cannot run cargo")?;
-    let exe = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find_map(|m| {
-            let is_bin = m["reason"] == "compiler-artifact"
-                && m["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin"));
-            is_bin.then(|| m["executable"].as_str().map(PathBuf::from)).flatten()
-        });
+    let exe = crate::cargo::executable(&String::from_utf8_lossy(&out.stdout), cargo_metadata::TargetKind::Bin, None);
     match exe {
         Some(exe) if out.status.success() => Ok(exe),
         _ if !out.status.success() => bail!("{package} does not build; `cargo xtask check` shows why"),
@@ -91,7 +83,7 @@ fn build_program(root: &Path, package: &str) -> Result<PathBuf> {
 pub fn profile(root: &Path, ex: &Exercise, extra_args: &[String]) -> Result<ExitCode> {
     let package = ex.package(Side::Exercise);
     let args: Vec<String> = if extra_args.is_empty() { ex.profile_args.clone() } else { extra_args.to_vec() };
-    let mut status = term::Status::new();
+    let mut status = term::StatusLine::new();
     status.phase(&format!("building {package} (release, with line tables)…"));
     let program = build_program(root, &package)?;
     let dir = root.join("target/profile").join(&ex.name);

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
+pub struct ExerciseProgress {
     pub status: Option<Status>,
     /// Best speedup ever measured, per stage.
     #[serde(default)]
@@ -23,7 +23,7 @@ pub struct Entry {
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
     #[serde(default)]
-    pub exercises: BTreeMap<String, Entry>,
+    pub exercises: BTreeMap<String, ExerciseProgress>,
     /// The exercise checked last: the one `hint` gives hints for when none is named.
     #[serde(default)]
     pub last: Option<String>,
@@ -73,7 +73,7 @@ impl Progress {
         std::fs::rename(&tmp, &file).with_context(|| format!("cannot write {}", file.display()))
     }
 
-    pub fn entry(&mut self, exercise: &str) -> &mut Entry {
+    pub fn entry(&mut self, exercise: &str) -> &mut ExerciseProgress {
         self.exercises.entry(exercise.to_string()).or_default()
     }
 

@@ -2,7 +2,7 @@
 //! (schema in `docs/report-schema.md`), JUnit XML for CI test views, and a Markdown summary.
 
 use crate::check::{CheckReport, Status, strip_ansi};
-use harness::protocol::Verdict;
+use grading::protocol::Verdict;
 use serde::{Deserialize, Serialize};
 
 /// What `check --all --json` prints.

@@ -24,7 +24,7 @@ fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
 }
 
 /// The content of `file` with SHA-256 `want`, from the newest commit that has it.
-fn from_history(root: &Path, file: &str, want: &str) -> Result<Vec<u8>> {
+pub(crate) fn from_history(root: &Path, file: &str, want: &str) -> Result<Vec<u8>> {
     let log = Command::new("git").current_dir(root).args(["log", "--format=%H", "--", file]).output();
     let log = log.context("reset needs git to find the starting code")?;
     for commit in String::from_utf8_lossy(&log.stdout).lines() {

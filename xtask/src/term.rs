@@ -26,14 +26,14 @@ pub fn color_enabled() -> bool {
 
 /// A status line on standard error that redraws in place on a terminal and stays silent
 /// otherwise (CI logs get the final result, not a thousand redraws).
-pub struct Status {
+pub struct StatusLine {
     live: bool,
     shown: bool,
 }
 
-impl Status {
+impl StatusLine {
     pub fn new() -> Self {
-        Status { live: std::io::stderr().is_terminal(), shown: false }
+        StatusLine { live: std::io::stderr().is_terminal(), shown: false }
     }
 
     /// A new phase of the work: redrawn on a terminal, printed as its own line elsewhere, so a
@@ -67,7 +67,7 @@ impl Status {
     }
 }
 
-impl Drop for Status {
+impl Drop for StatusLine {
     fn drop(&mut self) {
         self.clear();
     }

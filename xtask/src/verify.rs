@@ -4,7 +4,7 @@ use crate::check::{self, CheckReport, Status};
 use crate::course::{Course, Exercise, Side, Start};
 use crate::term;
 use anyhow::{Context, Result, bail};
-use harness::timeit::median;
+use grading::timeit::median;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -171,7 +171,6 @@ pub(crate) fn warn_if_modified(root: &Path, exercises: &[&Exercise]) {
 
 /// Formatting, the workspace's tests (debug), every target compiling, then `verify`.
 pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let steps: [(&str, &[&str]); 4] = [
         ("formatting", &["fmt", "--all", "--", "--check"]),
         ("lints", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
@@ -185,7 +184,7 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
             "{}",
             term::paint(term::BOLD, format!("== {title}: cargo {}", args.join(" ").replace(" --exclude-if-todo", "")))
         );
-        let mut cmd = Command::new(&cargo);
+        let mut cmd = crate::cargo::command();
         cmd.current_dir(root);
         for &arg in args {
             if arg == "--exclude-if-todo" {
@@ -197,7 +196,7 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
                 cmd.arg(arg);
             }
         }
-        let status = cmd.status().with_context(|| format!("cannot run {cargo}"))?;
+        let status = cmd.status().context("cannot run cargo")?;
         if !status.success() {
             bail!("ci step '{title}' failed");
         }
@@ -218,8 +217,7 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
     // Every known way to fool the grader, tried on a copy of the course (xtask/tests/attacks/).
     let args = ["test", "-p", "xtask", "--test", "attacks", "--", "--ignored", "--nocapture"];
     anstream::println!("{}", term::paint(term::BOLD, format!("== attacks: cargo {}", args.join(" "))));
-    let status =
-        Command::new(&cargo).current_dir(root).args(args).status().with_context(|| format!("cannot run {cargo}"))?;
+    let status = crate::cargo::command().current_dir(root).args(args).status().context("cannot run cargo")?;
     if !status.success() {
         bail!("ci step 'attacks' failed: an attack got through (table in target/attacks/report.md)");
     }

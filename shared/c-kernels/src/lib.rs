@@ -1,7 +1,7 @@
 //! Raw bindings to the course's C kernels (`shared/c/`), compiled with `-O3` by `build.rs`.
 //!
 //! Everything here is `unsafe` and takes raw pointers, as C does: the safe wrappers are the
-//! subject of exercise 07 (c-interop). The declarations must match `shared/c/hpc_kernels.h`.
+//! subject of exercise 07 (c-interop). The declarations must match `shared/c/hpc_kernels.h`, the codes `shared/c/hpc_codes.h`.
 
 use std::ffi::c_int;
 

@@ -6,7 +6,7 @@
 
 pub mod checks;
 
-use crate::compare::{self, Tolerance};
+use crate::diff::{self, Tolerance};
 use crate::protocol::Work;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use ndarray::{Array1, ArrayView1};
@@ -80,7 +80,7 @@ pub fn grading_input() -> Array1<f64> {
 pub fn check_differences(differences: fn(ArrayView1<f64>) -> Array1<f64>, a: ArrayView1<f64>) -> Result<(), String> {
     let want = baseline_differences(a);
     let got = differences(a);
-    compare::compare(
+    diff::compare(
         want.as_slice().expect("fresh arrays are contiguous"),
         &got.to_vec(),
         &[want.len()],
@@ -141,14 +141,8 @@ pub fn spec() -> ExerciseSpec {
                 let a = worker::values::<f64>(input);
                 let want = baseline_differences(ArrayView1::from(&a[..]));
                 let got = worker::values::<f64>(got);
-                compare::compare(
-                    want.as_slice().expect("contiguous"),
-                    &got,
-                    &[want.len()],
-                    &[got.len()],
-                    Tolerance::EXACT,
-                )
-                .map_err(|m| format!("differences of {} values differ from a[1:] - a[:-1]:\n{m}", a.len()))
+                diff::compare(want.as_slice().expect("contiguous"), &got, &[want.len()], &[got.len()], Tolerance::EXACT)
+                    .map_err(|m| format!("differences of {} values differ from a[1:] - a[:-1]:\n{m}", a.len()))
             },
             baseline: || Box::new(runner(baseline_differences)),
         }],
@@ -175,12 +169,8 @@ pub fn numpy_available() -> bool {
 mod tests {
     use super::checks;
     use super::*;
+    use crate::property::panic_message;
     use ndarray::{Array2, array};
-
-    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-        let err = std::panic::catch_unwind(f).expect_err("the check should fail");
-        err.downcast_ref::<String>().cloned().unwrap_or_default()
-    }
 
     #[test]
     fn the_baseline_loop_is_a_minus_shifted_a() {

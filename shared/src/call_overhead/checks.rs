@@ -3,12 +3,13 @@
 //! and the solution, written once. The inputs are every n up to [`CHECK_MAX_N`]: the whole range
 //! the naive recursion can reach quickly in a debug build, so nothing is left to sampling.
 
-use super::{CHECK_MAX_N, CallLadder, reference, run_rung};
+use super::{CHECK_MAX_N, CallLadder, reference};
+use crate::property::call_caught;
 
 /// One rung against the reference for every n in 0..=[`CHECK_MAX_N`].
 pub fn rung_matches_the_reference(name: &str, f: fn(u32) -> u64) {
     for n in 0..=CHECK_MAX_N {
-        match run_rung(name, f, n) {
+        match call_caught(name, f, n) {
             Ok(got) if got == reference(n) => {}
             Ok(got) => panic!("{name}({n}) returned {got}, but F({n}) = {}", reference(n)),
             Err(message) => panic!("{message}"),

@@ -22,9 +22,9 @@ pub use crate::dynamic;
 
 pub use baseline::{fib_def, fib_module};
 
+use crate::property::call_caught;
 use crate::protocol::Work;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
 /// The name of the exercise in `course.toml`.
@@ -70,17 +70,11 @@ pub fn calls(n: u32) -> u64 {
     2 * reference(n + 1) - 1
 }
 
-/// Runs `f(n)`, turning a panic into a message.
-pub fn run_rung(name: &str, f: fn(u32) -> u64, n: u32) -> Result<u64, String> {
-    catch_unwind(AssertUnwindSafe(|| f(n)))
-        .map_err(|e| format!("{name}({n}) panicked: {}", crate::property::panic_text(&*e)))
-}
-
 /// Every rung of `L` against the reference for n = 0..=`max_n`; `Err` says which rung and n.
 pub fn check_ladder<L: CallLadder>(max_n: u32) -> Result<(), String> {
     for (name, f) in rungs::<L>() {
         for n in 0..=max_n {
-            let got = run_rung(name, f, n)?;
+            let got = call_caught(name, f, n)?;
             if got != reference(n) {
                 return Err(format!("{name}({n}) returned {got}, but F({n}) = {}", reference(n)));
             }

@@ -6,7 +6,8 @@
 //! refuse the ones that do not with [`FibError::TooLarge`]; a property test also checks the
 //! addition law F(m+n) = F(m)·F(n+1) + F(m−1)·F(n) on the version's own answers.
 
-use super::{FibError, Fibonacci, MAX_N, check_version, reference, run_version};
+use super::{FibError, Fibonacci, MAX_N, check_version, reference};
+use crate::property::call_caught;
 use proptest::prelude::*;
 use std::cell::Cell;
 
@@ -22,7 +23,7 @@ pub fn matches_the_reference_everywhere(name: &str, f: fn(u32) -> Result<u128, F
 pub fn addition_law_holds(name: &str, f: fn(u32) -> Result<u128, FibError>) {
     let pairs = (1..=MAX_N).prop_flat_map(|m| (Just(m), 0..=MAX_N - m));
     crate::property::check(pairs, |(m, n)| {
-        let at = |k: u32| match run_version(name, f, k)? {
+        let at = |k: u32| match call_caught(name, f, k)? {
             Ok(v) => Ok(v),
             Err(e) => Err(format!("{name}({k}) returned the error \"{e}\", but F({k}) fits")),
         };
@@ -52,7 +53,7 @@ pub fn version_is_right(name: &str, f: fn(u32) -> Result<u128, FibError>) {
 /// The starting code: right for small n, and refuses n beyond [`MAX_N`] without recursing.
 pub fn naive_is_right_where_it_can_run<F: Fibonacci>() {
     for n in (0..=20).chain([MAX_N + 1, 1000, u32::MAX]) {
-        match run_version("naive", F::naive, n) {
+        match call_caught("naive", F::naive, n) {
             Ok(got) if got == reference(n) => {}
             Ok(got) => panic!("naive({n}) returned {got:?}, expected {:?}", reference(n)),
             Err(message) => panic!("{message}"),
@@ -131,6 +132,7 @@ macro_rules! fibonacci_tests {
 mod tests {
     use super::super::naive;
     use super::*;
+    use crate::property::panic_message;
     use std::collections::HashMap;
 
     /// The reference as every version: the suite passes on right answers.
@@ -175,11 +177,6 @@ mod tests {
 
     mod the_reference_passes_the_suite {
         crate::fibonacci_tests!(super::Right, super::memoize);
-    }
-
-    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-        let err = std::panic::catch_unwind(f).expect_err("the check should fail");
-        err.downcast_ref::<String>().cloned().unwrap_or_default()
     }
 
     #[test]

@@ -15,9 +15,9 @@ pub mod checks;
 
 pub use baseline::naive;
 
+use crate::property::call_caught;
 use crate::protocol::Work;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
 /// The name of the exercise in `course.toml`.
@@ -87,12 +87,6 @@ pub fn reference(n: u32) -> Result<u128, FibError> {
     Ok(a)
 }
 
-/// Runs `f(n)`, turning a panic into a message.
-pub fn run_version(name: &str, f: fn(u32) -> Result<u128, FibError>, n: u32) -> Result<Result<u128, FibError>, String> {
-    catch_unwind(AssertUnwindSafe(|| f(n)))
-        .map_err(|e| format!("{name}({n}) panicked: {}", crate::property::panic_text(&*e)))
-}
-
 /// The n every version is checked at: all that fit, the first that does not, and far beyond.
 pub fn checked_ns() -> impl Iterator<Item = u32> {
     (0..=MAX_N).chain([MAX_N + 1, MAX_N + 2, 1000, u32::MAX])
@@ -101,7 +95,7 @@ pub fn checked_ns() -> impl Iterator<Item = u32> {
 /// `f` against the reference at every n of [`checked_ns`]; `Err` says the first n that differs.
 pub fn check_version(name: &str, f: fn(u32) -> Result<u128, FibError>) -> Result<(), String> {
     for n in checked_ns() {
-        let got = run_version(name, f, n)?;
+        let got = call_caught(name, f, n)?;
         let want = reference(n);
         if got != want {
             return Err(format!("{name}({n}) returned {got:?}, expected {want:?}"));
@@ -113,7 +107,7 @@ pub fn check_version(name: &str, f: fn(u32) -> Result<u128, FibError>) -> Result
 /// Every version of `F` (the naive one on small n only: it is exponential).
 pub fn check_all<F: Fibonacci>() -> Result<(), String> {
     for n in (0..=20).chain([MAX_N + 1, u32::MAX]) {
-        let got = run_version("naive", F::naive, n)?;
+        let got = call_caught("naive", F::naive, n)?;
         if got != reference(n) {
             return Err(format!("naive({n}) returned {got:?}, expected {:?}", reference(n)));
         }

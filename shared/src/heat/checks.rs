@@ -106,6 +106,7 @@ macro_rules! heat_tests {
 mod tests {
     use super::super::{Baseline, Params, bottle};
     use super::*;
+    use crate::property::panic_message;
 
     mod baseline_passes_the_suite {
         crate::heat_tests!(super::Baseline);
@@ -149,11 +150,6 @@ mod tests {
         fn to_grid(f: &Grid) -> Grid {
             f.clone()
         }
-    }
-
-    fn panic_message(f: fn()) -> String {
-        let err = std::panic::catch_unwind(f).expect_err("the check should fail");
-        err.downcast_ref::<String>().cloned().unwrap_or_default()
     }
 
     #[test]

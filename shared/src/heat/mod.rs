@@ -19,7 +19,7 @@ pub mod program;
 pub use baseline::{Baseline, evolve_step as baseline_evolve_step, parse_field as baseline_parse_field};
 pub use grid::{Grid, ParseError, ParseErrorKind, parse_grid, parse_header};
 
-use crate::compare::{self, Tolerance};
+use crate::diff::{self, Tolerance};
 use crate::protocol::Work;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::process::ExitCode;
@@ -155,7 +155,7 @@ pub fn check_against_baseline<H: HeatSolver>(initial: &Grid, steps: usize) -> Re
     let mut field = H::from_grid(initial);
     H::evolve(&mut field, &params, steps);
     let got = H::to_grid(&field);
-    compare::compare(&expected.data, &got.data, &expected.shape(), &got.shape(), TOLERANCE).map_err(|m| {
+    diff::compare(&expected.data, &got.data, &expected.shape(), &got.shape(), TOLERANCE).map_err(|m| {
         format!(
             "after {steps} step{} on a {}×{} field, your field differs from the reference:\n{m}",
             if steps == 1 { "" } else { "s" },
@@ -254,7 +254,7 @@ pub(crate) fn check_output(initial: &Grid, steps: usize, got: &[f64]) -> Result<
     let mut expected = initial.clone();
     CKernel::evolve(&mut expected, &Params::course(), steps);
     let got_shape = if got.len() == expected.data.len() { expected.shape().to_vec() } else { vec![got.len()] };
-    compare::compare(&expected.data, got, &expected.shape(), &got_shape, TOLERANCE).map_err(|m| {
+    diff::compare(&expected.data, got, &expected.shape(), &got_shape, TOLERANCE).map_err(|m| {
         format!(
             "after {steps} steps on a {}×{} field, your field differs from the reference:\n{m}",
             initial.rows, initial.cols

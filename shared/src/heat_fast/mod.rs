@@ -8,7 +8,7 @@
 pub mod bandwidth;
 pub mod checks;
 
-use crate::compare::{self, Tolerance};
+use crate::diff::{self, Tolerance};
 use crate::heat::{Baseline, Grid, HeatSolver, Params};
 use crate::protocol::Work;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
@@ -78,7 +78,7 @@ pub fn check_against_reference<K: FastHeat>(initial: &Grid, steps: usize, parall
     }
     let got: Vec<f64> = u.iter().copied().collect();
     let name = if parallel { "evolve_parallel" } else { "evolve" };
-    compare::compare(&want.data, &got, &want.shape(), u.shape(), Tolerance::relative(1e-12))
+    diff::compare(&want.data, &got, &want.shape(), u.shape(), Tolerance::relative(1e-12))
         .map_err(|m| format!("{name}: after {steps} steps on a {}×{} field:\n{m}", initial.rows, initial.cols))
 }
 

@@ -8,10 +8,8 @@ use crate::heat::{Baseline, Grid, HeatSolver, Params};
 use std::ffi::c_int;
 
 /// Success, and the error codes shared by the C kernels and the Rust exports
-/// (`shared/c/hpc_kernels.h`, `shared/c/hpc_rust.h`).
-pub const HPC_OK: c_int = 0;
-pub const HPC_ERR_NULL: c_int = -1;
-pub const HPC_ERR_SIZE: c_int = -2;
+/// (`shared/c/hpc_codes.h`), defined once in the bindings crate.
+pub use c_kernels::{HPC_ERR_NULL, HPC_ERR_SIZE, HPC_OK};
 
 /// What can go wrong at the boundary, found *before* a pointer crosses it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -40,15 +38,8 @@ impl FfiError {
     }
 }
 
-/// The Python course's escape-time kernel, in its exact evaluation order.
-pub fn reference_kernel(mut zr: f64, mut zi: f64, cr: f64, ci: f64, lim: f64, cutoff: u32) -> u32 {
-    let mut count = 0;
-    while zr * zr + zi * zi < lim * lim && count < cutoff {
-        (zr, zi) = (zr * zr - zi * zi + cr, 2.0 * zr * zi + ci);
-        count += 1;
-    }
-    count
-}
+/// The Python course's escape-time kernel, in its exact evaluation order (exercise 04's).
+pub use crate::mandelbrot::kernel as reference_kernel;
 
 /// One heat step of the frozen baseline, on a flat row-major field.
 pub fn reference_heat_step(u: &[f64], rows: usize, cols: usize) -> Vec<f64> {

@@ -1,7 +1,7 @@
 //! Iterations per nanosecond of each version on the full picture:
 //! `cargo run --release -p mandelbrot-solution --example rates`.
 use harness::mandelbrot::{ImageSpec, Mandelbrot, c_image};
-use mandelbrot_solution::{Mandel, row_lanes};
+use mandelbrot_solution::{Mandel, image_simd_parallel};
 use std::time::Instant;
 
 fn main() {
@@ -12,10 +12,10 @@ fn main() {
     type Version = (&'static str, fn(&ImageSpec) -> Vec<u32>);
     let versions: [Version; 5] = [
         ("static (1 core)", Mandel::image_static),
-        ("8 lanes (1 core)", lanes_one_core),
+        ("8 lanes (1 core)", Mandel::image_simd),
         ("C -O3 through FFI (1 core)", c_image),
         ("static + rayon (2 cores)", Mandel::image_parallel),
-        ("8 lanes + rayon (2 cores)", Mandel::image_simd),
+        ("8 lanes + rayon (2 cores)", image_simd_parallel),
     ];
     let total: f64 = Mandel::image_static(&spec).iter().map(|&c| c as f64).sum();
     println!("{}×{} pixels, {total:.0} iterations\n", spec.width, spec.height);
@@ -35,12 +35,4 @@ fn main() {
             total / best / 1e9
         );
     }
-}
-
-fn lanes_one_core(spec: &ImageSpec) -> Vec<u32> {
-    let mut counts = vec![0; spec.pixels()];
-    for (i, row) in counts.chunks_mut(spec.width).enumerate() {
-        row_lanes(spec, i, row);
-    }
-    counts
 }

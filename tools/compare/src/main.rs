@@ -66,6 +66,6 @@ fn mandelbrot() {
     };
     row("Rust starting code", 1, DynamicImage::image_static);
     row("Rust solution", 10, Mandel::image_static);
-    row("Rust solution (8 lanes, 2 cores)", 10, Mandel::image_simd);
+    row("Rust solution (8 lanes, 2 cores)", 10, mandelbrot_solution::image_simd_parallel);
     row("C -O3 (FFI)", 10, c_image);
 }

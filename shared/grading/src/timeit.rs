@@ -1,8 +1,8 @@
 //! Python's `timeit`, in Rust: run a closure in loops, auto-range the loop count, repeat, and
-//! report the best and the median time per loop.
+//! report the best and the median time per loop. Exercises reach it as `harness::timeit`.
 //!
 //! ```
-//! let t = harness::timeit::timeit(|| (0..1000u64).sum::<u64>());
+//! let t = grading::timeit::timeit(|| (0..1000u64).sum::<u64>());
 //! println!("{t}"); // e.g. "500000 loops, best of 5: 412 ns per loop"
 //! assert!(t.best() <= t.median());
 //! ```

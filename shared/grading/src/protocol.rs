@@ -4,7 +4,7 @@
 //!
 //! 1. **Correctness first, and all along.** The first call of every stage is checked before
 //!    anything is timed, and every timed call's output is checked too (by the judge, see
-//!    [`crate::worker`]): a wrong result ends the measurement.
+//!    `harness::worker`): a wrong result ends the measurement.
 //! 2. **Separate processes, fresh inputs, one clock.** The frozen baseline and the candidate
 //!    run in two worker processes (no learner code beside the baseline); every sample gets a
 //!    fresh input of the graded size drawn from a seed the judge picks, and the judge's own
@@ -173,7 +173,7 @@ impl<S, P: FnMut(&mut S), R: FnMut(&mut S)> Contender for Prepared<S, P, R> {
 
 /// Progress of a measurement, reported after every pair.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Progress {
+pub struct PairProgress {
     pub stage: String,
     pub pairs: usize,
     pub speedup: f64,
@@ -189,7 +189,7 @@ pub fn measure(
     baseline: &mut dyn Contender,
     candidate: &mut dyn Contender,
     protocol: &Protocol,
-    progress: &mut dyn FnMut(&Progress),
+    progress: &mut dyn FnMut(&PairProgress),
 ) -> Result<StageResult, String> {
     let mut spent = 0.0;
     let mut calls_per_sample = |c: &mut dyn Contender| -> Result<u64, String> {
@@ -226,7 +226,7 @@ pub fn measure(
 
         let (low, high, coverage) = median_interval(&ratios, protocol.confidence);
         let speedup = median(&ratios);
-        progress(&Progress { stage: stage.to_string(), pairs: ratios.len(), speedup, interval: [low, high] });
+        progress(&PairProgress { stage: stage.to_string(), pairs: ratios.len(), speedup, interval: [low, high] });
 
         let enough = ratios.len() >= protocol.min_pairs;
         let far = ratios.len() >= protocol.early_pairs
