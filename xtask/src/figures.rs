@@ -182,6 +182,14 @@ fn measure(root: &Path, exercises: &[&Exercise], runs: usize) -> Result<(Figures
                 let ok = report.status != check::Status::Wrong;
                 versions.push((rung.name.clone(), report, ok));
             }
+            if let Some((version, report, _)) = versions.iter().find(|(_, r, _)| r.status == check::Status::Tampered) {
+                bail!(
+                    "the {version} of {} was not graded: course files differ from the seal ({}). Figures are measured \
+                     on the sealed course: `cargo xtask seal` (course developers), then run again",
+                    ex.name,
+                    report.tampered.join(", ")
+                );
+            }
             for (version, report, ok) in versions {
                 done += 1;
                 unexpected += usize::from(!ok);

@@ -5,10 +5,10 @@ mod check;
 mod child;
 mod compare;
 mod course;
+mod export;
 mod figures;
 mod integrity;
 mod judge;
-mod page;
 mod profile;
 mod progress;
 mod report;
@@ -191,7 +191,7 @@ fn run(root: &Path, cmd: Cmd) -> Result<ExitCode> {
         Cmd::Ci => verify::ci(&root, &course),
         Cmd::Compare => compare::compare(&root),
         Cmd::Figures { runs, only, from } => figures::figures(&root, &course, runs.max(1), &only, from.as_deref()),
-        Cmd::Report { from } => page::report(&root, &course, from.as_deref()),
+        Cmd::Report { from } => report::report(&root, &course, from.as_deref()),
         Cmd::GradeSubmissions { submissions, out, summary } => {
             submission::grade_submissions(&root, &course, &submissions, out.as_deref(), summary.as_deref())
         }
@@ -274,16 +274,16 @@ fn check_many(
     }
     if json {
         let text = if all {
-            serde_json::to_string_pretty(&report::AllReport { schema: check::SCHEMA, reports: reports.clone() })?
+            serde_json::to_string_pretty(&export::AllReport { schema: check::SCHEMA, reports: reports.clone() })?
         } else {
             serde_json::to_string_pretty(&reports[0])?
         };
         println!("{text}");
     } else if all {
-        anstream::println!("{}", report::summary(&reports));
+        anstream::println!("{}", export::summary(&reports));
     }
     if let Some(path) = junit {
-        std::fs::write(path, report::junit(&reports)).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, export::junit(&reports)).with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(path) = summary {
         use std::io::Write;
@@ -292,7 +292,7 @@ fn check_many(
             .append(true)
             .open(path)
             .with_context(|| format!("cannot write {}", path.display()))?;
-        file.write_all(report::summary(&reports).as_bytes())?;
+        file.write_all(export::summary(&reports).as_bytes())?;
     }
     Ok(if reports.iter().all(|r| r.status == Status::Done) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -1,204 +1,223 @@
-//! Machine-readable reports of `check --all`, for grading a class in CI: the JSON document
-//! (schema in `docs/report-schema.md`), JUnit XML for CI test views, and a Markdown summary.
+//! `report`: a page with each exercise's speedup against its target, as a chart: from the
+//! learner's progress file, or from a `check --all --json` report (a CI artifact).
 
-use crate::check::{CheckReport, Status, strip_ansi};
-use grading::protocol::Verdict;
-use serde::{Deserialize, Serialize};
+use crate::check::{CheckReport, Status};
+use crate::course::Course;
+use crate::export::AllReport;
+use crate::progress::Progress;
+use anyhow::{Context, Result};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
 
-/// What `check --all --json` prints.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct AllReport {
-    pub schema: u32,
-    /// Every exercise in course order, as `check <name> --json` reports it.
-    pub reports: Vec<CheckReport>,
+/// One bar of the chart.
+#[derive(Debug, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub speedup: Option<f64>,
+    /// `None` for an exercise with no timed stage (graded on its tests alone).
+    pub target: Option<f64>,
+    /// The exercise's current state, in words.
+    pub state: String,
+    /// Whether the exercise is done now: a speedup above its target is green only then (a best
+    /// speedup beside code that is wrong now is amber).
+    pub done: bool,
 }
 
-fn xml_escape(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            c => c.to_string(),
+/// One bar per stage, or one for an exercise without stages, so every exercise is listed.
+fn bars_of(exercise: &str, stages: &[(String, f64, Option<f64>)], state: &str, done: bool) -> Vec<Bar> {
+    if stages.is_empty() {
+        return vec![Bar { label: exercise.into(), speedup: None, target: None, state: state.into(), done }];
+    }
+    stages
+        .iter()
+        .map(|(name, target, speedup)| Bar {
+            label: format!("{exercise} · {name}"),
+            speedup: *speedup,
+            target: Some(*target),
+            state: state.into(),
+            done,
         })
         .collect()
 }
 
-/// JUnit XML: a test suite per exercise; a test case per correctness test and per speed stage.
-/// A tampered exercise (or modified submission) has a failed `integrity` case naming the files,
-/// one that does not compile a failed `build` case: neither can look green, whatever else passed.
-pub fn junit(reports: &[CheckReport]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"course\">\n");
-    for r in reports {
-        let mut cases = Vec::new();
-        if r.status == Status::Tampered || !r.tampered.is_empty() {
-            let files = if r.tampered.is_empty() { "files not listed".to_string() } else { r.tampered.join(", ") };
-            let message = format!("{}, so this verdict does not count: {files}", Status::Tampered.describe());
-            cases.push(("integrity".to_string(), Some(message)));
-        }
-        match &r.tests {
-            Some(t) => {
-                for test in &t.tests {
-                    let failure = (!test.passed).then(|| test.reason.clone().unwrap_or_else(|| "failed".into()));
-                    cases.push((format!("tests::{}", test.name), failure));
-                }
-            }
-            // Not graded for its files: the `integrity` case says so.
-            None if r.status == Status::Tampered => {}
-            None => cases.push((
-                "build".into(),
-                Some(match &r.details {
-                    Some(d) if r.status == Status::NotCompiled => format!("does not compile\n{d}"),
-                    Some(d) => d.clone(),
-                    None => "does not compile".into(),
-                }),
-            )),
-        }
-        if r.status == Status::Wrong && r.tests.as_ref().is_some_and(|t| t.failed == 0) {
-            cases.push(("grading".into(), Some(format!("{}\n{}", r.state(), r.details.clone().unwrap_or_default()))));
-        }
-        for s in &r.stages {
-            let failure = match &s.result {
-                Some(res) if res.verdict == Verdict::Met => None,
-                Some(res) => Some(format!(
-                    "speedup {:.2}× (95% interval {:.2}–{:.2}) below target {}×",
-                    res.speedup, res.interval[0], res.interval[1], s.target
-                )),
-                None => Some("not measured".into()),
-            };
-            let failure = if s.optional { None } else { failure };
-            cases.push((format!("speed::{}", s.name), failure));
-        }
-        let failures = cases.iter().filter(|(_, f)| f.is_some()).count();
-        out += &format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
-            xml_escape(&r.exercise),
-            cases.len()
-        );
-        for (name, failure) in cases {
-            match failure {
-                None => {
-                    out += &format!(
-                        "    <testcase classname=\"{}\" name=\"{}\"/>\n",
-                        xml_escape(&r.exercise),
-                        xml_escape(&name)
-                    )
-                }
-                Some(message) => {
-                    let message = strip_ansi(&message);
-                    let first = message.lines().next().unwrap_or_default();
-                    out += &format!(
-                        "    <testcase classname=\"{}\" name=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                        xml_escape(&r.exercise),
-                        xml_escape(&name),
-                        xml_escape(first),
-                        xml_escape(&message)
-                    );
-                }
-            }
-        }
-        out += "  </testsuite>\n";
-    }
-    out + "</testsuites>\n"
+fn bars_from_reports(reports: &[CheckReport]) -> Vec<Bar> {
+    reports
+        .iter()
+        .flat_map(|r| {
+            let stages: Vec<_> =
+                r.stages.iter().map(|s| (s.name.clone(), s.target, s.result.as_ref().map(|x| x.speedup))).collect();
+            bars_of(&r.exercise, &stages, r.status.describe(), r.status == Status::Done)
+        })
+        .collect()
 }
 
-/// A Markdown table for a CI job summary.
-pub fn summary(reports: &[CheckReport]) -> String {
-    let mut out =
-        String::from("| exercise | state | tests | speed (median speedup / target) |\n| --- | --- | --- | --- |\n");
-    for r in reports {
-        let mark = if r.status == Status::Done { "✅" } else { "❌" };
-        let tests = r.tests.as_ref().map_or("–".into(), |t| format!("{}/{}", t.passed, t.passed + t.failed));
-        let speed: Vec<String> = r
-            .stages
-            .iter()
-            .map(|s| {
-                let optional = if s.optional { " (optional)" } else { "" };
-                match &s.result {
-                    Some(res) => format!("{} {:.2}× / {}×{optional}", s.name, res.speedup, s.target),
-                    None => format!("{} – / {}×{optional}", s.name, s.target),
-                }
-            })
-            .collect();
-        out += &format!("| {} | {mark} {} | {tests} | {} |\n", r.exercise, r.state(), speed.join("; "));
+fn bars_from_progress(course: &Course, progress: &Progress) -> Vec<Bar> {
+    course
+        .exercises
+        .iter()
+        .flat_map(|e| {
+            let entry = progress.exercises.get(&e.name);
+            let stages: Vec<_> = e
+                .stages
+                .iter()
+                .map(|s| (s.name.clone(), s.target, entry.and_then(|p| p.best.get(&s.name).copied())))
+                .collect();
+            let status = entry.and_then(|p| p.status);
+            let state = status.map_or("not checked yet", Status::describe);
+            bars_of(&e.name, &stages, state, status == Some(Status::Done))
+        })
+        .collect()
+}
+
+/// An SVG bar chart, log scale: each bar the measured speedup, a tick at the target.
+pub fn svg(bars: &[Bar]) -> String {
+    let (left, width, row) = (260.0, 460.0, 26.0);
+    let top =
+        bars.iter().flat_map(|b| [b.speedup.unwrap_or(1.0), b.target.unwrap_or(1.0)]).fold(10.0f64, f64::max) * 2.0;
+    let x = |v: f64| left + width * (v.max(1.0).log10() / top.log10());
+    let height = row * bars.len() as f64 + 40.0;
+    let mut out = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{height}" font-family="sans-serif" font-size="12">"#,
+        w = left + width + 90.0
+    );
+    for (k, b) in bars.iter().enumerate() {
+        let y = 10.0 + row * k as f64;
+        let _ =
+            write!(out, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, left - 8.0, y + 14.0, escape(&b.label));
+        if let (Some(s), Some(target)) = (b.speedup, b.target) {
+            let colour = match (s >= target, b.done) {
+                (true, true) => "#2a9d4b",
+                (true, false) => "#e0a526",
+                (false, _) => "#d1495b",
+            };
+            let _ = write!(
+                out,
+                r##"<rect x="{left}" y="{y}" width="{:.1}" height="18" fill="{colour}"/>"##,
+                (x(s) - left).max(1.0)
+            );
+            let _ = write!(out, r#"<text x="{:.1}" y="{}">{s:.1}×</text>"#, x(s) + 4.0, y + 14.0);
+        } else {
+            let text = if b.target.is_none() { format!("no timed stage: {}", b.state) } else { "not measured".into() };
+            let _ = write!(out, r##"<text x="{left}" y="{}" fill="#888">{}</text>"##, y + 14.0, escape(&text));
+        }
+        if let Some(target) = b.target {
+            let _ = write!(
+                out,
+                r##"<line x1="{t:.1}" x2="{t:.1}" y1="{}" y2="{}" stroke="#222" stroke-width="2"/>"##,
+                y - 2.0,
+                y + 20.0,
+                t = x(target)
+            );
+        }
     }
-    let done = reports.iter().filter(|r| r.status == Status::Done).count();
-    out + &format!("\n{done} of {} exercises done.\n", reports.len())
+    let axis = 10.0 + row * bars.len() as f64 + 14.0;
+    let _ = write!(
+        out,
+        r##"<text x="{left}" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick = target; amber = target reached once, not done now</text></svg>"##
+    );
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn markdown(bars: &[Bar]) -> String {
+    let mut out = String::from("| exercise · stage | state now | best speedup | target |\n| --- | --- | --- | --- |\n");
+    for b in bars {
+        let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
+        let target = b.target.map_or("tests only".into(), |t| format!("{t}×"));
+        let _ = writeln!(out, "| {} | {} | {speedup} | {target} |", b.label, b.state);
+    }
+    out
+}
+
+/// The same rows as [`markdown`], as an HTML table.
+fn html_table(bars: &[Bar]) -> String {
+    let mut out = String::from(
+        "<table style=\"border-collapse:collapse\" cellpadding=\"4\"><thead><tr><th align=\"left\">exercise · stage</th>\
+         <th align=\"left\">state now</th><th align=\"right\">best speedup</th><th align=\"right\">target</th></tr></thead><tbody>",
+    );
+    for b in bars {
+        let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
+        let target = b.target.map_or("tests only".into(), |t| format!("{t}×"));
+        let _ = write!(
+            out,
+            "<tr style=\"border-top:1px solid #ddd\"><td>{}</td><td>{}</td><td align=\"right\">{speedup}</td>\
+             <td align=\"right\">{target}</td></tr>",
+            escape(&b.label),
+            escape(&b.state)
+        );
+    }
+    out + "</tbody></table>"
+}
+
+pub fn report(root: &Path, course: &Course, from: Option<&Path>) -> Result<ExitCode> {
+    let bars = match from {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let all: AllReport = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a `cargo xtask check --all --json` report", path.display()))?;
+            bars_from_reports(&all.reports)
+        }
+        None => bars_from_progress(course, &Progress::load(root)),
+    };
+    let dir = root.join("target/report");
+    std::fs::create_dir_all(&dir)?;
+    let md = markdown(&bars);
+    let html = format!(
+        "<!doctype html><meta charset=\"utf-8\"><title>Course progress</title>\
+         <body style=\"font-family:sans-serif;max-width:60em;margin:2em auto\"><h1>Speedups against targets</h1>{}\
+         {}</body>",
+        svg(&bars),
+        html_table(&bars)
+    );
+    std::fs::write(dir.join("index.html"), html)?;
+    std::fs::write(dir.join("report.md"), &md)?;
+    anstream::println!("{md}\nwrote {} and {}", dir.join("index.html").display(), dir.join("report.md").display());
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{StageReport, TestOutcome, TestSummary};
 
-    fn report(status: Status) -> CheckReport {
-        CheckReport {
-            schema: crate::check::SCHEMA,
-            exercise: "heat".into(),
-            package: "heat".into(),
-            solution: false,
-            status,
-            details: Some("at [1, 1]: expected 1 <got> 2 & more".into()),
-            tests: Some(TestSummary {
-                passed: 1,
-                failed: 1,
-                ignored: 0,
-                tests: vec![
-                    TestOutcome { name: "a".into(), passed: true, reason: None },
-                    TestOutcome { name: "b".into(), passed: false, reason: Some("x < y".into()) },
-                ],
-            }),
-            stages: vec![StageReport { name: "evolve".into(), target: 5.0, optional: false, result: None }],
-            protocol: None,
-            machine: None,
-            tampered: vec![],
-            problem: None,
+    #[test]
+    fn the_chart_marks_met_and_missed_targets() {
+        let bar = |label: &str, speedup, target, state: &str, done| Bar {
+            label: label.into(),
+            speedup,
+            target,
+            state: state.into(),
+            done,
+        };
+        let bars = [
+            bar("heat · evolve", Some(12.0), Some(5.0), "target met", true),
+            bar("a<b · x", Some(1.0), Some(2.0), "correct but slow", false),
+            bar("c · y", None, Some(3.0), "wrong results", false),
+            bar("d · z", Some(9.0), Some(3.0), "wrong results", false),
+            bar("c-interop", None, None, "target met", true),
+        ];
+        let svg = svg(&bars);
+        assert!(svg.contains("#2a9d4b") && svg.contains("#d1495b") && svg.contains("not measured"), "{svg}");
+        assert_eq!(svg.matches("#2a9d4b").count(), 1, "green only for an exercise done now");
+        assert!(svg.contains("#e0a526"), "a best speedup beside wrong code is amber");
+        assert!(svg.contains("no timed stage: target met"), "{svg}");
+        assert!(svg.contains("a&lt;b · x"), "labels are escaped");
+        assert_eq!(svg.matches("<line").count(), 4, "a target tick per timed stage");
+        assert!(markdown(&bars).contains("| heat · evolve | target met | 12.00× | 5× |"));
+        assert!(markdown(&bars).contains("| c-interop | target met | – | tests only |"));
+        let table = html_table(&bars);
+        assert!(table.starts_with("<table") && table.matches("<tr").count() == 6 && !table.contains('|'), "{table}");
+    }
+
+    #[test]
+    fn every_exercise_is_on_the_page() {
+        let course = Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let bars = bars_from_progress(&course, &Progress::default());
+        for e in &course.exercises {
+            assert!(bars.iter().any(|b| b.label.split(" · ").next() == Some(e.name.as_str())), "{} missing", e.name);
         }
-    }
-
-    #[test]
-    fn junit_lists_tests_and_stages_and_escapes_text() {
-        let xml = junit(&[report(Status::Wrong)]);
-        assert!(xml.contains("<testsuite name=\"heat\" tests=\"3\" failures=\"2\">"), "{xml}");
-        assert!(xml.contains("<testcase classname=\"heat\" name=\"tests::a\"/>"), "{xml}");
-        assert!(xml.contains("<failure message=\"x &lt; y\">"), "{xml}");
-        assert!(xml.contains("name=\"speed::evolve\">\n      <failure message=\"not measured\">"), "{xml}");
-    }
-
-    #[test]
-    fn junit_fails_tampered_and_uncompiled_exercises_and_names_the_files() {
-        let mut tampered = report(Status::Tampered);
-        tampered.tests.as_mut().unwrap().tests.retain(|t| t.passed);
-        tampered.tests.as_mut().unwrap().failed = 0;
-        tampered.tampered = vec!["exercises/01-heat/tests/correctness.rs (modified)".into()];
-        let xml = junit(&[tampered]);
-        assert!(
-            xml.contains("name=\"integrity\">\n      <failure message=\"course files modified, so this verdict does not count: exercises/01-heat/tests/correctness.rs (modified)\">"),
-            "{xml}"
-        );
-        assert!(xml.contains("failures=\"2\""), "integrity and the unmeasured stage: {xml}");
-
-        // A submission's exercise not graded for its files: one failure that says why, no `build`.
-        let mut not_graded = report(Status::Tampered);
-        not_graded.tests = None;
-        not_graded.tampered = vec!["exercises/01-heat/Cargo.toml (modified)".into()];
-        let xml = junit(&[not_graded]);
-        assert!(xml.contains("name=\"integrity\">") && !xml.contains("name=\"build\""), "{xml}");
-
-        let mut broken = report(Status::NotCompiled);
-        broken.tests = None;
-        broken.details = Some("\x1b[1m\x1b[31merror[E0308]\x1b[0m: mismatched types".into());
-        let xml = junit(&[broken]);
-        assert!(xml.contains("name=\"build\">\n      <failure message=\"does not compile\">"), "{xml}");
-        assert!(xml.contains("error[E0308]: mismatched types") && !xml.contains("[31m"), "{xml}");
-    }
-
-    #[test]
-    fn summary_has_a_row_per_exercise() {
-        let md = summary(&[report(Status::Wrong)]);
-        assert!(md.contains("| heat | ❌ wrong results | 1/2 | evolve – / 5× |"), "{md}");
-        assert!(md.ends_with("0 of 1 exercises done.\n"), "{md}");
     }
 }

@@ -22,7 +22,7 @@
 
 use crate::check::{self, CheckReport, Status};
 use crate::course::{Course, Exercise, Side};
-use crate::{integrity, report};
+use crate::{export, integrity};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,7 +42,7 @@ struct Graded {
     path: String,
     course_commit: String,
     #[serde(flatten)]
-    report: report::AllReport,
+    report: export::AllReport,
 }
 
 /// Grades every submission folder against the course in `root` (see the module's
@@ -99,10 +99,10 @@ pub fn grade_submissions(
             reports.push(report);
         }
         all_done &= reports.iter().all(|r| r.status == Status::Done);
-        let document = report::AllReport { schema: check::SCHEMA, reports };
+        let document = export::AllReport { schema: check::SCHEMA, reports };
         let table = format!(
             "### Submission `{name}` (course {short})\n\n{}{}",
-            report::summary(&document.reports),
+            export::summary(&document.reports),
             not_graded_list(&document.reports)
         );
         if let Some(dir) = out {
@@ -111,7 +111,7 @@ pub fn grade_submissions(
                 std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
             };
             write(format!("{name}.json"), &serde_json::to_string_pretty(&document)?)?;
-            write(format!("{name}.junit.xml"), &report::junit(&document.reports))?;
+            write(format!("{name}.junit.xml"), &export::junit(&document.reports))?;
             write(format!("{name}.md"), &table)?;
             println!("{table}");
         }

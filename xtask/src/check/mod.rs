@@ -1,0 +1,163 @@
+//! `check`: build an exercise crate, run its correctness tests, then grade its speed, each step
+//! in a child process with a time limit; the outcome is one [`CheckReport`].
+//!
+//! - [`model`]: the report, as `--json` prints it (`docs/report-schema.md`);
+//! - `libtest`: the course's test binaries run and their output read, trusting only what
+//!   matches the course's list of tests;
+//! - [`render`]: the report as the learner reads it;
+//! - here, the pipeline: seal, build, tests, then the judge.
+
+mod libtest;
+pub mod model;
+pub mod render;
+
+pub use libtest::strip_ansi;
+pub use model::*;
+pub use render::render;
+
+use crate::cargo::{self, Build};
+use crate::child;
+use crate::course::{Exercise, Side};
+use crate::judge;
+use crate::term::StatusLine;
+use anyhow::{Result, bail};
+use grading::machine::Machine;
+use grading::protocol::{Protocol, Verdict};
+use libtest::{Expected, list_course_tests, run_tests};
+use std::path::Path;
+
+/// Checks one side of an exercise. `color` asks cargo for coloured diagnostics.
+pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckReport> {
+    let seal = crate::integrity::check_seal(root, &[ex.folder(side)])?;
+    let tampered = seal.changes.unwrap_or_default();
+    // A tampered course is not built (a build script could run) nor timed: the verdict would
+    // not count, and the learner's message says which files to restore.
+    let mut report = if tampered.is_empty() { grade(root, ex, side, color)? } else { CheckReport::new(ex, side) };
+    // Whatever learner code started and left behind (a grandchild holding the test pipes)
+    // ends with the check.
+    child::reap_orphans();
+    if let Some(note) = seal.note {
+        report.details =
+            Some(report.details.take().map(|d| d.trim_end().to_string() + "\n\n").unwrap_or_default() + &note);
+    }
+    if !tampered.is_empty() {
+        report.status = Status::Tampered;
+        report.tampered = tampered;
+    }
+    Ok(report)
+}
+
+fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckReport> {
+    let mut report = CheckReport::new(ex, side);
+    let mut status = StatusLine::new();
+    let package = ex.package(side);
+
+    // Before the learner's build: nothing of it (a build script) has run yet.
+    let expected = match side {
+        Side::Solution => None,
+        Side::Exercise => Some(expected_tests(root, ex, &mut status)?),
+    };
+    status.phase(&format!("building {package} (release)…"));
+    let built = match cargo::build_tests(root, &package, !ex.stages.is_empty(), color, |s| {
+        status.set(&format!("building {package}: {s}"))
+    })? {
+        Build::Failed(diagnostics) => {
+            report.details = Some(diagnostics);
+            return Ok(report);
+        }
+        Build::Built(b) => b,
+    };
+    // The solution's own tests are listed from its own binaries (it is course code).
+    let expected = match expected {
+        Some(e) => e,
+        None => list_course_tests(&built.tests)?,
+    };
+
+    report.status = Status::Wrong;
+    let tests_passed = run_tests(ex, &package, &built.tests, &expected, &mut status, &mut report)?;
+    // With tasks still open, a stage whose own task passed is timed already (trusted output only).
+    let task_passed =
+        |task: &str| report.tests.iter().flat_map(|t| &t.tests).any(|t| t.passed && t.short_name() == task);
+    let gradable: Vec<(String, f64)> = ex
+        .stages
+        .iter()
+        .filter(|s| tests_passed || (report.problem.is_none() && s.task.as_deref().is_some_and(task_passed)))
+        .map(|s| (s.name.clone(), s.target))
+        .collect();
+    if !tests_passed && gradable.is_empty() {
+        return Ok(report);
+    }
+
+    let Some(grade) = built.grade else {
+        report.status = Status::Done;
+        return Ok(report);
+    };
+    if ex.stateless {
+        let found = crate::stateless::kept_state(&root.join(ex.folder(side)))?;
+        if !found.is_empty() {
+            report.problem = Some(Problem::KeepsState);
+            report.details = Some(crate::stateless::explain(&found));
+            return Ok(report);
+        }
+    }
+    status.phase("building the course's reference worker…");
+    let reference = cargo::build_reference(root)?;
+    let protocol = Protocol::default();
+    let mut machine = Machine::detect();
+    if machine.cores >= 2 {
+        machine.two_thread_scaling = Some(grading::machine::two_thread_scaling());
+    }
+    status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
+    let stages = gradable;
+    let judged = judge::grade(&grade, &reference, ex, &stages, &protocol, &root.join("target"), &mut |p| {
+        status.set(&format!(
+            "grading {package}: {} · pair {} · speedup {:.2}× [{:.2}–{:.2}]",
+            p.stage, p.pairs, p.speedup, p.interval[0], p.interval[1]
+        ))
+    })?;
+    report.protocol = Some(protocol);
+    report.machine = Some(machine);
+    if let Some(failure) = judged.failure {
+        report.problem = Some(Problem::of(&failure));
+        report.details = Some(failure.describe());
+        return Ok(report);
+    }
+    for result in judged.stages {
+        if let Some(s) = report.stages.iter_mut().find(|s| s.name == result.name) {
+            s.result = Some(result);
+        }
+    }
+    let met = |name: &str| {
+        report.stages.iter().any(|s| s.name == name && s.result.as_ref().is_some_and(|r| r.verdict == Verdict::Met))
+    };
+    report.status = if !tests_passed {
+        Status::Wrong
+    } else if ex.required_stages().all(|s| met(&s.name)) {
+        Status::Done
+    } else {
+        Status::Slow
+    };
+    Ok(report)
+}
+
+/// The tests the learner's test binaries must report, read from the solution's twin binaries.
+///
+/// A test binary of the learner's crate has the learner's code linked in, so nothing it prints
+/// is evidence by itself: a test can print `test x ... ok` lines, or end the whole run with
+/// `std::process::exit(0)` before the other tests ran. So the runner must know which tests
+/// have to report. Their list comes from the solution crate, built from the same sealed test
+/// files (the exercise's and the solution's `tests/*.rs` expand the same harness macros and
+/// differ only in the crate they test), listed with libtest's `--list --format terse`, which
+/// runs no test. Not from the learner's binary (its code can run before `main`), nor from a
+/// cached file (`target/` is writable by a build script): cargo's own build cache makes a
+/// second listing cost a second.
+fn expected_tests(root: &Path, ex: &Exercise, status: &mut StatusLine) -> Result<Expected> {
+    let solution = ex.package(Side::Solution);
+    status.phase(&format!("reading the list of the course's tests from {solution}…"));
+    match cargo::build_tests(root, &solution, false, false, |s| status.set(&format!("building {solution}: {s}")))? {
+        Build::Built(built) => list_course_tests(&built.tests),
+        Build::Failed(why) => {
+            bail!("the course's solution {solution} does not build, so the list of tests to expect is unknown:\n{why}")
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! What `check` found out: the report `--json` prints (`docs/report-schema.md`).
+
+use crate::course::{Exercise, Side};
+use crate::judge;
+use grading::machine::Machine;
+use grading::protocol::{Protocol, StageResult, Verdict};
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON report's layout; bumped on incompatible changes.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Files the verdict depends on (baselines, tests, the grader) differ from the sealed ones.
+    Tampered,
+    NotCompiled,
+    Wrong,
+    /// Correct, but a required speed target is missed.
+    Slow,
+    /// Correct, and every required target met.
+    Done,
+}
+
+impl Status {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Status::Tampered => "course files modified",
+            Status::NotCompiled => "does not compile",
+            Status::Wrong => "wrong results",
+            Status::Slow => "correct but slow",
+            Status::Done => "target met",
+        }
+    }
+}
+
+/// What stopped a check short of a verdict, where the status alone would mislabel it: `wrong`
+/// covers wrong results, but also tests that crashed, test output that cannot be believed and
+/// code that crashed or hung while it was timed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    /// A test binary crashed, hung, or ended in a way libtest never ends.
+    TestsCrashed,
+    /// A test binary's output does not match the course's list of its tests.
+    TestsNotTrusted,
+    /// A result differed from the reference on the first, untimed call.
+    WrongResults,
+    /// A result differed from the reference while being timed.
+    WrongWhileTimed,
+    /// The code crashed on the first, untimed call.
+    Crashed,
+    /// The code crashed while being timed.
+    CrashedWhileTimed,
+    /// The code did not answer in time.
+    TimedOut,
+    /// The grading worker broke the grader's protocol.
+    Protocol,
+    /// The code keeps state between calls where the input is the workload itself (a cache
+    /// would be timed instead of the code; `stateless` in `course.toml`).
+    KeepsState,
+    /// The grader's own reference worker failed (a candidate whose calls are so fast that a
+    /// sample holds a huge number of them).
+    Grader,
+}
+
+impl Problem {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Problem::TestsCrashed => "tests crashed",
+            Problem::TestsNotTrusted => "test output not trusted",
+            Problem::WrongResults => "wrong results",
+            Problem::WrongWhileTimed => "results changed while being timed",
+            Problem::Crashed => "crashed on the graded input",
+            Problem::CrashedWhileTimed => "crashed while being timed",
+            Problem::TimedOut => "did not answer in time",
+            Problem::Protocol => "broke the grading protocol",
+            Problem::Grader => "too many calls for the grader to check",
+            Problem::KeepsState => "keeps state between calls",
+        }
+    }
+
+    pub fn of(failure: &judge::Failure) -> Problem {
+        use judge::Failure as F;
+        match failure {
+            F::Wrong { while_timing: false, .. } => Problem::WrongResults,
+            F::Wrong { while_timing: true, .. } => Problem::WrongWhileTimed,
+            F::Crashed { while_timing: false, .. } => Problem::Crashed,
+            F::Crashed { while_timing: true, .. } => Problem::CrashedWhileTimed,
+            F::TimedOut { .. } => Problem::TimedOut,
+            F::Protocol { .. } => Problem::Protocol,
+            F::Reference(_) => Problem::Grader,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestSummary {
+    pub passed: usize,
+    pub failed: usize,
+    pub ignored: usize,
+    /// Every test that ran, in the order reported.
+    pub tests: Vec<TestOutcome>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestOutcome {
+    pub name: String,
+    pub passed: bool,
+    /// For a failure, its first line: `todo!() at src/lib.rs:48:5`, or the panic message.
+    pub reason: Option<String>,
+}
+
+impl TestOutcome {
+    /// The test's own name, without its module path (`task_06_differences`), as course.toml
+    /// names tests.
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit("::").next().unwrap_or(&self.name)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageReport {
+    pub name: String,
+    pub target: f64,
+    pub optional: bool,
+    /// Absent when the stage was not measured (the code did not compile or was wrong).
+    pub result: Option<StageResult>,
+}
+
+impl StageReport {
+    /// Measured and missed its target.
+    pub fn missed(&self) -> bool {
+        self.result.as_ref().is_some_and(|r| r.verdict != Verdict::Met)
+    }
+}
+
+/// Everything `check` found out; `--json` prints exactly this.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub schema: u32,
+    pub exercise: String,
+    pub package: String,
+    pub solution: bool,
+    pub status: Status,
+    /// Compiler diagnostics, test failures or a crash, as text (may hold ANSI colours when
+    /// printed to a terminal; never in `--json`).
+    pub details: Option<String>,
+    pub tests: Option<TestSummary>,
+    pub stages: Vec<StageReport>,
+    pub protocol: Option<Protocol>,
+    pub machine: Option<Machine>,
+    /// Protected files (frozen baselines, tests, the grader) that differ from `integrity.toml`;
+    /// when any do, the status is `tampered` whatever the measurements say.
+    #[serde(default)]
+    pub tampered: Vec<String>,
+    /// With status `wrong`: what exactly went wrong (absent from reports written before it).
+    #[serde(default)]
+    pub problem: Option<Problem>,
+}
+
+impl CheckReport {
+    /// What went wrong, by name: failed tests (in name order, so the first unfinished task comes
+    /// first), then stages that missed their target (required ones first).
+    pub fn failed_names(&self) -> Vec<String> {
+        let mut tests: Vec<String> = self
+            .tests
+            .iter()
+            .flat_map(|t| &t.tests)
+            .filter(|t| !t.passed)
+            .map(|t| t.short_name().to_string())
+            .collect();
+        tests.sort();
+        let (required, optional): (Vec<&StageReport>, Vec<_>) =
+            self.stages.iter().filter(|s| s.missed()).partition(|s| !s.optional);
+        tests.extend(required.into_iter().chain(optional).map(|s| s.name.clone()));
+        tests
+    }
+
+    /// A report of nothing done yet (status `not_compiled`, no measurements).
+    pub fn new(ex: &Exercise, side: Side) -> Self {
+        CheckReport {
+            schema: SCHEMA,
+            exercise: ex.name.clone(),
+            package: ex.package(side),
+            solution: side == Side::Solution,
+            status: Status::NotCompiled,
+            details: None,
+            tests: None,
+            stages: ex
+                .stages
+                .iter()
+                .map(|s| StageReport { name: s.name.clone(), target: s.target, optional: s.optional, result: None })
+                .collect(),
+            protocol: None,
+            machine: None,
+            tampered: Vec::new(),
+            problem: None,
+        }
+    }
+
+    /// The state in a few words: the problem when there is one, else the status.
+    pub fn state(&self) -> &'static str {
+        match (self.status, self.problem) {
+            (Status::Wrong, Some(problem)) => problem.describe(),
+            (status, _) => status.describe(),
+        }
+    }
+
+    /// Best measured speedup per stage.
+    pub fn speedups(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.stages.iter().filter_map(|s| s.result.as_ref().map(|r| (s.name.as_str(), r.speedup)))
+    }
+}
