@@ -76,7 +76,7 @@ pub fn svg(bars: &[Bar]) -> String {
     let top =
         bars.iter().flat_map(|b| [b.speedup.unwrap_or(1.0), b.target.unwrap_or(1.0)]).fold(10.0f64, f64::max) * 2.0;
     let x = |v: f64| left + width * (v.max(1.0).log10() / top.log10());
-    let height = row * bars.len() as f64 + 40.0;
+    let height = row * bars.len() as f64 + 56.0;
     let mut out = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{height}" font-family="sans-serif" font-size="12">"#,
         w = left + width + 90.0
@@ -96,7 +96,14 @@ pub fn svg(bars: &[Bar]) -> String {
                 r##"<rect x="{left}" y="{y}" width="{:.1}" height="18" fill="{colour}"/>"##,
                 (x(s) - left).max(1.0)
             );
-            let _ = write!(out, r#"<text x="{:.1}" y="{}">{s:.1}×</text>"#, x(s) + 4.0, y + 14.0);
+            // Right of the bar and of the target's tick, so the figure never sits under the tick.
+            let _ = write!(
+                out,
+                r#"<text x="{:.1}" y="{}">{}×</text>"#,
+                x(s).max(x(target)) + 5.0,
+                y + 14.0,
+                crate::check::render::two_digits(s)
+            );
         } else {
             let text = if b.target.is_none() { format!("no timed stage: {}", b.state) } else { "not measured".into() };
             let _ = write!(out, r##"<text x="{left}" y="{}" fill="#888">{}</text>"##, y + 14.0, escape(&text));
@@ -114,7 +121,8 @@ pub fn svg(bars: &[Bar]) -> String {
     let axis = 10.0 + row * bars.len() as f64 + 14.0;
     let _ = write!(
         out,
-        r##"<text x="{left}" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick = target; amber = target reached once, not done now</text></svg>"##
+        r##"<text x="10" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick: the target</text><text x="10" y="{}" fill="#555">green: target met, done now · amber: target reached once, not done now · red: below target</text></svg>"##,
+        axis + 16.0
     );
     out
 }

@@ -138,7 +138,7 @@ fn busy_core_note(r: &CheckReport, ex: &Exercise) -> Option<String> {
     })
 }
 
-fn two_digits(x: f64) -> String {
+pub fn two_digits(x: f64) -> String {
     if x >= 10.0 {
         format!("{x:.0}")
     } else {
