@@ -13,7 +13,7 @@ use crate::check::{self, CheckReport};
 use crate::course::{Course, Exercise, Side, Stage};
 use crate::{compare, submission, term, verify};
 use anyhow::{Context, Result, bail};
-use grading::timeit::{format_seconds, median};
+use grading::timeit::{format_seconds, median, spread};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -63,7 +63,6 @@ pub struct Row {
     /// "starting code", a ladder rung's name, or "solution".
     pub version: String,
     pub stage: String,
-    pub target: f64,
     /// The unit of work the times are per ("cell update"), when the stage names one.
     pub unit: Option<String>,
     pub speedups: Vec<f64>,
@@ -153,10 +152,7 @@ pub fn figures(root: &Path, course: &Course, runs: usize, only: &[String], from:
 fn measure(root: &Path, exercises: &[&Exercise], runs: usize) -> Result<(Figures, usize)> {
     verify::warn_if_modified(root, exercises);
     let scratch = if exercises.iter().any(|e| !e.ladder.is_empty()) {
-        let scratch = submission::prepare_scratch(root, SCRATCH)?;
-        let sealed = submission::git_text(root, &["show", &format!("HEAD:{}", crate::integrity::FILE)])?;
-        crate::integrity::pin_trusted_seal(&scratch, sealed);
-        Some(scratch)
+        Some(submission::sealed_scratch(root, SCRATCH)?)
     } else {
         None
     };
@@ -236,7 +232,6 @@ fn record(rows: &mut Vec<Row>, ex: &Exercise, version: &str, report: &CheckRepor
                     exercise: ex.name.clone(),
                     version: version.to_string(),
                     stage: stage.name.clone(),
-                    target: stage.target,
                     unit: result.work.as_ref().map(|w| w.unit.clone()),
                     speedups: vec![],
                     baseline_seconds: vec![],
@@ -281,10 +276,8 @@ struct Rule {
 impl Rule {
     /// `None` when the solution has no measurement of the stage.
     fn judge(stage: &Stage, rows: &[&Row]) -> Option<Rule> {
-        let low = |r: &Row| r.speedups.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = |r: &Row| r.speedups.iter().copied().fold(0.0, f64::max);
-        let solution_low = rows.iter().find(|r| r.version == SOLUTION).map(|r| low(r))?;
-        let start_high = rows.iter().find(|r| r.version == START).map(|r| high(r));
+        let solution_low = rows.iter().find(|r| r.version == SOLUTION).map(|r| spread(&r.speedups).0)?;
+        let start_high = rows.iter().find(|r| r.version == START).map(|r| spread(&r.speedups).1);
         let needed = if stage.narrow_margin.is_some() { NARROW_MARGIN } else { MARGIN };
         let ok = solution_low >= needed * stage.target && start_high.is_none_or(|h| h < stage.target);
         Some(Rule { ok, solution_low, start_high, needed })
@@ -374,10 +367,6 @@ fn compare_block(table: &str) -> String {
     )
 }
 
-fn spread(xs: &[f64]) -> (f64, f64) {
-    xs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)))
-}
-
 /// Rewrites the block named `name` in `file`; a file without the markers is left alone, with a warning.
 fn write_block(root: &Path, file: &Path, name: Option<&str>, body: &str) -> Result<()> {
     let path = root.join(file);
@@ -460,7 +449,6 @@ mod tests {
             exercise: "e".into(),
             version: version.into(),
             stage: "s".into(),
-            target: 5.0,
             unit: None,
             speedups: speedups.to_vec(),
             baseline_seconds: vec![1.0; speedups.len()],

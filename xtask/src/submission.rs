@@ -61,10 +61,7 @@ pub fn grade_submissions(
     let commit = ensure_clean(root, course)?;
     let short = &commit[..commit.len().min(12)];
     let started = Instant::now();
-    let scratch = prepare_scratch(root, SCRATCH)?;
-    let sealed = git_text(root, &["show", &format!("HEAD:{}", integrity::FILE)])
-        .with_context(|| format!("the course at HEAD has no committed {}", integrity::FILE))?;
-    integrity::pin_trusted_seal(&scratch, sealed);
+    let scratch = sealed_scratch(root, SCRATCH)?;
     let stale = integrity::differences(&scratch, &course.all_folders())?.unwrap_or_default();
     if !stale.is_empty() {
         bail!(
@@ -167,7 +164,7 @@ fn name_submissions(submissions: &[PathBuf]) -> Result<Vec<(String, PathBuf)>> {
 }
 
 /// Runs git in `root`; its stdout, or an error with git's own words.
-pub(crate) fn git_text(root: &Path, args: &[&str]) -> Result<String> {
+fn git_text(root: &Path, args: &[&str]) -> Result<String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
@@ -218,8 +215,18 @@ fn dirty_protected(status: &str, exercise_dirs: &[PathBuf]) -> Vec<String> {
 }
 
 /// Makes `target/submissions/course/` a copy of the course at `HEAD`, keeping its `target/`.
+/// A copy of the course at `HEAD` in `root/folder` (see [`prepare_scratch`]) whose checks trust
+/// the seal committed at `HEAD`, as the copy has no git history of its own.
+pub(crate) fn sealed_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
+    let scratch = prepare_scratch(root, folder)?;
+    let sealed = git_text(root, &["show", &format!("HEAD:{}", integrity::FILE)])
+        .with_context(|| format!("the course at HEAD has no committed {}", integrity::FILE))?;
+    integrity::pin_trusted_seal(&scratch, sealed);
+    Ok(scratch)
+}
+
 /// A copy of the course at `HEAD` (`git archive`) in `root/folder`, keeping its `target/`.
-pub(crate) fn prepare_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
+fn prepare_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
     let scratch = root.join(folder);
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
     for entry in std::fs::read_dir(&scratch).with_context(|| format!("cannot read {}", scratch.display()))? {

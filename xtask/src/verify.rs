@@ -4,7 +4,7 @@ use crate::check::{self, CheckReport, Status};
 use crate::course::{Course, Exercise, Side, Start};
 use crate::term;
 use anyhow::{Context, Result, bail};
-use grading::timeit::median;
+use grading::timeit::{median, spread};
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -119,7 +119,7 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
                 if xs.is_empty() {
                     continue;
                 }
-                let (lo, hi) = xs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+                let (lo, hi) = spread(&xs);
                 let side = if *side == Side::Solution { "solution" } else { "exercise" };
                 anstream::println!(
                     "  {:<24} {side:<9} {:<10} {:>7.2}× [{lo:.2} – {hi:.2}]  target {}×",

@@ -97,6 +97,11 @@ pub fn median(values: &[f64]) -> f64 {
     if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2.0 }
 }
 
+/// The lowest and the highest of `values` (`(inf, 0)` for none: speedups and times are positive).
+pub fn spread(values: &[f64]) -> (f64, f64) {
+    values.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+}
+
 /// Formats seconds with three significant digits in the unit that suits: `52.3 ns`, `1.20 ms`.
 pub fn format_seconds(seconds: f64) -> String {
     let (value, unit) = match seconds.abs() {
