@@ -318,13 +318,29 @@ impl<'a> Stages<'a> {
 
 /// The candidate side: `main` of an exercise's `tests/grade.rs` serves the learner's stages.
 pub fn serve_candidate(exercise: &str, stages: Vec<(&'static str, Box<dyn StageRunner + '_>)>) -> ExitCode {
+    let Some(answers) = answer_channel(exercise) else { return ExitCode::from(64) };
+    serve_candidate_on(exercise, stages, std::io::stdin().lock(), answers, |_| ())
+}
+
+/// [`serve_candidate`] on other channels (an MPI job's rank 0 reads its requests from a named
+/// pipe): `relay` sees every request before it is handled, so that the other ranks can be told.
+pub fn serve_candidate_on(
+    exercise: &str,
+    stages: Vec<(&'static str, Box<dyn StageRunner + '_>)>,
+    requests: impl BufRead,
+    answers: impl Write,
+    mut relay: impl FnMut(&[&str]),
+) -> ExitCode {
     let spec = SpecAnswer { exercise: exercise.into(), stages: Vec::new() };
     let mut stages = Stages::new(stages);
-    serve(exercise, |words| match words {
-        ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
-        ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
-        ["run", stage] => stages.run(stage),
-        _ => Err(format!("unknown request {words:?}")),
+    serve(requests, answers, |words| {
+        relay(words);
+        match words {
+            ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
+            ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
+            ["run", stage] => stages.run(stage),
+            _ => Err(format!("unknown request {words:?}")),
+        }
     })
 }
 
@@ -338,8 +354,8 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
     };
     let mut stages = Stages::new(spec.stages.iter().map(|s| (s.name, (s.baseline)())).collect());
     let mut got = Inbox::default();
-    let exercise = spec.exercise;
-    serve(exercise, |words| match words {
+    let Some(answers) = answer_channel(spec.exercise) else { return ExitCode::from(64) };
+    serve(std::io::stdin().lock(), answers, |words| match words {
         ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec.answer()).expect("serialises"))),
         ["generate", stage, seed, count] => {
             let input = spec.stage(stage)?.input;
@@ -405,9 +421,8 @@ fn number<T: std::str::FromStr>(word: &str) -> Result<T, String> {
     word.parse().map_err(|_| format!("'{word}' is not a number"))
 }
 
-/// The request loop both workers share.
-fn serve(exercise: &str, mut handle: impl FnMut(&[&str]) -> Result<String, String>) -> ExitCode {
-    keep_freed_memory();
+/// The judge's answer pipe (fd 3), or `None` (with a word for whoever started this by hand).
+fn answer_channel(exercise: &str) -> Option<std::fs::File> {
     // SAFETY: fd 3 is the judge's answer pipe; fstat tells whether it is open before it is owned.
     let open = unsafe {
         let mut stat = std::mem::zeroed::<libc::stat>();
@@ -417,12 +432,22 @@ fn serve(exercise: &str, mut handle: impl FnMut(&[&str]) -> Result<String, Strin
         eprintln!(
             "This is the grader's worker, run by the course runner.\nTo grade this exercise, run: cargo xtask check {exercise}"
         );
-        return ExitCode::from(64);
+        return None;
     }
     // SAFETY: the descriptor is open (checked above) and nothing else in this process owns it.
-    let answers = unsafe { std::fs::File::from_raw_fd(ANSWER_FD) };
+    Some(unsafe { std::fs::File::from_raw_fd(ANSWER_FD) })
+}
+
+/// The request loop both workers share: one request a line, one answer a line, until `exit`
+/// or the end of the requests.
+fn serve(
+    requests: impl BufRead,
+    answers: impl Write,
+    mut handle: impl FnMut(&[&str]) -> Result<String, String>,
+) -> ExitCode {
+    keep_freed_memory();
     let mut answers = std::io::LineWriter::new(answers);
-    for line in std::io::stdin().lock().lines() {
+    for line in requests.lines() {
         let Ok(line) = line else { break };
         let words: Vec<&str> = line.split_whitespace().collect();
         if words == ["exit"] {

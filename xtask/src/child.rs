@@ -94,13 +94,29 @@ impl Limits {
 }
 
 /// Moves the calling process into a new network namespace, where only a loopback interface
-/// (down) exists, so learner code cannot reach the network. It needs privilege (root, as in CI);
-/// elsewhere `unshare` fails and the process keeps the network: the platform does not allow it.
+/// exists, so learner code cannot reach the network. The loopback is brought up: it reaches
+/// nothing outside, and MPI's launcher needs an interface to talk to its own ranks. It needs
+/// privilege (root, as in CI); elsewhere `unshare` fails and the process keeps the network: the
+/// platform does not allow it.
 fn no_network() {
     #[cfg(target_os = "linux")]
-    // SAFETY: unshare is a plain system call; on failure nothing has changed.
+    // SAFETY: unshare, socket, ioctl and close are plain system calls (async-signal-safe); the
+    // ifreq is zeroed, then given a NUL-terminated name and flags.
     unsafe {
-        libc::unshare(libc::CLONE_NEWNET);
+        if libc::unshare(libc::CLONE_NEWNET) != 0 {
+            return;
+        }
+        let socket = libc::socket(libc::AF_INET, libc::SOCK_DGRAM, 0);
+        if socket < 0 {
+            return;
+        }
+        let mut request: libc::ifreq = std::mem::zeroed();
+        for (k, &b) in b"lo\0".iter().enumerate() {
+            request.ifr_name[k] = b as libc::c_char;
+        }
+        request.ifr_ifru.ifru_flags = (libc::IFF_UP | libc::IFF_LOOPBACK | libc::IFF_RUNNING) as libc::c_short;
+        libc::ioctl(socket, libc::SIOCSIFFLAGS as _, &request);
+        libc::close(socket);
     }
 }
 
@@ -172,6 +188,8 @@ pub fn run(cmd: &mut Command, limit: Duration, mut on_line: impl FnMut(&str) -> 
             };
         }
         if Instant::now() >= deadline {
+            // First what left its group (found through it, while it still lives), then the child.
+            kill_all(&escaped_from(child.id() as i32, &[]));
             let _ = child.kill();
             let _ = child.wait();
             break Ending::TimedOut(started.elapsed());
@@ -220,19 +238,32 @@ pub fn processes() -> Vec<(i32, i32, i32)> {
         .collect()
 }
 
-/// Processes that left `leader`'s process group (`setsid`, `setpgid`) but descend from it,
-/// or were orphaned and adopted by this runner ([`adopt_orphans`]), other than `known`
-/// children: what a group signal would miss.
-pub fn escaped(leader: i32, known: &[i32]) -> Vec<i32> {
-    let table = processes();
-    let me = std::process::id() as i32;
+/// Sends SIGKILL to each of `pids` (and SIGCONT, for a stopped one to die at once).
+pub fn kill_all(pids: &[i32]) {
+    for &pid in pids {
+        // SAFETY: signalling processes that learner code started.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+            libc::kill(pid, libc::SIGCONT);
+        }
+    }
+}
+
+/// Descendants of `leader` that left its process group (`setsid`, `setpgid`), other than `known`.
+pub fn escaped_from(leader: i32, known: &[i32]) -> Vec<i32> {
+    let mut found = descendants_outside_group(&processes(), leader);
+    found.retain(|p| !known.contains(p));
+    found
+}
+
+fn descendants_outside_group(table: &[(i32, i32, i32)], leader: i32) -> Vec<i32> {
     let mut family = vec![leader];
     let mut found = Vec::new();
     // Descendants, breadth first (the table is small: one pass per generation).
     let mut k = 0;
     while k < family.len() {
         let parent = family[k];
-        for &(pid, ppid, pgrp) in &table {
+        for &(pid, ppid, pgrp) in table {
             if ppid == parent && !family.contains(&pid) {
                 family.push(pid);
                 if pgrp != leader {
@@ -242,6 +273,16 @@ pub fn escaped(leader: i32, known: &[i32]) -> Vec<i32> {
         }
         k += 1;
     }
+    found
+}
+
+/// Processes that left `leader`'s process group (`setsid`, `setpgid`) but descend from it,
+/// or were orphaned and adopted by this runner ([`adopt_orphans`]), other than `known`
+/// children: what a group signal would miss.
+pub fn escaped(leader: i32, known: &[i32]) -> Vec<i32> {
+    let table = processes();
+    let me = std::process::id() as i32;
+    let mut found = descendants_outside_group(&table, leader);
     for &(pid, ppid, _) in &table {
         if ppid == me && !known.contains(&pid) && !found.contains(&pid) {
             found.push(pid);

@@ -78,6 +78,23 @@ pub struct Exercise {
     /// Versions between the starting code and the solution, in order (see [`Rung`]).
     #[serde(default)]
     pub ladder: Vec<Rung>,
+    /// Runs under MPI (`mpirun`): with which rank counts (see [`Mpi`]).
+    #[serde(default)]
+    pub mpi: Option<Mpi>,
+}
+
+/// How an exercise runs under MPI: every course test once per rank count in `ranks`, and the
+/// timed stages with `timed_ranks` ranks (two on the course machine's two cores).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mpi {
+    pub ranks: Vec<u32>,
+    #[serde(default = "default_timed_ranks")]
+    pub timed_ranks: u32,
+}
+
+fn default_timed_ranks() -> u32 {
+    2
 }
 
 /// A hint: plain text, shown in turn, or a table `{ about = [names], text = "…" }` shown when
@@ -211,6 +228,17 @@ impl Course {
                         stage.target
                     );
                 }
+            }
+            if let Some(mpi) = &ex.mpi
+                && (mpi.ranks.is_empty() || mpi.ranks.iter().chain([&mpi.timed_ranks]).any(|&r| r == 0 || r > 64))
+            {
+                bail!(
+                    "exercise '{}': `mpi = {{ ranks = [...], timed_ranks = N }}` needs at least one rank count, \
+                     each from 1 to 64, found ranks {:?} and timed_ranks {}",
+                    ex.name,
+                    mpi.ranks,
+                    mpi.timed_ranks
+                );
             }
             for rung in &ex.ladder {
                 let lib = root.join(ex.folder(Side::Solution)).join(&rung.lib);

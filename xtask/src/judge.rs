@@ -17,9 +17,10 @@ use grading::worker::SpecAnswer;
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -31,6 +32,9 @@ const KEPT_OUTPUT: usize = 16 * 1024;
 /// probability `(1 - p)^64` (under 2% for `p` = 6%), and a verdict takes dozens of samples.
 const CHECKED_PER_SAMPLE: usize = 64;
 
+/// Names the folder of an MPI job's two named pipes (`harness_mpi::CHANNEL_ENV`).
+const CHANNEL_ENV: &str = "COURSE_WORKER_FIFOS";
+
 /// Largest file a worker may write (`RLIMIT_FSIZE`).
 const MAX_FILE_BYTES: u64 = 256 << 20;
 
@@ -41,8 +45,9 @@ pub enum Failure {
     Wrong { message: String, while_timing: bool },
     /// The worker ended (panic, abort, signal) while it was asked something.
     Crashed { ending: Ending, while_timing: bool, output: String },
-    /// A request got no answer in time.
-    TimedOut { after: Duration, output: String },
+    /// A request got no answer in time; `ranks` for an MPI job (whose ranks may be waiting for
+    /// each other).
+    TimedOut { after: Duration, output: String, ranks: Option<u32> },
     /// The worker answered something that is not the protocol.
     Protocol { message: String, output: String },
     /// The reference worker (sealed course code, which prepares and checks every sample) crashed
@@ -63,8 +68,14 @@ impl Failure {
                 if *while_timing { "while being timed" } else { "on the graded input" },
                 ending.describe()
             ),
-            Failure::TimedOut { after, output } => format!(
+            Failure::TimedOut { after, output, ranks: None } => format!(
                 "Your code did not answer within {:.0} s on the graded input and was stopped: an endless loop?\n{output}",
+                after.as_secs_f64()
+            ),
+            Failure::TimedOut { after, output, ranks: Some(ranks) } => format!(
+                "Your code did not answer within {:.0} s on the graded input and its {ranks} ranks were stopped: they \
+                 were still waiting. A deadlock (a blocking send that no rank receives, a receive nobody sends to, a \
+                 collective call not every rank makes), or an endless loop?\n{output}",
                 after.as_secs_f64()
             ),
             Failure::Protocol { message, output } => format!(
@@ -73,7 +84,7 @@ impl Failure {
             ),
             Failure::Reference(inner) => {
                 let (what, output) = match &**inner {
-                    Failure::TimedOut { after, output } => {
+                    Failure::TimedOut { after, output, .. } => {
                         (format!("did not finish within {:.0} s", after.as_secs_f64()), output.as_str())
                     }
                     Failure::Crashed { ending: Ending::Signalled(24), output, .. } => {
@@ -97,7 +108,12 @@ impl Failure {
 /// One worker process and its channels.
 pub struct Worker {
     child: Child,
-    requests: ChildStdin,
+    requests: Box<dyn Write + Send>,
+    /// The process whose memory holds the inputs and outputs: the worker itself, or rank 0 of
+    /// an MPI job (the worker is then `mpirun`).
+    memory_pid: i32,
+    /// For an MPI job: its rank count and the named pipe rank 0 answers on.
+    mpi: Option<(u32, PathBuf)>,
     answers: mpsc::Receiver<String>,
     output: Arc<Mutex<String>>,
     /// Stopped with SIGSTOP between requests (the candidate).
@@ -164,10 +180,13 @@ impl Worker {
                 }
             }
         });
-        let requests = child.stdin.take().expect("piped");
+        let requests = Box::new(child.stdin.take().expect("piped"));
+        let memory_pid = child.id() as i32;
         Ok(Worker {
             child,
             requests,
+            memory_pid,
+            mpi: None,
             answers,
             output,
             stop_between,
@@ -175,6 +194,103 @@ impl Worker {
             strays: RefCell::default(),
             escapes: RefCell::new(crate::child::EscapeWatch::new()),
         })
+    }
+
+    /// Starts `exe` as an MPI job of `ranks` ranks (`mpirun`, its own process group; the ranks
+    /// lead groups of their own, so they are stopped and ended as the processes that left it).
+    /// Open MPI closes every descriptor but the standard three in the ranks, so the requests
+    /// and answers go through two named pipes in `workdir`, which rank 0 opens (see
+    /// `harness_mpi::serve_candidate`); its first answer is its process ID, the memory the
+    /// judge reads and writes, accepted only if it is a process of this job.
+    pub fn spawn_mpi(
+        mpi: &crate::mpi::Installation,
+        exe: &Path,
+        ranks: u32,
+        workdir: &Path,
+        limits: Limits,
+    ) -> Result<Worker> {
+        let channel = workdir.join("channel");
+        std::fs::create_dir_all(&channel).with_context(|| format!("cannot create {}", channel.display()))?;
+        let (requests_path, answers_path) = (channel.join("requests"), channel.join("answers"));
+        for path in [&requests_path, &answers_path] {
+            let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).context("a path with a NUL")?;
+            // SAFETY: mkfifo reads a NUL-terminated path.
+            if unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) } != 0 {
+                bail!("cannot create the pipe {}: {}", path.display(), std::io::Error::last_os_error());
+            }
+        }
+        let mut cmd = crate::mpi::launcher(mpi, exe, ranks, None);
+        cmd.current_dir(workdir)
+            .env("TMPDIR", workdir)
+            .env("RUST_BACKTRACE", "0")
+            .env(CHANNEL_ENV, &channel)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        limits.apply(&mut cmd);
+        // SAFETY: setrlimit is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                let fsize = libc::rlimit { rlim_cur: MAX_FILE_BYTES as _, rlim_max: MAX_FILE_BYTES as _ };
+                libc::setrlimit(libc::RLIMIT_FSIZE, &fsize);
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().with_context(|| format!("cannot start {}", mpi.mpirun.display()))?;
+        // Read and write: opening never waits for rank 0, and the pipe stays open if it goes.
+        let requests = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&requests_path)
+            .with_context(|| format!("cannot open {}", requests_path.display()))?;
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child.stderr.take().map(|s| Box::new(s) as _),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let output = output.clone();
+            std::thread::spawn(move || keep_tail(stream, &output));
+        }
+        let (tx, answers) = mpsc::channel();
+        let reader_path = answers_path.clone();
+        std::thread::spawn(move || {
+            // Waits until rank 0 opens its end; the end of file comes when rank 0 is gone.
+            let Ok(file) = std::fs::File::open(&reader_path) else { return };
+            for line in BufReader::new(file).lines().map_while(|l| l.ok()) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let memory_pid = child.id() as i32;
+        let mut worker = Worker {
+            child,
+            requests: Box::new(requests),
+            memory_pid,
+            mpi: Some((ranks, answers_path)),
+            answers,
+            output,
+            stop_between: true,
+            known: Vec::new(),
+            strays: RefCell::default(),
+            escapes: RefCell::new(crate::child::EscapeWatch::new()),
+        };
+        let started = worker.wait_answer(Duration::from_secs(120), false);
+        let rank0 = match started.as_deref().map(|a| a.strip_prefix("pid ").and_then(|p| p.parse::<i32>().ok())) {
+            Ok(Some(pid)) => pid,
+            Ok(None) => bail!("rank 0 of the MPI job did not say where it is: {:?}", started),
+            Err(failure) => bail!("the MPI job did not start: {}", failure.describe()),
+        };
+        let job = worker.pid();
+        let ours = crate::child::processes().iter().any(|&(pid, ppid, _)| pid == rank0 && ppid == job);
+        if !ours {
+            bail!("the MPI job's rank 0 answered with the process ID {rank0}, which is not one of its ranks");
+        }
+        worker.memory_pid = rank0;
+        Ok(worker)
     }
 
     fn pid(&self) -> i32 {
@@ -192,7 +308,25 @@ impl Worker {
         if writeln!(self.requests, "{request}").and_then(|_| self.requests.flush()).is_err() {
             return Err(self.ended(while_timing));
         }
-        match self.answers.recv_timeout(limit) {
+        self.wait_answer(limit, while_timing)
+    }
+
+    /// Waits at most `limit` for the next answer; a worker that ended is seen at once, even if
+    /// its answer channel stays open (an MPI job's rank 0 may never have opened it).
+    fn wait_answer(&mut self, limit: Duration, while_timing: bool) -> Result<String, Failure> {
+        let deadline = Instant::now() + limit;
+        let received = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.answers.recv_timeout(left.min(Duration::from_millis(200))) {
+                Err(mpsc::RecvTimeoutError::Timeout) if !left.is_zero() => {
+                    if matches!(self.child.try_wait(), Ok(Some(_))) {
+                        break Err(mpsc::RecvTimeoutError::Disconnected);
+                    }
+                }
+                other => break other,
+            }
+        };
+        match received {
             Ok(line) => match line.strip_prefix("error ") {
                 Some(json) => Err(Failure::Protocol {
                     message: serde_json::from_str(json).unwrap_or_else(|_| json.to_string()),
@@ -203,7 +337,8 @@ impl Worker {
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.ended(while_timing)),
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 self.kill();
-                Err(self.own(Failure::TimedOut { after: limit, output: self.output() }))
+                let ranks = self.mpi.as_ref().map(|(r, _)| *r);
+                Err(self.own(Failure::TimedOut { after: limit, output: self.output(), ranks }))
             }
         }
     }
@@ -276,11 +411,13 @@ impl Worker {
                 }
             }
         }
-        *self.strays.borrow_mut() = strays;
         let deadline = Instant::now() + Duration::from_secs(1);
-        while !all_threads_stopped(self.pid()) && Instant::now() < deadline {
+        while !(all_threads_stopped(self.pid()) && strays.iter().all(|&p| all_threads_stopped(p)))
+            && Instant::now() < deadline
+        {
             std::thread::sleep(Duration::from_micros(50));
         }
+        *self.strays.borrow_mut() = strays;
     }
 
     fn resume(&self) {
@@ -306,12 +443,19 @@ impl Worker {
         answer
     }
 
-    /// Ends the worker and everything in its process group.
+    /// Ends the worker, everything in its process group and what left it (an MPI job's ranks).
     pub fn kill(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            crate::child::kill_all(&crate::child::escaped_from(self.pid(), &[]));
+        }
         self.signal_group(libc::SIGKILL);
         self.signal_group(libc::SIGCONT);
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A reader still waiting for rank 0 to open the answer pipe gets its end of file.
+        if let Some((_, answers)) = &self.mpi {
+            let _ = std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(answers);
+        }
     }
 
     fn read(&self, address: usize, len: usize) -> Result<Vec<u8>, Failure> {
@@ -328,7 +472,7 @@ impl Worker {
             let local = libc::iovec { iov_base: buf[done..].as_mut_ptr().cast(), iov_len: len - done };
             let remote = libc::iovec { iov_base: (address + done) as *mut libc::c_void, iov_len: len - done };
             // SAFETY: `local` points into `buf`, which holds `len - done` more bytes.
-            let n = unsafe { libc::process_vm_readv(self.pid(), &local, 1, &remote, 1, 0) };
+            let n = unsafe { libc::process_vm_readv(self.memory_pid, &local, 1, &remote, 1, 0) };
             if n <= 0 {
                 return Err(self.memory_failure("read", address, len));
             }
@@ -344,7 +488,7 @@ impl Worker {
                 libc::iovec { iov_base: bytes[done..].as_ptr() as *mut libc::c_void, iov_len: bytes.len() - done };
             let remote = libc::iovec { iov_base: (address + done) as *mut libc::c_void, iov_len: bytes.len() - done };
             // SAFETY: `local` points into `bytes`; the kernel only reads it.
-            let n = unsafe { libc::process_vm_writev(self.pid(), &local, 1, &remote, 1, 0) };
+            let n = unsafe { libc::process_vm_writev(self.memory_pid, &local, 1, &remote, 1, 0) };
             if n <= 0 {
                 return Err(self.memory_failure("write", address, bytes.len()));
             }
@@ -638,11 +782,14 @@ pub struct Judged {
     pub failure: Option<Failure>,
 }
 
-/// The stages to grade: (name, target), some or all of `exercise`'s.
+/// The stages to grade: (name, target), some or all of `exercise`'s; `mpi` for an exercise that
+/// runs under MPI (the candidate is then an `mpirun` job of `timed_ranks` ranks).
+#[allow(clippy::too_many_arguments)]
 pub fn grade(
     candidate_exe: &Path,
     reference_exe: &Path,
     exercise: &Exercise,
+    mpi: Option<&crate::mpi::Installation>,
     stages: &[(String, f64)],
     protocol: &Protocol,
     scratch: &Path,
@@ -652,7 +799,10 @@ pub fn grade(
     let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * stages.len() as f64 + 60.0);
     let limits = Limits::for_learner_code(limit);
     let reference = Worker::spawn(reference_exe, &[exercise.name.as_str()], &workdir, limits, false)?;
-    let mut candidate = Worker::spawn(candidate_exe, &[], &workdir, limits, true)?;
+    let mut candidate = match (mpi, &exercise.mpi) {
+        (Some(mpi), Some(course)) => Worker::spawn_mpi(mpi, candidate_exe, course.timed_ranks, &workdir, limits)?,
+        _ => Worker::spawn(candidate_exe, &[], &workdir, limits, true)?,
+    };
     candidate.known = vec![reference.pid(), candidate.pid()];
     let session = Rc::new(RefCell::new(Session {
         reference,
@@ -790,7 +940,7 @@ mod tests {
 
         // The reference worker's failures are the grader's, never an endless loop of the learner's.
         for inner in [
-            Failure::TimedOut { after: Duration::from_secs(600), output: String::new() },
+            Failure::TimedOut { after: Duration::from_secs(600), output: String::new(), ranks: None },
             Failure::Crashed { ending: Ending::Signalled(24), while_timing: true, output: String::new() },
         ] {
             let text = Failure::Reference(Box::new(inner)).describe();

@@ -9,6 +9,7 @@ mod export;
 mod figures;
 mod integrity;
 mod judge;
+mod mpi;
 mod profile;
 mod progress;
 mod report;

@@ -169,31 +169,61 @@ pub(crate) fn warn_if_modified(root: &Path, exercises: &[&Exercise]) {
     }
 }
 
-/// Formatting, the workspace's tests (debug), every target compiling, then `verify`.
+/// Formatting, the workspace's tests (debug), every target compiling, then `verify`. Without
+/// MPI on the machine, the MPI exercises (and the harness's MPI crate) are left out of every
+/// step, with a note saying what to install to include them.
 pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
     let steps: [(&str, &[&str]); 4] = [
         ("formatting", &["fmt", "--all", "--", "--check"]),
-        ("lints", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
-        ("tests", &["test", "--workspace", "--exclude-if-todo"]),
-        ("every target compiles", &["build", "--workspace", "--all-targets"]),
+        ("lints", &["clippy", "--workspace", "--all-targets", "--exclude-without-mpi", "--", "-D", "warnings"]),
+        ("tests", &["test", "--workspace", "--exclude-if-todo", "--exclude-without-mpi"]),
+        ("every target compiles", &["build", "--workspace", "--all-targets", "--exclude-without-mpi"]),
     ];
-    let todo: Vec<String> =
-        course.exercises.iter().filter(|e| e.start == Start::Todo).map(|e| e.package(Side::Exercise)).collect();
+    let mpi_exercises: Vec<&Exercise> = course.exercises.iter().filter(|e| e.mpi.is_some()).collect();
+    let without_mpi: Vec<String> = match crate::mpi::detect() {
+        Ok(_) => Vec::new(),
+        Err(why) => {
+            let names: Vec<&str> = mpi_exercises.iter().map(|e| e.name.as_str()).collect();
+            anstream::eprintln!(
+                "{} the MPI exercises ({}) are left out: {why}",
+                term::paint(term::WARN, "no MPI:"),
+                names.join(", ")
+            );
+            mpi_exercises
+                .iter()
+                .flat_map(|e| [e.package(Side::Exercise), e.package(Side::Solution)])
+                .chain(["harness-mpi".to_string()])
+                .collect()
+        }
+    };
+    // Unsolved `todo!()` exercises fail their tests by design, and MPI exercises' tests need
+    // `mpirun`: verify covers both.
+    let untested: Vec<String> = course
+        .exercises
+        .iter()
+        .filter(|e| e.start == Start::Todo || e.mpi.is_some())
+        .flat_map(|e| {
+            let solution = (e.mpi.is_some()).then(|| e.package(Side::Solution));
+            std::iter::once(e.package(Side::Exercise)).chain(solution)
+        })
+        .filter(|p| !without_mpi.contains(p))
+        .collect();
     for (title, args) in steps {
-        anstream::println!(
-            "{}",
-            term::paint(term::BOLD, format!("== {title}: cargo {}", args.join(" ").replace(" --exclude-if-todo", "")))
-        );
+        let shown = args.iter().filter(|a| !a.starts_with("--exclude-")).copied().collect::<Vec<_>>().join(" ");
+        anstream::println!("{}", term::paint(term::BOLD, format!("== {title}: cargo {shown}")));
         let mut cmd = crate::cargo::command();
         cmd.current_dir(root);
         for &arg in args {
-            if arg == "--exclude-if-todo" {
-                // Unsolved `todo!()` exercises fail their tests by design; verify covers them.
-                for p in &todo {
-                    cmd.args(["--exclude", p]);
+            let excluded = match arg {
+                "--exclude-if-todo" => &untested,
+                "--exclude-without-mpi" => &without_mpi,
+                _ => {
+                    cmd.arg(arg);
+                    continue;
                 }
-            } else {
-                cmd.arg(arg);
+            };
+            for p in excluded {
+                cmd.args(["--exclude", p]);
             }
         }
         let status = cmd.status().context("cannot run cargo")?;
@@ -210,7 +240,12 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
         None => bail!("integrity.toml is missing: run `cargo xtask seal` and commit it"),
     }
     anstream::println!("{}", term::paint(term::BOLD, "== verify"));
-    let verified = verify(root, course, 1, &[])?;
+    let verified = if without_mpi.is_empty() {
+        verify(root, course, 1, &[])?
+    } else {
+        let names: Vec<String> = course.exercises.iter().filter(|e| e.mpi.is_none()).map(|e| e.name.clone()).collect();
+        verify(root, course, 1, &names)?
+    };
     if verified != ExitCode::SUCCESS {
         return Ok(verified);
     }

@@ -16,6 +16,10 @@ pub struct Machine {
     /// target. `None` when not measured (one core, or an older report).
     #[serde(default)]
     pub two_thread_scaling: Option<f64>,
+    /// For an exercise that runs under MPI: the MPI used (`mpirun --version`'s first line) and
+    /// the rank count of the timed stages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mpi: Option<String>,
 }
 
 /// Two threads' speedup over one on a fixed CPU-bound task: the median of 5 interleaved pairs
@@ -68,6 +72,7 @@ impl Machine {
             load_average,
             os: std::env::consts::OS.to_string(),
             two_thread_scaling: None,
+            mpi: None,
         }
     }
 }

@@ -207,7 +207,7 @@ fn names(list: &[String]) -> String {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Outcome {
+pub(super) enum Outcome {
     Ok,
     Failed,
     Ignored,
@@ -215,7 +215,7 @@ enum Outcome {
 
 /// libtest's result lines, `test NAME ... ok|FAILED|ignored`, in order (ANSI colours and control
 /// characters removed), up to its `failures:` section, which holds the tests' own output.
-fn result_lines(stdout: &str) -> Vec<(String, Outcome)> {
+pub(super) fn result_lines(stdout: &str) -> Vec<(String, Outcome)> {
     let mut out = Vec::new();
     for line in stdout.lines().map(strip_ansi) {
         if line.trim_end() == "failures:" {

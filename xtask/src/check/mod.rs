@@ -9,6 +9,7 @@
 
 mod libtest;
 pub mod model;
+mod mpitest;
 pub mod render;
 
 pub use libtest::strip_ansi;
@@ -51,6 +52,8 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     let mut report = CheckReport::new(ex, side);
     let mut status = StatusLine::new();
     let package = ex.package(side);
+    // Before anything is built: without MPI the build would fail in the `mpi` crate's build script.
+    let mpi = ex.mpi.as_ref().map(|_| crate::mpi::require(&ex.name)).transpose()?;
 
     // Before the learner's build: nothing of it (a build script) has run yet.
     let expected = match side {
@@ -74,7 +77,10 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     };
 
     report.status = Status::Wrong;
-    let tests_passed = run_tests(ex, &package, &built.tests, &expected, &mut status, &mut report)?;
+    let tests_passed = match &mpi {
+        Some(mpi) => mpitest::run_tests(root, ex, mpi, &built.tests, &expected, &mut status, &mut report)?,
+        None => run_tests(ex, &package, &built.tests, &expected, &mut status, &mut report)?,
+    };
     // With tasks still open, a stage whose own task passed is timed already (trusted output only).
     let task_passed =
         |task: &str| report.tests.iter().flat_map(|t| &t.tests).any(|t| t.passed && t.short_name() == task);
@@ -107,14 +113,18 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     if machine.cores >= 2 {
         machine.two_thread_scaling = Some(grading::machine::two_thread_scaling());
     }
+    if let (Some(mpi), Some(course)) = (&mpi, &ex.mpi) {
+        machine.mpi = Some(format!("{}, {} ranks", mpi.version, course.timed_ranks));
+    }
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let stages = gradable;
-    let judged = judge::grade(&grade, &reference, ex, &stages, &protocol, &root.join("target"), &mut |p| {
-        status.set(&format!(
-            "grading {package}: {} · pair {} · speedup {:.2}× [{:.2}–{:.2}]",
-            p.stage, p.pairs, p.speedup, p.interval[0], p.interval[1]
-        ))
-    })?;
+    let judged =
+        judge::grade(&grade, &reference, ex, mpi.as_ref(), &stages, &protocol, &root.join("target"), &mut |p| {
+            status.set(&format!(
+                "grading {package}: {} · pair {} · speedup {:.2}× [{:.2}–{:.2}]",
+                p.stage, p.pairs, p.speedup, p.interval[0], p.interval[1]
+            ))
+        })?;
     report.protocol = Some(protocol);
     report.machine = Some(machine);
     if let Some(failure) = judged.failure {
