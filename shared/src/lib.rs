@@ -15,9 +15,11 @@ pub mod heat;
 pub mod heat_fast;
 pub mod interop;
 pub mod mandelbrot;
+pub mod mpi_heat;
 pub mod property;
 pub mod scope_timer;
 pub mod static_typing;
+pub mod threads;
 pub mod worker;
 
 pub use std::hint::black_box;

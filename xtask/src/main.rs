@@ -218,10 +218,12 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
         term::paint(term::BOLD, format!("  #  {:<width$}  {:<21} best speedup / target", "exercise", "state"))
     );
     let mut done = 0;
+    let mpi_missing = course.exercises.iter().any(|e| e.mpi.is_some()) && mpi::detect().is_err();
     for ex in &course.exercises {
         let entry = progress.exercises.get(&ex.name).cloned().unwrap_or_default();
         let state = match entry.status {
             Some(s) => s.describe(),
+            None if ex.mpi.is_some() && mpi_missing => "needs MPI (not found)",
             None => "not checked yet",
         };
         let style = match entry.status {
@@ -251,6 +253,9 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
         );
     }
     anstream::println!("\n{done}/{} exercises done. Next: cargo xtask check <exercise>", course.exercises.len());
+    if mpi_missing {
+        anstream::println!("The MPI exercises need Open MPI and libclang, which this machine lacks:\n{}", mpi::INSTALL);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

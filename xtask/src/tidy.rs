@@ -103,6 +103,13 @@ const PAIRS: &[Pair] = &[
         // The harness's name for the starting code, beside the learner's `Heat`.
         substitutions: &[("Naive", "Heat")],
     },
+    Pair {
+        baseline: "shared/src/threads/mod.rs",
+        exercise: "exercises/09-threads/src/lib.rs",
+        items: &["fn centre"],
+        // In the harness's module the bare name would read as the reference.
+        substitutions: &[("baseline_centre", "centre")],
+    },
 ];
 
 /// A token of Rust source; comments and white space are not tokens.

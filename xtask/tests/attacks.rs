@@ -9,6 +9,10 @@
 //! - `exercise`: the exercise checked;
 //! - `status`: the report's status (or a list of acceptable ones);
 //! - `reason`: substrings of which one must appear in the report's `details` or `tampered`;
+//! - `copy`: `{ from, to }` course files copied over others first (the solution's code as the
+//!   learner's, to attack the grading of a finished exercise without repeating that code here);
+//! - `needs_mpi`: the exercise runs under MPI; without MPI on the machine the fixture is skipped,
+//!   and said to be;
 //! - `edit`: `{ file, find, replace }` edits of course files (how a cheat on the starting code is
 //!   written: only the cheat is in the fixture, and it stops fitting, loudly, when that code changes);
 //! - `steps`: commands run in the copy before the check (`["xtask", "seal"]` runs the runner,
@@ -42,6 +46,10 @@ struct Expect {
     #[serde(default)]
     reason: Vec<String>,
     #[serde(default)]
+    copy: Vec<CopyFile>,
+    #[serde(default)]
+    needs_mpi: bool,
+    #[serde(default)]
     edit: Vec<Edit>,
     #[serde(default)]
     steps: Vec<Vec<String>>,
@@ -63,6 +71,13 @@ impl OneOrMany {
             OneOrMany::Many(v) => v.clone(),
         }
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CopyFile {
+    from: String,
+    to: String,
 }
 
 #[derive(Deserialize)]
@@ -238,6 +253,10 @@ fn apply(fixture: &Path, copy: &Path, expect: &Expect) -> Result<(), String> {
             }
         }
     }
+    for step in &expect.copy {
+        std::fs::copy(copy.join(&step.from), copy.join(&step.to))
+            .map_err(|e| format!("cannot copy {} to {}: {e}", step.from, step.to))?;
+    }
     for edit in &expect.edit {
         let path = copy.join(&edit.file);
         let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot edit {}: {e}", edit.file))?;
@@ -247,6 +266,14 @@ fn apply(fixture: &Path, copy: &Path, expect: &Expect) -> Result<(), String> {
         std::fs::write(&path, text.replacen(&edit.find, &edit.replace, 1)).unwrap();
     }
     Ok(())
+}
+
+/// Whether MPI's launcher and compiler wrapper are on PATH (the runner's own test is fuller).
+fn mpi_installed() -> bool {
+    let on_path = |tool: &str| {
+        std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+    };
+    on_path("mpirun") && on_path("mpicc")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -340,6 +367,11 @@ fn run_fixture(name: &str, fixture: &Path, dirs: &Dirs, files: &BTreeMap<String,
         seconds: 0.0,
         failure: None,
     };
+    if expect.needs_mpi && !mpi_installed() {
+        outcome.got = "skipped: no MPI on this machine (mpirun, mpicc)".into();
+        eprintln!("{name}: skipped, the exercise runs under MPI and this machine has none (.ci/run installs it)");
+        return outcome;
+    }
     if let Some(mark) = &expect.no_survivor {
         end_leftovers(mark);
     }

@@ -10,5 +10,7 @@ fn main() -> std::process::ExitCode {
         harness::call_overhead::spec(),
         harness::fibonacci::spec(),
         harness::heat_fast::spec(),
+        harness::threads::spec(),
+        harness::mpi_heat::spec(),
     ])
 }

@@ -160,7 +160,9 @@ fn run_job(
     let outputs = scratch.join(format!("{}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&outputs).with_context(|| format!("cannot create {}", outputs.display()))?;
     let mut cmd = mpi::launcher(mpi, exe, ranks, Some(&outputs));
-    cmd.args(["--exact", "--test-threads=1", "--nocapture", "--color", "never"]).args(tests).env("RUST_BACKTRACE", "0");
+    // Output captured (no `--nocapture`): a line the learner's code prints cannot land inside a
+    // result line (`test NAME ... ` is printed before the test runs, `ok` after it).
+    cmd.args(["--exact", "--test-threads=1", "--color", "never"]).args(tests).env("RUST_BACKTRACE", "0");
     Limits::for_learner_code(limit).apply(&mut cmd);
     let finished = child::run(&mut cmd, limit, |_| false)?;
     let ranks_said = mpi::rank_outputs(&outputs, ranks);
@@ -209,9 +211,9 @@ fn read_job(
     // order (by name).
     let started = rank0_stdout
         .lines()
+        .rev()
         .filter_map(|l| l.strip_prefix("test ").and_then(|r| r.split(" ... ").next()))
-        .filter(|n| unreported.iter().any(|t| t == n))
-        .last()
+        .find(|n| unreported.iter().any(|t| t == n))
         .map(str::to_string);
     let mut sorted = unreported.clone();
     sorted.sort();
@@ -299,7 +301,7 @@ mod tests {
 
     /// A script standing in for a test binary under a real `mpirun` (`None` without MPI, said).
     fn job(name: &str, script: &str, limit: Duration) -> Option<(Run, Vec<String>, Duration)> {
-        let Ok(mpi) = crate::mpi::detect() else {
+        let Ok(mpi) = mpi::detect() else {
             eprintln!("no MPI on this machine: {name} not run (CI installs it)");
             return None;
         };
@@ -315,7 +317,7 @@ mod tests {
         // Whatever the job started must be gone with it (the marker is in every rank's command line).
         std::thread::sleep(Duration::from_millis(300));
         let marker = dir.display().to_string();
-        let survivors: Vec<String> = crate::child::processes()
+        let survivors: Vec<String> = child::processes()
             .into_iter()
             .filter_map(|(pid, _, _)| {
                 let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;

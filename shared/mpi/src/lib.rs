@@ -1,0 +1,148 @@
+//! The course's MPI support, shared by the MPI exercises, their solutions and their tests.
+//!
+//! - [`world`]: MPI started once per process (libtest runs many tests in one process, and MPI
+//!   can be started only once), finalised at exit.
+//! - A rank that panics ends the whole job: its message is printed with its rank number, then
+//!   `MPI_Abort`. Without that, the other ranks would wait for it forever in their next
+//!   collective call, and even its own exit would hang in `MPI_Finalize`.
+//! - [`serve_candidate`]: the grader's worker protocol (`harness::worker`) under `mpirun`: rank
+//!   0 answers the judge on named pipes (Open MPI closes every inherited descriptor but the
+//!   standard three) and relays each request to the other ranks, which run the graded calls
+//!   with it.
+
+pub use mpi;
+
+pub mod basics;
+pub mod heat;
+
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::{Communicator, Root};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Once;
+
+/// The environment variable naming the folder that holds the judge's two named pipes,
+/// `requests` and `answers`.
+pub const CHANNEL_ENV: &str = "COURSE_WORKER_FIFOS";
+
+static START: Once = Once::new();
+
+/// The world communicator, MPI started on the first call (with threads allowed, as libtest
+/// may run tests on threads of its own) and finalised when the process exits.
+pub fn world() -> SimpleCommunicator {
+    START.call_once(|| {
+        let Some((universe, _)) = mpi::initialize_with_threading(mpi::Threading::Multiple) else {
+            panic!("MPI was started before harness_mpi::world(): start it only through harness_mpi::world()");
+        };
+        // The universe lives until exit: dropping it would finalise MPI after the first test.
+        std::mem::forget(universe);
+        // SAFETY: registering a plain extern "C" function to run at exit.
+        unsafe { libc::atexit(finalize) };
+        let world = SimpleCommunicator::world();
+        install_abort_on_panic(world.rank(), world.size());
+    });
+    SimpleCommunicator::world()
+}
+
+extern "C" fn finalize() {
+    if mpi::environment::is_initialized() && !mpi::environment::is_finalized() {
+        // SAFETY: MPI is initialised and not finalised (checked above); this runs once, at exit.
+        unsafe { mpi::ffi::MPI_Finalize() };
+    }
+}
+
+/// Replaces the panic hook: the message, with the rank that panicked, goes straight to
+/// standard error (not to libtest's capture, which would never be printed), then the job ends.
+fn install_abort_on_panic(rank: i32, size: i32) {
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(a panic without a message)".into());
+        let place =
+            info.location().map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
+        let _ = writeln!(std::io::stderr().lock(), "rank {rank} of {size} panicked{place}:\n{message}");
+        // SAFETY: MPI is initialised (the hook is installed after it); MPI_Abort does not return.
+        unsafe { mpi::ffi::MPI_Abort(mpi::ffi::RSMPI_COMM_WORLD, 101) };
+    }));
+}
+
+/// This process's rank in the world.
+pub fn rank() -> i32 {
+    world().rank()
+}
+
+/// Sends `line` from rank 0 to every rank; every rank returns it.
+fn broadcast_line(world: &SimpleCommunicator, line: &str) -> String {
+    let root = world.process_at_rank(0);
+    let mut len = line.len() as u64;
+    root.broadcast_into(&mut len);
+    let mut bytes = if world.rank() == 0 { line.as_bytes().to_vec() } else { vec![0u8; len as usize] };
+    root.broadcast_into(&mut bytes[..]);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The candidate worker of an MPI exercise: `main` of its `tests/grade.rs`, run by the judge
+/// under `mpirun`. Every rank builds the same stages; rank 0 is given the inputs (it reads
+/// them from the course's file in the lessons' programs too) and returns the outputs; the
+/// other ranks run each call with an empty input batch and their outputs are ignored.
+pub fn serve_candidate(
+    exercise: &str,
+    stages: Vec<(&'static str, Box<dyn harness::worker::StageRunner + '_>)>,
+) -> ExitCode {
+    let world = world();
+    if world.rank() == 0 {
+        let Some(dir) = std::env::var_os(CHANNEL_ENV) else {
+            eprintln!(
+                "This is the grader's worker, run by the course runner under mpirun.\nTo grade this exercise, run: cargo xtask check {exercise}"
+            );
+            // SAFETY: MPI is initialised; the job ends here, on every rank.
+            unsafe { mpi::ffi::MPI_Abort(mpi::ffi::RSMPI_COMM_WORLD, 64) };
+            return ExitCode::from(64);
+        };
+        let dir = std::path::PathBuf::from(dir);
+        let opened = std::fs::File::open(dir.join("requests"))
+            .and_then(|r| Ok((r, std::fs::OpenOptions::new().write(true).open(dir.join("answers"))?)));
+        let (requests, mut answers) = match opened {
+            Ok(pair) => pair,
+            Err(e) => panic!("cannot open the grader's channel in {}: {e}", dir.display()),
+        };
+        // Where the judge finds the inputs and outputs: this process's memory.
+        if writeln!(answers, "pid {}", std::process::id()).is_err() {
+            panic!("the grader's channel closed");
+        }
+        let code = harness::worker::serve_candidate_on(
+            exercise,
+            stages,
+            std::io::BufReader::new(requests),
+            answers,
+            |words| {
+                broadcast_line(&world, &words.join(" "));
+            },
+        );
+        broadcast_line(&world, "exit");
+        code
+    } else {
+        let mut stages = stages;
+        let empty = [0u64];
+        let input = harness::worker::Batch::new(&empty, &[]).expect("an empty batch is valid");
+        let mut output = harness::worker::BatchWriter::default();
+        loop {
+            let line = broadcast_line(&world, "");
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                ["exit"] => break,
+                ["run", stage] => {
+                    if let Some((_, runner)) = stages.iter_mut().find(|(n, _)| n == stage) {
+                        output.clear();
+                        runner.run(&input, &mut output);
+                    }
+                }
+                _ => {}
+            }
+        }
+        ExitCode::SUCCESS
+    }
+}
