@@ -299,7 +299,11 @@ impl Worker {
 
     /// The end of what the worker printed, escape sequences shown inert.
     pub fn output(&self) -> String {
-        let text = self.output.lock().map(|o| o.clone()).unwrap_or_default();
+        let mut text = self.output.lock().map(|o| o.clone()).unwrap_or_default();
+        if self.mpi.is_some() {
+            // `mpirun` says so each time the judge resumes the job: noise for the learner.
+            text = text.lines().filter(|l| !l.starts_with("mpirun: Forwarding signal")).collect::<Vec<_>>().join("\n");
+        }
         crate::term::inert(text.trim_end())
     }
 

@@ -14,6 +14,7 @@ pub use mpi;
 
 pub mod basics;
 pub mod heat;
+pub mod heat_program;
 
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, Root};
