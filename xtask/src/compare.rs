@@ -21,9 +21,10 @@ pub struct Row {
 }
 
 /// The order rows are shown in: slowest family first, as the course tells the story.
-const ORDER: [&str; 7] = [
+const ORDER: [&str; 8] = [
     "Python (lists)",
     "NumPy",
+    "mpi4py + NumPy",
     "Cython",
     "Rust starting code",
     "Rust solution",
@@ -115,6 +116,7 @@ pub fn measure(root: &Path) -> Result<Comparison> {
             false
         }
     };
+    rows.extend(mpi_rows(root, &mut status));
     status.clear();
     rows.sort_by_key(|r| (r.kernel.clone(), ORDER.iter().position(|o| *o == r.implementation).unwrap_or(ORDER.len())));
 
@@ -132,6 +134,72 @@ pub fn measure(root: &Path) -> Result<Comparison> {
         .output()
         .is_ok_and(|o| o.status.success());
     Ok(Comparison { table, python, chart: plotted.then_some(png) })
+}
+
+/// Exercise 11's heat equation on two MPI ranks: the Rust solution's program beside the Python
+/// course's mpi4py version (`python/heat_mpi.py`), on the same field size, both timed from the
+/// scatter to the gather. Without MPI, or without mpi4py, the rows say why they are missing.
+fn mpi_rows(root: &Path, status: &mut term::StatusLine) -> Vec<Row> {
+    const RANKS: u32 = 2;
+    const SIZE_STEPS_RUNS: [&str; 3] = ["1000", "50", "3"];
+    let kernel = format!("heat, {RANKS} MPI ranks");
+    let skipped = |implementation: &str, why: String| Row {
+        kernel: kernel.clone(),
+        implementation: implementation.into(),
+        unit: "cell update".into(),
+        seconds_per_unit: None,
+        skipped: Some(why),
+    };
+    let mpi = match crate::mpi::detect() {
+        Ok(mpi) => mpi,
+        Err(_) => {
+            let why = "no MPI on this machine (see the README's set-up)".to_string();
+            return vec![skipped("Rust solution", why.clone()), skipped("mpi4py + NumPy", why)];
+        }
+    };
+    let [size, steps, runs] = SIZE_STEPS_RUNS;
+    let mut rows = Vec::new();
+    status.phase("building the MPI heat program (release)…");
+    let example = "heat_mpi_solution";
+    let built = crate::cargo::command()
+        .current_dir(root)
+        .args(["build", "--release", "--message-format=json", "--package", "mpi-heat-solution", "--example", example])
+        .output();
+    let exe = built.ok().and_then(|out| {
+        let exe = crate::cargo::executable(
+            &String::from_utf8_lossy(&out.stdout),
+            cargo_metadata::TargetKind::Example,
+            Some(example),
+        );
+        exe.filter(|_| out.status.success())
+    });
+    match exe {
+        Some(exe) => {
+            let mut cmd = crate::mpi::launcher(&mpi, &exe, RANKS, None);
+            cmd.args(["--size", size, "--steps", steps, "--runs", runs, "--json", "Rust solution"]);
+            match run_json(&mut cmd, "the Rust ranks", status) {
+                Ok(found) => rows.extend(found),
+                Err(e) => rows.push(skipped("Rust solution", format!("{e:#}"))),
+            }
+        }
+        None => rows.push(skipped("Rust solution", "mpi-heat-solution's example does not build".into())),
+    }
+    // The interpreter `python3` is here, by its full path: Open MPI may put its own folder (with
+    // the system's python3, perhaps without NumPy) first on the ranks' PATH.
+    let python = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| "python3".into());
+    let mut cmd = crate::mpi::launcher(&mpi, &python, RANKS, None);
+    cmd.current_dir(root).arg("python/heat_mpi.py").args(SIZE_STEPS_RUNS);
+    match run_json(&mut cmd, "the mpi4py ranks", status) {
+        Ok(found) => rows.extend(found),
+        Err(e) => rows.push(skipped("mpi4py + NumPy", format!("{e:#}"))),
+    }
+    rows
 }
 
 #[cfg(test)]

@@ -75,6 +75,10 @@ pub struct Exercise {
     /// profilers slow it down).
     #[serde(default)]
     pub profile_args: Vec<String>,
+    /// The example `cargo xtask profile` runs, for an exercise whose crate has no program of
+    /// its own (`src/main.rs`).
+    #[serde(default)]
+    pub profile_example: Option<String>,
     /// Versions between the starting code and the solution, in order (see [`Rung`]).
     #[serde(default)]
     pub ladder: Vec<Rung>,

@@ -63,14 +63,22 @@ fn available(tool: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
 }
 
-/// Builds the exercise's program in release mode; its path.
-fn build_program(root: &Path, package: &str) -> Result<PathBuf> {
-    let out = crate::cargo::command()
-        .current_dir(root)
-        .args(["build", "--release", "--bins", "--message-format=json", "--package", package])
-        .output()
-        .context("cannot run cargo")?;
-    let exe = crate::cargo::executable(&String::from_utf8_lossy(&out.stdout), cargo_metadata::TargetKind::Bin, None);
+/// Builds the exercise's program (or its `example`) in release mode; its path.
+fn build_program(root: &Path, package: &str, example: Option<&str>) -> Result<PathBuf> {
+    let mut cmd = crate::cargo::command();
+    cmd.current_dir(root).args(["build", "--release", "--message-format=json", "--package", package]);
+    let kind = match example {
+        Some(name) => {
+            cmd.args(["--example", name]);
+            cargo_metadata::TargetKind::Example
+        }
+        None => {
+            cmd.arg("--bins");
+            cargo_metadata::TargetKind::Bin
+        }
+    };
+    let out = cmd.output().context("cannot run cargo")?;
+    let exe = crate::cargo::executable(&String::from_utf8_lossy(&out.stdout), kind, example);
     match exe {
         Some(exe) if out.status.success() => Ok(exe),
         _ if !out.status.success() => bail!("{package} does not build; `cargo xtask check` shows why"),
@@ -80,29 +88,77 @@ fn build_program(root: &Path, package: &str) -> Result<PathBuf> {
     }
 }
 
+/// How the program is started: as it is, or under `mpirun` for an MPI exercise, with `tool`
+/// (valgrind, perf) in front of every rank. A rank's files are told apart by the rank number,
+/// which `{rank}` in `tool`'s arguments becomes (through a shell, as perf expands no variables).
+struct Launch {
+    mpi: Option<(crate::mpi::Installation, u32)>,
+}
+
+impl Launch {
+    fn command(&self, tool: &str, tool_args: &[String], program: &Path, args: &[String]) -> Command {
+        match &self.mpi {
+            None => {
+                let mut cmd = Command::new(tool);
+                cmd.args(tool_args.iter().map(|a| a.replace("{rank}", "0"))).arg(program).args(args);
+                cmd
+            }
+            Some((mpi, ranks)) => {
+                let script = format!(
+                    "exec {tool} {} \"$@\"",
+                    tool_args
+                        .iter()
+                        .map(|a| format!("'{}'", a.replace('\'', "'\\''"))
+                            .replace("{rank}", "'\"$OMPI_COMM_WORLD_RANK\"'"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                let mut cmd = crate::mpi::launcher(mpi, Path::new("sh"), *ranks, None);
+                cmd.args(["-c", &script, "sh"]).arg(program).args(args);
+                cmd
+            }
+        }
+    }
+
+    /// "rank 0's", or nothing when there are no ranks.
+    fn whose(&self) -> String {
+        match &self.mpi {
+            Some((_, ranks)) => format!(" (rank 0 of {ranks}; the other ranks' files are beside it)"),
+            None => String::new(),
+        }
+    }
+}
+
 pub fn profile(root: &Path, ex: &Exercise, extra_args: &[String]) -> Result<ExitCode> {
     let package = ex.package(Side::Exercise);
     let args: Vec<String> = if extra_args.is_empty() { ex.profile_args.clone() } else { extra_args.to_vec() };
+    let launch = Launch {
+        mpi: match &ex.mpi {
+            Some(course) => Some((crate::mpi::require(&ex.name)?, course.timed_ranks)),
+            None => None,
+        },
+    };
     let mut status = term::StatusLine::new();
     status.phase(&format!("building {package} (release, with line tables)…"));
-    let program = build_program(root, &package)?;
+    let program = build_program(root, &package, ex.profile_example.as_deref())?;
     let dir = root.join("target/profile").join(&ex.name);
     std::fs::create_dir_all(&dir)?;
     let limit = Duration::from_secs(15 * 60);
+    let ranks = launch.mpi.as_ref().map(|(_, r)| format!(" on {r} MPI ranks")).unwrap_or_default();
 
     if available("valgrind") && available("callgrind_annotate") {
         status.phase(&format!(
-            "running {} {} under callgrind (about 50× slower than normal)…",
+            "running {} {}{ranks} under callgrind (about 50× slower than normal)…",
             package,
             args.join(" ")
         ));
         let out_file = dir.join("callgrind.out");
-        let mut cmd = Command::new("valgrind");
-        cmd.current_dir(&dir)
-            .arg("--tool=callgrind")
-            .arg(format!("--callgrind-out-file={}", out_file.display()))
-            .arg(&program)
-            .args(&args);
+        let tool_args = ["--tool=callgrind".to_string(), format!("--callgrind-out-file={}", out_file.display())];
+        let tool_args =
+            if launch.mpi.is_some() { [tool_args[0].clone(), format!("{}.{{rank}}", tool_args[1])] } else { tool_args };
+        let mut cmd = launch.command("valgrind", &tool_args, &program, &args);
+        cmd.current_dir(&dir);
+        let out_file = if launch.mpi.is_some() { dir.join("callgrind.out.0") } else { out_file };
         let run = child::run(&mut cmd, limit, |_| false)?;
         if !run.ending.success() {
             bail!("the program {} under callgrind:\n{}", run.ending.describe(), run.stderr);
@@ -118,7 +174,10 @@ pub fn profile(root: &Path, ex: &Exercise, extra_args: &[String]) -> Result<Exit
             "{}",
             term::paint(
                 term::BOLD,
-                "Top 10 functions by self cost (instructions executed; callgrind counts the same on every run)"
+                format!(
+                    "Top 10 functions by self cost{} (instructions executed; callgrind counts the same on every run)",
+                    launch.whose()
+                )
             )
         );
         anstream::println!("  {:>6}  {:>15}  function", "share", "instructions");
@@ -142,15 +201,18 @@ pub fn profile(root: &Path, ex: &Exercise, extra_args: &[String]) -> Result<Exit
     if available("perf") {
         status.phase("sampling with perf for the flame graph…");
         let data = dir.join("perf.data");
-        let mut record = Command::new("perf");
-        record
-            .current_dir(&dir)
-            // DWARF unwinding: release builds keep no frame pointers, so `-g` alone gives flat
-            // stacks (every frame straight under the program); the line tables make it work.
-            .args(["record", "-e", "cpu-clock", "-F", "1999", "--call-graph", "dwarf,16384", "-o"])
-            .arg(&data)
-            .arg(&program)
-            .args(&args);
+        let data_arg =
+            if launch.mpi.is_some() { format!("{}.{{rank}}", data.display()) } else { data.display().to_string() };
+        // DWARF unwinding: release builds keep no frame pointers, so `-g` alone gives flat
+        // stacks (every frame straight under the program); the line tables make it work.
+        let tool_args: Vec<String> = ["record", "-e", "cpu-clock", "-F", "1999", "--call-graph", "dwarf,16384", "-o"]
+            .iter()
+            .map(|a| a.to_string())
+            .chain([data_arg])
+            .collect();
+        let mut record = launch.command("perf", &tool_args, &program, &args);
+        record.current_dir(&dir);
+        let data = if launch.mpi.is_some() { dir.join("perf.data.0") } else { data };
         let run = child::run(&mut record, limit, |_| false)?;
         let script = run
             .ending
@@ -199,6 +261,31 @@ fn write_flamegraph(perf_script: &[u8], svg: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn under_mpi_each_rank_runs_the_tool_with_files_named_by_its_rank() {
+        let mpi = crate::mpi::Installation { mpirun: "/usr/bin/mpirun".into(), version: "Open MPI".into() };
+        let launch = Launch { mpi: Some((mpi, 2)) };
+        let tool_args =
+            ["--tool=callgrind".to_string(), "--callgrind-out-file=/p/it's/callgrind.out.{rank}".to_string()];
+        let cmd = launch.command("valgrind", &tool_args, Path::new("/x/heat_mpi"), &["--steps".into(), "5".into()]);
+        let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        assert_eq!(&args[..5], ["-n", "2", "--oversubscribe", "--bind-to", "none"]);
+        assert_eq!(&args[5..8], ["sh", "-c", &args[7]]);
+        assert_eq!(&args[8..], ["sh", "/x/heat_mpi", "--steps", "5"]);
+        // The shell is given the rank's number, and a quote in a path stays a quote.
+        let out = Command::new("sh")
+            .env("OMPI_COMM_WORLD_RANK", "1")
+            .args(["-c", &args[7].replacen("exec valgrind", "exec printf '%s\\n'", 1), "sh", "prog"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "--tool=callgrind\n--callgrind-out-file=/p/it's/callgrind.out.1\nprog\n"
+        );
+        let plain = Launch { mpi: None }.command("perf", &["record".into()], Path::new("/x/p"), &[]);
+        assert_eq!(plain.get_program(), "perf");
+    }
 
     #[test]
     fn inlined_code_counts_for_the_function_it_was_inlined_into() {

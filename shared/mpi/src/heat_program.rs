@@ -6,7 +6,8 @@
 //! `--rows R --cols C` (a generated bottle instead of a file), `--steps N` (default 1000),
 //! `--overlap` (task 5's version instead of task 4's), `--runs N` (time N runs, print the
 //! fastest), `--serial` (also time the serial baseline on rank 0 alone, and print the
-//! speedup), `--out DIR` (where `heat_mpi.png` goes, default `heat-output`).
+//! speedup), `--out DIR` (where `heat_mpi.png` goes, default `heat-output`), `--json LABEL`
+//! (one line for `cargo xtask compare`, labelled LABEL, instead of the text and the picture).
 
 use crate::mpi::topology::SimpleCommunicator;
 use crate::mpi::traits::{Communicator, CommunicatorCollectives};
@@ -26,6 +27,8 @@ struct Settings {
     runs: usize,
     serial: bool,
     out: PathBuf,
+    /// `--json LABEL`: one line for `cargo xtask compare` instead of the text and the picture.
+    json: Option<String>,
 }
 
 fn settings() -> Result<Settings, String> {
@@ -37,6 +40,7 @@ fn settings() -> Result<Settings, String> {
         runs: 1,
         serial: false,
         out: "heat-output".into(),
+        json: None,
     };
     let (mut rows, mut cols) = (None, None);
     let mut args = std::env::args().skip(1);
@@ -57,6 +61,7 @@ fn settings() -> Result<Settings, String> {
             "--overlap" => s.overlap = true,
             "--serial" => s.serial = true,
             "--out" => s.out = args.next().ok_or("--out needs a directory")?.into(),
+            "--json" => s.json = Some(args.next().ok_or("--json needs a label")?),
             flag if flag.starts_with('-') => return Err(format!("unknown option '{flag}'")),
             path => s.input = path.into(),
         }
@@ -82,7 +87,7 @@ pub fn main(evolve_halo: Evolve, evolve_overlap: Evolve) -> ExitCode {
                 let program = program.rsplit('/').next().unwrap_or("heat_mpi");
                 eprintln!(
                     "error: {e}\nusage: mpirun -n RANKS {program} [INPUT] [--size N | --rows R --cols C] [--steps N] \
-                     [--overlap] [--runs N] [--serial] [--out DIR]"
+                     [--overlap] [--runs N] [--serial] [--out DIR] [--json LABEL]"
                 );
             }
             return ExitCode::from(2);
@@ -119,6 +124,15 @@ pub fn main(evolve_halo: Evolve, evolve_overlap: Evolve) -> ExitCode {
 
     let updates = (field.rows.saturating_sub(2) * field.cols.saturating_sub(2) * s.steps) as f64;
     let plural = if size == 1 { "" } else { "s" };
+    if let Some(label) = &s.json {
+        // `compare`'s row format (python/compare.py's); Debug quoting is JSON's for plain text.
+        println!(
+            "{{\"kernel\": \"heat, {size} MPI rank{plural}\", \"implementation\": {label:?}, \"unit\": \"cell update\", \
+             \"seconds_per_unit\": {:e}}}",
+            best / updates
+        );
+        return ExitCode::SUCCESS;
+    }
     println!(
         "{size} rank{plural}, {}×{} field, {} steps ({version}): {best:.3} s, {:.2} ns per cell update",
         field.rows,
