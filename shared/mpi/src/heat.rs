@@ -1,7 +1,8 @@
 //! Exercise 11, the heat equation over MPI ranks: its tests and its grader's worker.
 //!
 //! The decomposition itself (which rows a rank owns, scatter, halo exchange, gather) is the
-//! learner's work; here is only what checks it and grades it:
+//! learner's work; here is only what checks it and grades it, and the [`Block`] the exercise
+//! gives (re-exported by the exercise and the solution):
 //!
 //! - [`checks`] and [`mpi_heat_tests!`](crate::mpi_heat_tests): one test per task, shared by
 //!   the exercise and the solution, run by the course's runner under `mpirun` with every rank
@@ -17,7 +18,60 @@ use harness::mpi_heat::{EXERCISE, FieldInbox, GRADE_STEPS, read_item};
 use harness::worker::{Batch, BatchWriter, StageRunner};
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, Root};
+use std::ops::Range;
 use std::process::ExitCode;
+
+/// One rank's part of the field: whole rows, with a ghost row above and below.
+///
+/// ```text
+/// data, (owned.len() + 2) × cols values, row-major:
+///   local row 0            ghost: a copy of the last row of the rank above (unused on rank 0)
+///   local rows 1..=n       the rows `owned` of the whole field, n = owned.len()
+///   local row n + 1        ghost: a copy of the first row of the rank below (unused on the last rank)
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    /// The whole field's shape.
+    pub rows: usize,
+    pub cols: usize,
+    /// The rows of the whole field this rank owns: `block_rows(rows, size, rank)`.
+    pub owned: Range<usize>,
+    /// `(owned.len() + 2) × cols` values: ghost row, owned rows, ghost row.
+    pub data: Vec<f64>,
+}
+
+impl Block {
+    /// A block of zeros owning the rows `owned` of a `rows × cols` field.
+    pub fn new(rows: usize, cols: usize, owned: Range<usize>) -> Block {
+        let data = vec![0.0; (owned.len() + 2) * cols];
+        Block { rows, cols, owned, data }
+    }
+
+    /// Local row `k`: 0 is the top ghost row, 1..=n the owned rows, n + 1 the bottom ghost row.
+    pub fn row(&self, k: usize) -> &[f64] {
+        &self.data[k * self.cols..(k + 1) * self.cols]
+    }
+
+    /// The top ghost row, the owned rows and the bottom ghost row, borrowed separately, so
+    /// that one can be sent while another is received into.
+    pub fn parts_mut(&mut self) -> (&mut [f64], &mut [f64], &mut [f64]) {
+        let n = self.owned.len();
+        let (top, rest) = self.data.split_at_mut(self.cols);
+        let (owned, bottom) = rest.split_at_mut(n * self.cols);
+        (top, owned, bottom)
+    }
+
+    /// The local rows a time step updates: every owned row but the whole field's first and
+    /// last, which are fixed boundary values (a rank may own one of them, or both).
+    pub fn updated_rows(&self) -> Range<usize> {
+        let first = self.owned.start.max(1);
+        let end = self.owned.end.min(self.rows.saturating_sub(1));
+        if first >= end {
+            return 1..1;
+        }
+        first - self.owned.start + 1..end - self.owned.start + 1
+    }
+}
 
 /// What both graded functions look like: every rank calls it with the same `params` and
 /// `steps`; rank 0 passes the whole field and gets the evolved field back, the other ranks

@@ -20,57 +20,9 @@ use harness_mpi::mpi::topology::{Process, SimpleCommunicator};
 use harness_mpi::mpi::traits::{Communicator, Destination, Root, Source};
 use std::ops::Range;
 
-/// One rank's part of the field: whole rows, with a ghost row above and below.
-///
-/// ```text
-/// data, (owned.len() + 2) × cols values, row-major:
-///   local row 0            ghost: a copy of the last row of the rank above (unused on rank 0)
-///   local rows 1..=n       the rows `owned` of the whole field, n = owned.len()
-///   local row n + 1        ghost: a copy of the first row of the rank below (unused on the last rank)
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct Block {
-    /// The whole field's shape.
-    pub rows: usize,
-    pub cols: usize,
-    /// The rows of the whole field this rank owns: `block_rows(rows, size, rank)`.
-    pub owned: Range<usize>,
-    /// `(owned.len() + 2) × cols` values: ghost row, owned rows, ghost row.
-    pub data: Vec<f64>,
-}
-
-impl Block {
-    /// A block of zeros owning the rows `owned` of a `rows × cols` field.
-    pub fn new(rows: usize, cols: usize, owned: Range<usize>) -> Block {
-        let data = vec![0.0; (owned.len() + 2) * cols];
-        Block { rows, cols, owned, data }
-    }
-
-    /// Local row `k`: 0 is the top ghost row, 1..=n the owned rows, n + 1 the bottom ghost row.
-    pub fn row(&self, k: usize) -> &[f64] {
-        &self.data[k * self.cols..(k + 1) * self.cols]
-    }
-
-    /// The top ghost row, the owned rows and the bottom ghost row, borrowed separately, so
-    /// that one can be sent while another is received into.
-    pub fn parts_mut(&mut self) -> (&mut [f64], &mut [f64], &mut [f64]) {
-        let n = self.owned.len();
-        let (top, rest) = self.data.split_at_mut(self.cols);
-        let (owned, bottom) = rest.split_at_mut(n * self.cols);
-        (top, owned, bottom)
-    }
-
-    /// The local rows a time step updates: every owned row but the whole field's first and
-    /// last, which are fixed boundary values (a rank may own one of them, or both).
-    pub fn updated_rows(&self) -> Range<usize> {
-        let first = self.owned.start.max(1);
-        let end = self.owned.end.min(self.rows.saturating_sub(1));
-        if first >= end {
-            return 1..1;
-        }
-        first - self.owned.start + 1..end - self.owned.start + 1
-    }
-}
+/// One rank's part of the field, given: whole rows, with a ghost row above and below, its rows
+/// in `data` (see its documentation: `Block::new`, `row`, `parts_mut`, `updated_rows`).
+pub use harness_mpi::heat::Block;
 
 // ---- Task 1: who owns which rows -------------------------------------------------------------
 
