@@ -60,9 +60,10 @@ pub fn table(rows: &[Row]) -> String {
             .find(|r| r.kernel == row.kernel && r.implementation == ORDER[0])
             .and_then(|r| r.seconds_per_unit);
         let (time, speedup) = match (row.seconds_per_unit, python) {
-            (Some(s), Some(p)) => {
-                (format!("{} per {}", grading::timeit::format_seconds(s), row.unit), format!("{:.0}×", p / s))
-            }
+            (Some(s), Some(p)) => (
+                format!("{} per {}", grading::timeit::format_seconds(s), row.unit),
+                format!("{}×", crate::check::render::two_digits(p / s)),
+            ),
             (Some(s), None) => (format!("{} per {}", grading::timeit::format_seconds(s), row.unit), "–".into()),
             (None, _) => (format!("skipped: {}", row.skipped.as_deref().unwrap_or("?")), "–".into()),
         };
@@ -219,5 +220,13 @@ mod tests {
         let t = table(&rows);
         assert!(t.contains("| heat | Rust solution | 1.00 ns per cell update | 500× |"), "{t}");
         assert!(t.contains("| heat | Cython | skipped: no cython | – |"), "{t}");
+        // Below 10×, two significant digits: a starting code at 0.42× is not "0×".
+        let slow = parse_rows(concat!(
+            r#"{"kernel":"m","implementation":"Python (lists)","unit":"iteration","seconds_per_unit":1.5e-7}"#,
+            "\n",
+            r#"{"kernel":"m","implementation":"Rust starting code","unit":"iteration","seconds_per_unit":3.6e-7}"#,
+        ))
+        .unwrap();
+        assert!(table(&slow).contains("| m | Rust starting code | 360 ns per iteration | 0.42× |"), "{}", table(&slow));
     }
 }
