@@ -433,8 +433,12 @@ mod tests {
         std::fs::write(root.join(file), text).unwrap();
     }
 
+    /// A new empty folder, never shared: tests run in parallel in one process, and two of them
+    /// building the same registry in one folder once removed it under the other's feet.
     fn temp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-submission-{name}-{}", std::process::id()));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("xtask-submission-{name}-{}-{k}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
