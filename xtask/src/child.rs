@@ -120,6 +120,12 @@ fn no_network() {
     }
 }
 
+/// Where `program` is on PATH, if it is (a file there; running it is no test for tools that
+/// exit non-zero even for `--version`).
+pub fn on_path(program: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(program)).find(|p| p.is_file())
+}
+
 #[derive(Debug)]
 pub struct Finished {
     pub ending: Ending,

@@ -125,6 +125,26 @@ pub struct Worker {
     escapes: RefCell<crate::child::EscapeWatch>,
 }
 
+/// Starts a worker's command: a private working folder, piped output, resource limits (which
+/// give it its own process group), and a largest file size.
+fn start(cmd: &mut Command, workdir: &Path, limits: Limits) -> Result<Child> {
+    cmd.current_dir(workdir)
+        .env("TMPDIR", workdir)
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    limits.apply(cmd);
+    // SAFETY: setrlimit is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            let fsize = libc::rlimit { rlim_cur: MAX_FILE_BYTES as _, rlim_max: MAX_FILE_BYTES as _ };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &fsize);
+            Ok(())
+        });
+    }
+    cmd.spawn().with_context(|| format!("cannot start {:?}", cmd.get_program()))
+}
+
 impl Worker {
     /// Starts `exe` with its answers on fd 3, its own process group, resource limits and a
     /// private working folder.
@@ -137,63 +157,21 @@ impl Worker {
         // SAFETY: both descriptors were just created and are owned here only.
         let (answer_read, answer_write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
         let mut cmd = Command::new(exe);
-        cmd.args(args)
-            .current_dir(workdir)
-            .env("TMPDIR", workdir)
-            .env("RUST_BACKTRACE", "0")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
-        limits.apply(&mut cmd);
+        cmd.args(args).stdin(Stdio::piped()).process_group(0);
         let write_fd = answer_write.as_raw_fd();
-        // SAFETY: dup2 and setrlimit are async-signal-safe; dup2 clears close-on-exec on fd 3.
+        // SAFETY: dup2 is async-signal-safe; it clears close-on-exec on fd 3.
         unsafe {
             cmd.pre_exec(move || {
                 if libc::dup2(write_fd, grading::worker::ANSWER_FD) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
-                let fsize = libc::rlimit { rlim_cur: MAX_FILE_BYTES as _, rlim_max: MAX_FILE_BYTES as _ };
-                libc::setrlimit(libc::RLIMIT_FSIZE, &fsize);
                 Ok(())
             });
         }
-        let mut child = cmd.spawn().with_context(|| format!("cannot start {}", exe.display()))?;
+        let mut child = start(&mut cmd, workdir, limits)?;
         drop(answer_write);
-        let output = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-            child.stderr.take().map(|s| Box::new(s) as _),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let output = output.clone();
-            // Never joined: a grandchild may keep the pipe open after the worker is gone.
-            std::thread::spawn(move || keep_tail(stream, &output));
-        }
-        let (tx, answers) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(std::fs::File::from(answer_read)).lines().map_while(|l| l.ok()) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
         let requests = Box::new(child.stdin.take().expect("piped"));
-        let memory_pid = child.id() as i32;
-        Ok(Worker {
-            child,
-            requests,
-            memory_pid,
-            mpi: None,
-            answers,
-            output,
-            stop_between,
-            known: Vec::new(),
-            strays: RefCell::default(),
-            escapes: RefCell::new(crate::child::EscapeWatch::new()),
-        })
+        Ok(Worker::started(child, requests, move || Some(std::fs::File::from(answer_read)), None, stop_between))
     }
 
     /// Starts `exe` as an MPI job of `ranks` ranks (`mpirun`, its own process group; the ranks
@@ -220,64 +198,18 @@ impl Worker {
             }
         }
         let mut cmd = crate::mpi::launcher(mpi, exe, ranks, None);
-        cmd.current_dir(workdir)
-            .env("TMPDIR", workdir)
-            .env("RUST_BACKTRACE", "0")
-            .env(CHANNEL_ENV, &channel)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        limits.apply(&mut cmd);
-        // SAFETY: setrlimit is async-signal-safe.
-        unsafe {
-            cmd.pre_exec(|| {
-                let fsize = libc::rlimit { rlim_cur: MAX_FILE_BYTES as _, rlim_max: MAX_FILE_BYTES as _ };
-                libc::setrlimit(libc::RLIMIT_FSIZE, &fsize);
-                Ok(())
-            });
-        }
-        let mut child = cmd.spawn().with_context(|| format!("cannot start {}", mpi.mpirun.display()))?;
+        cmd.env(CHANNEL_ENV, &channel).stdin(Stdio::null());
+        let child = start(&mut cmd, workdir, limits)?;
         // Read and write: opening never waits for rank 0, and the pipe stays open if it goes.
         let requests = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .open(&requests_path)
             .with_context(|| format!("cannot open {}", requests_path.display()))?;
-        let output = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-            child.stderr.take().map(|s| Box::new(s) as _),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let output = output.clone();
-            std::thread::spawn(move || keep_tail(stream, &output));
-        }
-        let (tx, answers) = mpsc::channel();
         let reader_path = answers_path.clone();
-        std::thread::spawn(move || {
-            // Waits until rank 0 opens its end; the end of file comes when rank 0 is gone.
-            let Ok(file) = std::fs::File::open(&reader_path) else { return };
-            for line in BufReader::new(file).lines().map_while(|l| l.ok()) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let memory_pid = child.id() as i32;
-        let mut worker = Worker {
-            child,
-            requests: Box::new(requests),
-            memory_pid,
-            mpi: Some((ranks, answers_path)),
-            answers,
-            output,
-            stop_between: true,
-            known: Vec::new(),
-            strays: RefCell::default(),
-            escapes: RefCell::new(crate::child::EscapeWatch::new()),
-        };
+        // Waits until rank 0 opens its end; the end of file comes when rank 0 is gone.
+        let open_answers = move || std::fs::File::open(&reader_path).ok();
+        let mut worker = Worker::started(child, Box::new(requests), open_answers, Some((ranks, answers_path)), true);
         let started = worker.wait_answer(Duration::from_secs(120), false);
         let rank0 = match started.as_deref().map(|a| a.strip_prefix("pid ").and_then(|p| p.parse::<i32>().ok())) {
             Ok(Some(pid)) => pid,
@@ -291,6 +223,52 @@ impl Worker {
         }
         worker.memory_pid = rank0;
         Ok(worker)
+    }
+
+    /// A worker for a child just started: its output's tail kept, and the answer channel
+    /// (opened by `open_answers`, in the reader thread: it may wait for the other end) read
+    /// line by line.
+    fn started(
+        mut child: Child,
+        requests: Box<dyn Write + Send>,
+        open_answers: impl FnOnce() -> Option<std::fs::File> + Send + 'static,
+        mpi: Option<(u32, PathBuf)>,
+        stop_between: bool,
+    ) -> Worker {
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child.stderr.take().map(|s| Box::new(s) as _),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let output = output.clone();
+            // Never joined: a grandchild may keep the pipe open after the worker is gone.
+            std::thread::spawn(move || keep_tail(stream, &output));
+        }
+        let (tx, answers) = mpsc::channel();
+        std::thread::spawn(move || {
+            let Some(file) = open_answers() else { return };
+            for line in BufReader::new(file).lines().map_while(|l| l.ok()) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let memory_pid = child.id() as i32;
+        Worker {
+            child,
+            requests,
+            memory_pid,
+            mpi,
+            answers,
+            output,
+            stop_between,
+            known: Vec::new(),
+            strays: RefCell::default(),
+            escapes: RefCell::new(crate::child::EscapeWatch::new()),
+        }
     }
 
     fn pid(&self) -> i32 {

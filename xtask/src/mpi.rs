@@ -26,11 +26,11 @@ pub struct Installation {
 /// The MPI installation on this machine, or what is missing and how to install it.
 pub fn detect() -> Result<Installation, String> {
     let mut missing = Vec::new();
-    let mpirun = on_path("mpirun");
+    let mpirun = crate::child::on_path("mpirun");
     if mpirun.is_none() {
         missing.push("`mpirun` (to start the ranks)");
     }
-    if on_path("mpicc").is_none() {
+    if crate::child::on_path("mpicc").is_none() {
         missing.push("`mpicc` (the MPI compiler wrapper the `mpi` crate builds with)");
     }
     if !libclang_found() {
@@ -65,13 +65,9 @@ pub fn require(exercise: &str) -> Result<Installation> {
     }
 }
 
-fn on_path(program: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(program)).find(|p| p.is_file())
-}
-
 /// Whether libclang is where clang-sys (the bindings generator's loader) looks for it.
 fn libclang_found() -> bool {
-    if std::env::var_os("LIBCLANG_PATH").is_some() || on_path("llvm-config").is_some() {
+    if std::env::var_os("LIBCLANG_PATH").is_some() || crate::child::on_path("llvm-config").is_some() {
         return true;
     }
     let dirs = ["/usr/lib", "/usr/lib64", "/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu"];

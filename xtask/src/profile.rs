@@ -60,7 +60,7 @@ pub fn parse_annotate(text: &str) -> Vec<FunctionCost> {
 /// Whether `tool` is an executable on PATH (some, like callgrind_annotate, exit non-zero even
 /// for `--version`, so running them is no test).
 fn available(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
+    child::on_path(tool).is_some()
 }
 
 /// Builds the exercise's program (or its `example`) in release mode; its path.

@@ -14,12 +14,12 @@
 //! - Messages say which rank got what, and what it should have got: "rank 1 of 2: exchange of
 //!   100000 values returned rank 1's data; expected rank 0's data (its partner's)".
 
+use crate::shared_seed;
 use harness::diff::{self, Tolerance};
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
 use mpi::topology::{Rank, SimpleCommunicator};
 use mpi::traits::*;
-use std::hash::BuildHasher;
 
 /// Task 1: this process's rank, the number of ranks, and a greeting naming both.
 pub type Hello = fn(&SimpleCommunicator) -> (Rank, Rank, String);
@@ -46,14 +46,6 @@ pub const LEN: usize = 100_000;
 
 /// Relative tolerance for sums: MPI may add the ranks' values in any order.
 const SUM_TOLERANCE: f64 = 1e-12;
-
-/// A seed drawn at random on rank 0 and broadcast: every rank returns the same.
-pub fn shared_seed(world: &SimpleCommunicator) -> u64 {
-    let mut seed =
-        if world.rank() == 0 { std::collections::hash_map::RandomState::new().hash_one(std::process::id()) } else { 0 };
-    world.process_at_rank(0).broadcast_into(&mut seed);
-    seed
-}
 
 /// The data rank `rank` works with: `len` values in [−1000, 1000) from `seed`, different for
 /// every rank, and the same wherever it is computed.

@@ -147,11 +147,12 @@ impl StageRunner for MpiRunner {
 /// The checks of the tasks, one function per task, taking the learner's functions.
 pub mod checks {
     use super::Evolve;
+    use crate::shared_seed;
     use harness::diff::{self, Tolerance};
     use harness::heat::{Grid, Params, SHIPPED_INPUT, parse_grid};
     use harness::mpi_heat::check_output;
     use mpi::topology::SimpleCommunicator;
-    use mpi::traits::{Communicator, Root};
+    use mpi::traits::Communicator;
     use std::ops::Range;
 
     /// A rank's block as the tests see it (the learner's `Block`, field by field): the whole
@@ -176,21 +177,6 @@ pub mod checks {
     /// This rank and the number of ranks, as `usize`.
     fn place(world: &SimpleCommunicator) -> (usize, usize) {
         (world.rank() as usize, world.size() as usize)
-    }
-
-    /// A seed drawn by rank 0 (from the clock, or `COURSE_SEED` to replay a failure) and
-    /// broadcast, so that every rank builds the same random fields.
-    pub fn shared_seed(world: &SimpleCommunicator) -> u64 {
-        let mut seed = if world.rank() == 0 {
-            std::env::var("COURSE_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-                now.as_nanos() as u64
-            })
-        } else {
-            0
-        };
-        world.process_at_rank(0).broadcast_into(&mut seed);
-        seed
     }
 
     /// A random `rows × cols` field of values in [-100, 100) from `seed`.

@@ -75,6 +75,21 @@ pub fn rank() -> i32 {
     world().rank()
 }
 
+/// A seed drawn by rank 0 (from the clock, or `COURSE_SEED` to replay a failure) and
+/// broadcast, so that every rank builds the same random data: the tests' random inputs.
+pub fn shared_seed(world: &SimpleCommunicator) -> u64 {
+    let mut seed = if world.rank() == 0 {
+        std::env::var("COURSE_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            now.as_nanos() as u64
+        })
+    } else {
+        0
+    };
+    world.process_at_rank(0).broadcast_into(&mut seed);
+    seed
+}
+
 /// Sends `line` from rank 0 to every rank; every rank returns it.
 fn broadcast_line(world: &SimpleCommunicator, line: &str) -> String {
     let root = world.process_at_rank(0);
