@@ -150,9 +150,16 @@ mod tests {
                     TestOutcome { name: "b".into(), passed: false, reason: Some("x < y".into()) },
                 ],
             }),
-            stages: vec![StageReport { name: "evolve".into(), target: 5.0, optional: false, result: None }],
+            stages: vec![StageReport {
+                name: "evolve".into(),
+                target: 5.0,
+                optional: false,
+                result: None,
+                roofline: None,
+            }],
             protocol: None,
             machine: None,
+            limits: None,
             tampered: vec![],
             problem: None,
         }

@@ -9,6 +9,7 @@ mod export;
 mod figures;
 mod integrity;
 mod judge;
+mod machine;
 mod mpi;
 mod profile;
 mod progress;
@@ -128,6 +129,13 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         summary: Option<PathBuf>,
     },
+    /// Print this machine's limits (copy bandwidth, latency, vector throughput) that every
+    /// verdict's roofline line compares with; measured once and cached per machine.
+    Machine {
+        /// Measure again (on an idle machine) instead of printing the cached figures.
+        #[arg(long)]
+        remeasure: bool,
+    },
     /// Time the course's kernels in Python, NumPy, Cython, Rust (start and solution) and C on
     /// the same input; print a table and draw a bar chart (target/compare/).
     Compare,
@@ -191,6 +199,7 @@ fn run(root: &Path, cmd: Cmd) -> Result<ExitCode> {
         }
         Cmd::Ci => verify::ci(&root, &course),
         Cmd::Compare => compare::compare(&root),
+        Cmd::Machine { remeasure } => machine::machine(&root, remeasure),
         Cmd::Figures { runs, only, from } => figures::figures(&root, &course, runs.max(1), &only, from.as_deref()),
         Cmd::Report { from } => report::report(&root, &course, from.as_deref()),
         Cmd::GradeSubmissions { submissions, out, summary } => {

@@ -3,6 +3,7 @@
 
 use crate::check::{CheckReport, Status};
 use anyhow::{Context, Result};
+use grading::roofline::Roofline;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,9 @@ pub struct ExerciseProgress {
     /// Best speedup ever measured, per stage.
     #[serde(default)]
     pub best: BTreeMap<String, f64>,
+    /// The roofline of the run that set each best speedup (`cargo xtask report` shows it).
+    #[serde(default)]
+    pub roofline: BTreeMap<String, Roofline>,
     #[serde(default)]
     pub hints_seen: usize,
     /// Tests passed and run at the last check (tasks done, for `todo` exercises).
@@ -86,8 +90,15 @@ impl Progress {
             entry.tests = Some([t.passed, t.passed + t.failed]);
         }
         for (stage, speedup) in report.speedups() {
-            let best = entry.best.entry(stage.to_string()).or_insert(speedup);
-            *best = best.max(speedup);
+            let best = entry.best.entry(stage.to_string()).or_insert(0.0);
+            if speedup >= *best {
+                *best = speedup;
+                let roofline = report.stages.iter().find(|s| s.name == stage).and_then(|s| s.roofline.clone());
+                match roofline {
+                    Some(r) => entry.roofline.insert(stage.to_string(), r),
+                    None => entry.roofline.remove(stage),
+                };
+            }
         }
     }
 }

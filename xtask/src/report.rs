@@ -22,21 +22,34 @@ pub struct Bar {
     /// Whether the exercise is done now: a speedup above its target is green only then (a best
     /// speedup beside code that is wrong now is amber).
     pub done: bool,
+    /// The speedup's rate against this machine's limit, in a few words ("54% of copy bandwidth").
+    pub roof: Option<String>,
 }
 
 /// One bar per stage, or one for an exercise without stages, so every exercise is listed.
-fn bars_of(exercise: &str, stages: &[(String, f64, Option<f64>)], state: &str, done: bool) -> Vec<Bar> {
+/// A stage as the chart needs it: name, target, speedup, roofline.
+type StageBar = (String, f64, Option<f64>, Option<String>);
+
+fn bars_of(exercise: &str, stages: &[StageBar], state: &str, done: bool) -> Vec<Bar> {
     if stages.is_empty() {
-        return vec![Bar { label: exercise.into(), speedup: None, target: None, state: state.into(), done }];
+        return vec![Bar {
+            label: exercise.into(),
+            speedup: None,
+            target: None,
+            state: state.into(),
+            done,
+            roof: None,
+        }];
     }
     stages
         .iter()
-        .map(|(name, target, speedup)| Bar {
+        .map(|(name, target, speedup, roof)| Bar {
             label: format!("{exercise} · {name}"),
             speedup: *speedup,
             target: Some(*target),
             state: state.into(),
             done,
+            roof: roof.clone(),
         })
         .collect()
 }
@@ -45,8 +58,18 @@ fn bars_from_reports(reports: &[CheckReport]) -> Vec<Bar> {
     reports
         .iter()
         .flat_map(|r| {
-            let stages: Vec<_> =
-                r.stages.iter().map(|s| (s.name.clone(), s.target, s.result.as_ref().map(|x| x.speedup))).collect();
+            let stages: Vec<_> = r
+                .stages
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        s.target,
+                        s.result.as_ref().map(|x| x.speedup),
+                        s.roofline.as_ref().map(|x| x.short()),
+                    )
+                })
+                .collect();
             bars_of(&r.exercise, &stages, r.status.describe(), r.status == Status::Done)
         })
         .collect()
@@ -61,7 +84,11 @@ fn bars_from_progress(course: &Course, progress: &Progress) -> Vec<Bar> {
             let stages: Vec<_> = e
                 .stages
                 .iter()
-                .map(|s| (s.name.clone(), s.target, entry.and_then(|p| p.best.get(&s.name).copied())))
+                .map(|s| {
+                    let best = entry.and_then(|p| p.best.get(&s.name).copied());
+                    let roof = entry.and_then(|p| p.roofline.get(&s.name)).map(|r| r.short());
+                    (s.name.clone(), s.target, best, roof)
+                })
                 .collect();
             let status = entry.and_then(|p| p.status);
             let state = status.map_or("not checked yet", Status::describe);
@@ -79,7 +106,7 @@ pub fn svg(bars: &[Bar]) -> String {
     let height = row * bars.len() as f64 + 56.0;
     let mut out = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{height}" font-family="sans-serif" font-size="12">"#,
-        w = left + width + 90.0
+        w = left + width + 250.0
     );
     for (k, b) in bars.iter().enumerate() {
         let y = 10.0 + row * k as f64;
@@ -97,9 +124,11 @@ pub fn svg(bars: &[Bar]) -> String {
                 (x(s) - left).max(1.0)
             );
             // Right of the bar and of the target's tick, so the figure never sits under the tick.
+            let roof =
+                b.roof.as_ref().map_or(String::new(), |r| format!(r##"<tspan fill="#666"> · {}</tspan>"##, escape(r)));
             let _ = write!(
                 out,
-                r#"<text x="{:.1}" y="{}">{}×</text>"#,
+                r#"<text x="{:.1}" y="{}">{}×{roof}</text>"#,
                 x(s).max(x(target)) + 5.0,
                 y + 14.0,
                 crate::check::render::two_digits(s)
@@ -121,7 +150,7 @@ pub fn svg(bars: &[Bar]) -> String {
     let axis = 10.0 + row * bars.len() as f64 + 14.0;
     let _ = write!(
         out,
-        r##"<text x="10" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick: the target</text><text x="10" y="{}" fill="#555">green: target met, done now · amber: target reached once, not done now · red: below target</text></svg>"##,
+        r##"<text x="10" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick: the target; grey: the rate against this machine's limit (cargo xtask machine)</text><text x="10" y="{}" fill="#555">green: target met, done now · amber: target reached once, not done now · red: below target</text></svg>"##,
         axis + 16.0
     );
     out
@@ -132,11 +161,14 @@ fn escape(s: &str) -> String {
 }
 
 fn markdown(bars: &[Bar]) -> String {
-    let mut out = String::from("| exercise · stage | state now | best speedup | target |\n| --- | --- | --- | --- |\n");
+    let mut out = String::from(
+        "| exercise · stage | state now | best speedup | target | of this machine's limit |\n| --- | --- | --- | --- | --- |\n",
+    );
     for b in bars {
         let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
         let target = b.target.map_or("tests only".into(), |t| format!("{t}×"));
-        let _ = writeln!(out, "| {} | {} | {speedup} | {target} |", b.label, b.state);
+        let roof = b.roof.as_deref().unwrap_or("–");
+        let _ = writeln!(out, "| {} | {} | {speedup} | {target} | {roof} |", b.label, b.state);
     }
     out
 }
@@ -145,7 +177,7 @@ fn markdown(bars: &[Bar]) -> String {
 fn html_table(bars: &[Bar]) -> String {
     let mut out = String::from(
         "<table style=\"border-collapse:collapse\" cellpadding=\"4\"><thead><tr><th align=\"left\">exercise · stage</th>\
-         <th align=\"left\">state now</th><th align=\"right\">best speedup</th><th align=\"right\">target</th></tr></thead><tbody>",
+         <th align=\"left\">state now</th><th align=\"right\">best speedup</th><th align=\"right\">target</th><th align=\"left\">of this machine's limit</th></tr></thead><tbody>",
     );
     for b in bars {
         let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
@@ -153,9 +185,10 @@ fn html_table(bars: &[Bar]) -> String {
         let _ = write!(
             out,
             "<tr style=\"border-top:1px solid #ddd\"><td>{}</td><td>{}</td><td align=\"right\">{speedup}</td>\
-             <td align=\"right\">{target}</td></tr>",
+             <td align=\"right\">{target}</td><td>{}</td></tr>",
             escape(&b.label),
-            escape(&b.state)
+            escape(&b.state),
+            escape(b.roof.as_deref().unwrap_or("–"))
         );
     }
     out + "</tbody></table>"
@@ -199,6 +232,7 @@ mod tests {
             target,
             state: state.into(),
             done,
+            roof: (label == "heat · evolve").then(|| "54% of copy bandwidth".to_string()),
         };
         let bars = [
             bar("heat · evolve", Some(12.0), Some(5.0), "target met", true),
@@ -214,8 +248,9 @@ mod tests {
         assert!(svg.contains("no timed stage: target met"), "{svg}");
         assert!(svg.contains("a&lt;b · x"), "labels are escaped");
         assert_eq!(svg.matches("<line").count(), 4, "a target tick per timed stage");
-        assert!(markdown(&bars).contains("| heat · evolve | target met | 12.00× | 5× |"));
-        assert!(markdown(&bars).contains("| c-interop | target met | – | tests only |"));
+        assert!(markdown(&bars).contains("| heat · evolve | target met | 12.00× | 5× | 54% of copy bandwidth |"));
+        assert!(markdown(&bars).contains("| c-interop | target met | – | tests only | – |"));
+        assert!(svg.contains("12×<tspan fill=\"#666\"> · 54% of copy bandwidth</tspan>"), "{svg}");
         let table = html_table(&bars);
         assert!(table.starts_with("<table") && table.matches("<tr").count() == 6 && !table.contains('|'), "{table}");
     }

@@ -32,6 +32,7 @@
 //! The loop is written against the [`Contender`] trait so that its logic is unit-tested with
 //! scripted timings; [`Timed`] is the real thing.
 
+use crate::roofline::Roof;
 use crate::timeit::median;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -87,6 +88,10 @@ impl Default for Protocol {
 pub struct Work {
     pub unit: String,
     pub per_call: f64,
+    /// What bounds a unit on any machine, so a report can add "54% of this machine's copy
+    /// bandwidth" (absent from reports written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roof: Option<Roof>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

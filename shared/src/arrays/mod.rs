@@ -8,6 +8,7 @@ pub mod checks;
 
 use crate::diff::{self, Tolerance};
 use crate::protocol::Work;
+use crate::roofline::Roof;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use ndarray::{Array1, ArrayView1};
 #[cfg(feature = "bench")]
@@ -135,7 +136,12 @@ pub fn spec() -> ExerciseSpec {
         exercise: EXERCISE,
         stages: vec![StageSpec {
             name: "differences",
-            work: Work { unit: "element".into(), per_call: (GRADE_LEN - 1) as f64 },
+            work: Work {
+                unit: "element".into(),
+                per_call: (GRADE_LEN - 1) as f64,
+                // Read 8 B, write 8 B per element; input and output together stay in L3.
+                roof: Some(Roof::Memory { bytes: 16.0, working_set: (2 * GRADE_LEN * 8) as f64 }),
+            },
             input: |seed| bytemuck::cast_slice(&fresh_input(seed)).to_vec(),
             check: |input, got| {
                 let a = worker::values::<f64>(input);

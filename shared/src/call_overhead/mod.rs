@@ -24,6 +24,7 @@ pub use baseline::{fib_def, fib_module};
 
 use crate::property::call_caught;
 use crate::protocol::Work;
+use crate::roofline::Roof;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::process::ExitCode;
 
@@ -85,7 +86,14 @@ pub fn check_ladder<L: CallLadder>(max_n: u32) -> Result<(), String> {
 
 /// Calls in one graded call, so the report says ns per call.
 pub fn grading_work() -> Work {
-    Work { unit: "call".into(), per_call: calls(GRADE_N) as f64 }
+    Work {
+        unit: "call".into(),
+        per_call: calls(GRADE_N) as f64,
+        roof: Some(Roof::Unbounded {
+            why: "the stages time calls, and what a call costs is the lesson: no memory or arithmetic limit bounds it"
+                .into(),
+        }),
+    }
 }
 
 /// `main` of an exercise's `tests/grade.rs`: serves every rung of `L` to the judge.

@@ -17,6 +17,7 @@ pub use baseline::naive;
 
 use crate::property::call_caught;
 use crate::protocol::Work;
+use crate::roofline::Roof;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::process::ExitCode;
 
@@ -137,9 +138,17 @@ fn runner(f: fn(u32) -> Result<u128, FibError>) -> impl StageRunner {
 /// workload is n itself, so n cannot vary: a cache kept between calls is not ruled out here
 /// (see the lesson, which explains why such a cache does not measure the algorithm).
 pub fn spec() -> ExerciseSpec {
-    let stage = |name| StageSpec {
+    let stage = |name| {
+        StageSpec {
         name,
-        work: Work { unit: format!("F({COURSE_N})"), per_call: 1.0 },
+        work: Work {
+            unit: format!("F({COURSE_N})"),
+            per_call: 1.0,
+            roof: Some(Roof::Unbounded {
+                why: "the stages differ in how many steps their algorithm takes: a better algorithm, not the hardware, is the limit"
+                    .into(),
+            }),
+        },
         input: |_| COURSE_N.to_le_bytes().to_vec(),
         check: |input, got| {
             let n = u32::from_le_bytes(input[..4].try_into().expect("4 bytes"));
@@ -151,6 +160,7 @@ pub fn spec() -> ExerciseSpec {
             }
         },
         baseline: || Box::new(runner(naive)),
+    }
     };
     ExerciseSpec {
         exercise: EXERCISE,

@@ -21,6 +21,7 @@ pub use grid::{Grid, ParseError, ParseErrorKind, parse_grid, parse_header};
 
 use crate::diff::{self, Tolerance};
 use crate::protocol::Work;
+use crate::roofline::Roof;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::process::ExitCode;
 
@@ -172,7 +173,12 @@ pub fn grading_input() -> Grid {
 
 /// Cell updates in one graded call (interior cells × steps).
 pub fn grading_work() -> Work {
-    Work { unit: "cell update".into(), per_call: ((GRADE_ROWS - 2) * (GRADE_COLS - 2) * GRADE_STEPS) as f64 }
+    // At least 8 B read and 8 B written per cell update; the two 8 MB fields fit in a large L3.
+    Work {
+        unit: "cell update".into(),
+        per_call: ((GRADE_ROWS - 2) * (GRADE_COLS - 2) * GRADE_STEPS) as f64,
+        roof: Some(Roof::Memory { bytes: 16.0, working_set: (2 * GRADE_ROWS * GRADE_COLS * 8) as f64 }),
+    }
 }
 
 /// `main` of an exercise's `tests/grade.rs`: serve `H` to the judge (see [`crate::worker`]).
@@ -231,7 +237,7 @@ pub fn fresh_input(seed: u64, rows: usize, cols: usize) -> Grid {
 }
 
 /// The trusted side of grading: fresh inputs, the frozen baseline, the reference check (the C
-/// kernel, bit-identical to the baseline and ten times faster).
+/// kernel, within 1e-15 of the baseline, which divides where C multiplies, and ten times faster).
 pub fn spec() -> ExerciseSpec {
     ExerciseSpec {
         exercise: EXERCISE,
@@ -289,12 +295,14 @@ mod tests {
     }
 
     #[test]
-    fn the_c_kernel_is_bit_identical_to_the_baseline() {
+    fn the_c_kernel_agrees_with_the_baseline() {
         let g = bottle(23, 31);
         let (mut c, mut b) = (CKernel::from_grid(&g), Baseline::from_grid(&g));
         CKernel::evolve(&mut c, &Params::course(), 9);
         Baseline::evolve(&mut b, &Params::course(), 9);
-        assert_eq!(c, Baseline::to_grid(&b));
+        let b = Baseline::to_grid(&b);
+        // C multiplies by precomputed coefficients where the baseline divides: ulps apart.
+        assert_eq!(diff::compare(&b.data, &c.data, &b.shape(), &c.shape(), Tolerance::relative(1e-14)), Ok(()));
     }
 
     #[test]

@@ -16,6 +16,7 @@
 
 use crate::heat::{Grid, Params};
 use crate::protocol::Work;
+use crate::roofline::Roof;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::ops::Range;
 
@@ -106,7 +107,12 @@ pub fn fresh_input(seed: u64, size: usize) -> Grid {
 
 /// Cell updates in one graded call.
 pub fn grading_work() -> Work {
-    Work { unit: "cell update".into(), per_call: ((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64 }
+    // Each rank streams its rows: at least 8 B read and 8 B written per cell update.
+    Work {
+        unit: "cell update".into(),
+        per_call: ((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64,
+        roof: Some(Roof::Memory { bytes: 16.0, working_set: (2 * GRADE_SIZE * GRADE_SIZE * 8) as f64 }),
+    }
 }
 
 /// An input item: a square field's values, row after row (its side is the square root).

@@ -6,6 +6,7 @@
 
 use crate::dynamic::Object;
 use crate::protocol::Work;
+use crate::roofline::Roof;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageSpec};
 use std::process::ExitCode;
 
@@ -105,7 +106,8 @@ pub fn spec() -> ExerciseSpec {
         exercise: EXERCISE,
         stages: vec![StageSpec {
             name: "series",
-            work: Work { unit: "term".into(), per_call: GRADE_N as f64 },
+            // `sum += 1.0 / (k * k)`: each term's add waits for the previous sum.
+            work: Work { unit: "term".into(), per_call: GRADE_N as f64, roof: Some(Roof::Chain { ops: 1.0 }) },
             input: |_| GRADE_N.to_le_bytes().to_vec(),
             check: |_, got| {
                 let got = worker::values::<f64>(got);

@@ -13,6 +13,7 @@
 pub mod checks;
 
 use crate::protocol::Work;
+use crate::roofline::Roof;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 #[cfg(feature = "bench")]
 use std::hint::black_box;
@@ -24,6 +25,9 @@ pub const EXERCISE: &str = "threads";
 /// Atoms (`ATOM` and `HETATM` records) in the graded file: about 54 MB of text, which the
 /// starting code parses in about 100 ms on the course machine.
 pub const GRADE_ATOMS: usize = 600_000;
+/// Bytes of the graded text per atom (54 MB / 600 000), for the stage's memory roof; a test
+/// holds it to the generated text.
+pub const GRADE_BYTES_PER_ATOM: f64 = 90.0;
 
 /// How close a centre must be to the exact one, relative to the size of the coordinates
 /// (their mean absolute value on that axis): a sum taken in another order (chunk by chunk, on
@@ -281,7 +285,16 @@ pub fn spec() -> ExerciseSpec {
         exercise: EXERCISE,
         stages: vec![StageSpec {
             name: "centre",
-            work: Work { unit: "atom".into(), per_call: GRADE_ATOMS as f64 },
+            // Every byte of the text is read once: ~90 B per atom (its line and its share of the
+            // other records), from a text far beyond the caches.
+            work: Work {
+                unit: "atom".into(),
+                per_call: GRADE_ATOMS as f64,
+                roof: Some(Roof::Memory {
+                    bytes: GRADE_BYTES_PER_ATOM,
+                    working_set: GRADE_BYTES_PER_ATOM * GRADE_ATOMS as f64,
+                }),
+            },
             input: |seed| pdb_text(seed, GRADE_ATOMS).into_bytes(),
             check: |input, got| {
                 let text = std::str::from_utf8(input).map_err(|_| "the input is not text".to_string())?;
@@ -312,6 +325,12 @@ pub fn bench(c: &mut criterion::Criterion, name: &str, centre: fn(&str) -> [f64;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_roof_counts_the_bytes_the_graded_text_has() {
+        let per_atom = pdb_text(7, 20_000).len() as f64 / 20_000.0;
+        assert!((per_atom / GRADE_BYTES_PER_ATOM - 1.0).abs() < 0.05, "{per_atom} B per atom");
+    }
 
     #[test]
     fn fields_are_written_and_read_as_percent_8_3f() {

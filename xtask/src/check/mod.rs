@@ -24,6 +24,7 @@ use crate::term::StatusLine;
 use anyhow::{Result, bail};
 use grading::machine::Machine;
 use grading::protocol::{Protocol, Verdict};
+use grading::roofline::Roofline;
 use libtest::{Expected, list_course_tests, run_tests};
 use std::path::Path;
 
@@ -116,6 +117,9 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     if let (Some(mpi), Some(course)) = (&mpi, &ex.mpi) {
         machine.mpi = Some(format!("{}, {} ranks", mpi.version, course.timed_ranks));
     }
+    // Measured once per machine, before the timing (a percentage beside a verdict, never the
+    // verdict: a cache that cannot be written only loses the roofline line).
+    let limits = crate::machine::limits(root, &mut status, false).ok();
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let stages = gradable;
     let judged =
@@ -136,6 +140,16 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         if let Some(s) = report.stages.iter_mut().find(|s| s.name == result.name) {
             s.result = Some(result);
         }
+    }
+    if let Some(limits) = limits {
+        for s in &mut report.stages {
+            let threads = if ex.stages.iter().any(|x| x.name == s.name && x.multi_threaded) { limits.cores } else { 1 };
+            s.roofline = s.result.as_ref().and_then(|r| {
+                let work = r.work.as_ref()?;
+                Roofline::of(work.roof.as_ref()?, r.candidate_seconds / work.per_call, threads, &limits)
+            });
+        }
+        report.limits = Some(limits);
     }
     let met = |name: &str| {
         report.stages.iter().any(|s| s.name == name && s.result.as_ref().is_some_and(|r| r.verdict == Verdict::Met))

@@ -4,6 +4,7 @@ use crate::course::{Exercise, Side};
 use crate::judge;
 use grading::machine::Machine;
 use grading::protocol::{Protocol, StageResult, Verdict};
+use grading::roofline::{Limits, Roofline};
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON report's layout; bumped on incompatible changes.
@@ -126,6 +127,10 @@ pub struct StageReport {
     pub optional: bool,
     /// Absent when the stage was not measured (the code did not compile or was wrong).
     pub result: Option<StageResult>,
+    /// The candidate's rate against this machine's matching limit (absent when not measured,
+    /// when no hardware limit applies, or in reports written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roofline: Option<Roofline>,
 }
 
 impl StageReport {
@@ -150,6 +155,9 @@ pub struct CheckReport {
     pub stages: Vec<StageReport>,
     pub protocol: Option<Protocol>,
     pub machine: Option<Machine>,
+    /// This machine's limits the stages' rooflines compare with (`cargo xtask machine`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
     /// Protected files (frozen baselines, tests, the grader) that differ from `integrity.toml`;
     /// when any do, the status is `tampered` whatever the measurements say.
     #[serde(default)]
@@ -190,10 +198,17 @@ impl CheckReport {
             stages: ex
                 .stages
                 .iter()
-                .map(|s| StageReport { name: s.name.clone(), target: s.target, optional: s.optional, result: None })
+                .map(|s| StageReport {
+                    name: s.name.clone(),
+                    target: s.target,
+                    optional: s.optional,
+                    result: None,
+                    roofline: None,
+                })
                 .collect(),
             protocol: None,
             machine: None,
+            limits: None,
             tampered: Vec::new(),
             problem: None,
         }

@@ -1,9 +1,10 @@
 //! The report as the learner reads it: one line per step, the verdict line, the busy-machine note.
 
-use super::model::{CheckReport, Problem, Status, TestOutcome};
+use super::model::{CheckReport, Problem, StageReport, Status, TestOutcome};
 use crate::course::{Exercise, Start};
 use crate::term;
-use grading::protocol::Verdict;
+use grading::protocol::{StageResult, Verdict};
+use grading::roofline::Roof;
 use grading::timeit::format_seconds;
 
 /// The one-line verdict: `correct ✔ · evolve 3.1× of target 10× ✘`.
@@ -89,6 +90,9 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
             None => format!("{} per call", format_seconds(seconds)),
         };
         out += &format!("      baseline {} · yours {}\n", per(res.baseline_seconds), per(res.candidate_seconds));
+        if let Some(line) = roofline_line(s, res) {
+            out += &line;
+        }
         if !res.conclusive {
             out += &format!(
                 "      {} the machine was too noisy to be sure at the time limit; the verdict uses the median. Close other programs and check again.\n",
@@ -116,6 +120,22 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
     }
     out += &format!("\n{}\n", verdict_line(r));
     out
+}
+
+/// How close the stage came to this machine's limit, or why no limit applies.
+fn roofline_line(s: &StageReport, res: &StageResult) -> Option<String> {
+    if let Some(roof) = &s.roofline {
+        let close = if roof.fraction >= 0.8 { " (at the limit: little is left to gain)" } else { "" };
+        return Some(format!("      {} {}{close}\n", term::paint(term::DIM, "roofline:"), roof.describe()));
+    }
+    match res.work.as_ref()?.roof.as_ref()? {
+        Roof::Unbounded { why } => Some(format!(
+            "      {} {}\n",
+            term::paint(term::DIM, "roofline:"),
+            term::paint(term::DIM, format!("none applies: {why}"))
+        )),
+        _ => None,
+    }
 }
 
 /// Below this two-thread scaling a second core was not free while grading.
@@ -224,9 +244,11 @@ mod tests {
                     target: 1.3,
                     optional: true,
                     result: Some(result(speedup)),
+                    roofline: None,
                 }],
                 protocol: None,
                 machine: Some(machine),
+                limits: None,
                 tampered: Vec::new(),
                 problem: None,
             }

@@ -1,0 +1,366 @@
+//! How close a stage came to what this machine can do at all: its declared work in hardware
+//! terms ([`Roof`]), the machine's limits measured once ([`Limits`], `cargo xtask machine`),
+//! and the fraction of the relevant limit a measured time reaches ([`Roofline`]).
+//!
+//! A speedup says how far a learner came from the starting code; only a limit says how far is
+//! left. The limits are simple peaks measured with the course's own build settings: the copy
+//! bandwidth at three working-set sizes, the latency of one dependent floating-point operation,
+//! and the throughput of independent floating-point operations the compiler vectorises.
+
+use serde::{Deserialize, Serialize};
+use std::hint::black_box;
+use std::time::Instant;
+
+/// What bounds one unit of a stage's work on any machine (declared by the trusted spec).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Roof {
+    /// `bytes` per unit must move between the cores and the memory holding `working_set` bytes
+    /// (counted as STREAM counts a copy: every byte read and every byte written).
+    Memory { bytes: f64, working_set: f64 },
+    /// `ops` floating-point operations per unit each wait for the one before: the latency of
+    /// the chain, not the machine's width, is the limit.
+    Chain { ops: f64 },
+    /// `flops` independent floating-point operations per unit, as vector instructions can run.
+    Vector { flops: f64 },
+    /// No hardware limit measures this work (calls, an algorithm's step count): why.
+    Unbounded { why: String },
+}
+
+/// The copy bandwidth with the arrays in one level of the memory hierarchy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CopyLevel {
+    /// "L2", "L3" or "memory".
+    pub level: String,
+    /// Bytes of both arrays together.
+    pub bytes: f64,
+    /// GB/s (bytes read + written per second / 1e9) on one thread and on every core.
+    pub one_thread: f64,
+    pub all_cores: f64,
+}
+
+/// This machine's limits, as the course's build settings reach them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    pub cpu: String,
+    pub cores: usize,
+    /// The vector instructions the course's build enables (`.cargo/config.toml`).
+    pub instruction_set: String,
+    /// Smallest level first.
+    pub copy: Vec<CopyLevel>,
+    /// Nanoseconds per dependent floating-point operation (an add or multiply that needs the
+    /// previous result).
+    pub chain_ns: f64,
+    /// Gflop/s of independent multiplies and adds on one core and on every core.
+    pub vector_gflops: [f64; 2],
+}
+
+/// A stage's measured rate against the relevant limit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Roofline {
+    /// "memory", "chain" or "vector".
+    pub kind: String,
+    /// What was achieved and the limit, in `unit`.
+    pub rate: f64,
+    pub limit: f64,
+    pub unit: String,
+    /// `rate / limit`: 1 is the machine's limit (a cache can make a memory figure exceed it).
+    pub fraction: f64,
+    /// The limit in a few words: "copy bandwidth", "latency limit", "vector peak".
+    pub limit_name: String,
+    /// Where it was measured: "arrays in memory, 1 thread".
+    pub conditions: String,
+}
+
+impl Roofline {
+    /// The roofline of `roof` for a stage that took `seconds_per_unit`, on `threads` threads
+    /// (1, or every core for a multi-threaded stage). `None` for [`Roof::Unbounded`].
+    pub fn of(roof: &Roof, seconds_per_unit: f64, threads: usize, limits: &Limits) -> Option<Roofline> {
+        let all = threads > 1;
+        let on = if all { format!("{} cores", limits.cores) } else { "1 thread".to_string() };
+        let (kind, rate, limit, unit, limit_name, conditions) = match roof {
+            Roof::Memory { bytes, working_set } => {
+                let level = limits.level_for(*working_set)?;
+                let limit = if all { level.all_cores } else { level.one_thread };
+                let place =
+                    if level.level == "memory" { "in memory".to_string() } else { format!("in {}", level.level) };
+                let rate = bytes / seconds_per_unit / 1e9;
+                ("memory", rate, limit, "GB/s", "copy bandwidth", format!("arrays {place}, {on}"))
+            }
+            Roof::Chain { ops } => {
+                let cores = if all { limits.cores as f64 } else { 1.0 };
+                let conditions = format!("one every {:.2} ns, {on}", limits.chain_ns);
+                let rate = ops / seconds_per_unit / 1e9;
+                ("chain", rate, cores / limits.chain_ns, "G dependent ops/s", "latency limit", conditions)
+            }
+            Roof::Vector { flops } => {
+                let limit = if all { limits.vector_gflops[1] } else { limits.vector_gflops[0] };
+                let conditions = format!("{}, {on}", limits.instruction_set);
+                ("vector", flops / seconds_per_unit / 1e9, limit, "Gflop/s", "vector peak", conditions)
+            }
+            Roof::Unbounded { .. } => return None,
+        };
+        Some(Roofline {
+            kind: kind.into(),
+            rate,
+            limit,
+            unit: unit.into(),
+            fraction: rate / limit,
+            limit_name: limit_name.into(),
+            conditions,
+        })
+    }
+
+    /// "54% of copy bandwidth": the fraction in a few words, for charts and tables.
+    pub fn short(&self) -> String {
+        format!("{:.0}% of {}", 100.0 * self.fraction, self.limit_name)
+    }
+
+    /// "12.3 GB/s, 54% of this machine's copy bandwidth (22.8 GB/s, arrays in memory, 1 thread)".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}, {:.0}% of this machine's {} ({} {}, {})",
+            sig(self.rate),
+            self.unit,
+            100.0 * self.fraction,
+            self.limit_name,
+            sig(self.limit),
+            self.unit,
+            self.conditions
+        )
+    }
+}
+
+/// Three significant digits at most, no trailing zeros: 12.3, 0.612, 145.
+fn sig(x: f64) -> String {
+    let digits = if x >= 100.0 {
+        0
+    } else if x >= 10.0 {
+        1
+    } else if x >= 1.0 {
+        2
+    } else {
+        3
+    };
+    format!("{x:.digits$}")
+}
+
+impl Limits {
+    /// This machine's facts with nothing measured yet: what a cache must match.
+    pub fn unmeasured(machine: &crate::machine::Machine) -> Limits {
+        Limits {
+            cpu: machine.cpu.clone(),
+            cores: machine.cores,
+            instruction_set: instruction_set(),
+            copy: vec![],
+            chain_ns: 0.0,
+            vector_gflops: [0.0; 2],
+        }
+    }
+
+    /// The smallest measured level that holds `working_set` bytes (the last one otherwise).
+    pub fn level_for(&self, working_set: f64) -> Option<&CopyLevel> {
+        self.copy.iter().find(|l| working_set <= l.bytes).or(self.copy.last())
+    }
+
+    /// Measures every limit (about 3 s): best of several runs, as peaks are.
+    pub fn measure(cpu: String, cores: usize) -> Limits {
+        let (l2, l3) = cache_sizes();
+        let mut copy = Vec::new();
+        // Each level measured with both arrays filling half of it, so they stay there.
+        for (level, bytes) in [("L2", l2 / 2), ("L3", l3 / 2), ("memory", 1 << 29)] {
+            let one_thread = copy_gbs(bytes, 1);
+            let all_cores = copy_gbs(bytes * cores.max(1), cores);
+            // The arrays of the all-core run are `cores` times larger (each core's share the
+            // same size): a level is named by what one core's share fits in.
+            copy.push(CopyLevel { level: level.into(), bytes: bytes as f64, one_thread, all_cores });
+        }
+        let chain_ns = chain_ns();
+        let one = vector_gflops();
+        let all = std::thread::scope(|s| {
+            let others: Vec<_> = (1..cores).map(|_| s.spawn(vector_gflops)).collect();
+            let mine = vector_gflops();
+            mine + others.into_iter().map(|h| h.join().unwrap_or(0.0)).sum::<f64>()
+        });
+        Limits { cpu, cores, instruction_set: instruction_set(), copy, chain_ns, vector_gflops: [one, all] }
+    }
+}
+
+/// L2 and L3 sizes in bytes from Linux's sysfs; 1 MiB and 32 MiB when unknown.
+fn cache_sizes() -> (usize, usize) {
+    let size = |level: &str| -> Option<usize> {
+        (0..8).find_map(|i| {
+            let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{i}");
+            let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).ok();
+            (read("level")?.trim() == level && read("type")?.trim() != "Instruction").then_some(())?;
+            let text = read("size")?;
+            let text = text.trim();
+            let (digits, scale) = match text.strip_suffix('K') {
+                Some(d) => (d, 1 << 10),
+                None => text.strip_suffix('M').map_or((text, 1), |d| (d, 1 << 20)),
+            };
+            digits.parse::<usize>().ok().map(|n| n * scale)
+        })
+    };
+    (size("2").unwrap_or(1 << 20), size("3").unwrap_or(32 << 20))
+}
+
+/// The vector extensions this build uses: what `.cargo/config.toml` chose.
+fn instruction_set() -> String {
+    let mut found: Vec<&str> = Vec::new();
+    #[cfg(target_feature = "sse2")]
+    found.push("SSE2");
+    #[cfg(target_feature = "avx")]
+    found.push("AVX");
+    #[cfg(target_feature = "avx2")]
+    found.push("AVX2");
+    #[cfg(target_feature = "fma")]
+    found.push("FMA");
+    #[cfg(target_feature = "avx512f")]
+    found.push("AVX-512");
+    #[cfg(target_feature = "neon")]
+    found.push("NEON");
+    // The widest names the set; FMA is worth saying beside it.
+    let widest = found.iter().rev().find(|f| **f != "FMA").copied().unwrap_or(std::env::consts::ARCH);
+    if found.contains(&"FMA") { format!("{widest}+FMA") } else { widest.to_string() }
+}
+
+/// Copy bandwidth in GB/s over `bytes` (both arrays) split across `threads`, best of 5 runs;
+/// each run copies about 1 GB in all (the same arrays again and again), so a small level's
+/// figure is not the cost of starting threads.
+fn copy_gbs(bytes: usize, threads: usize) -> f64 {
+    let n = (bytes / 16).max(1024);
+    let a = vec![1.0f64; n];
+    let mut b = vec![0.0f64; n]; // touched here, so no timed copy page-faults
+    let chunk = n.div_ceil(threads.max(1));
+    let repeat = (1e9 / (16 * n) as f64).ceil() as usize;
+    let copy = |src: &[f64], dst: &mut [f64]| {
+        for _ in 0..repeat {
+            dst.copy_from_slice(black_box(src));
+            black_box(&mut *dst);
+        }
+    };
+    let mut best = f64::INFINITY;
+    for _ in 0..6 {
+        let start = Instant::now();
+        if threads <= 1 {
+            copy(&a, &mut b);
+        } else {
+            std::thread::scope(|s| {
+                for (src, dst) in a.chunks(chunk).zip(b.chunks_mut(chunk)) {
+                    s.spawn(move || copy(src, dst));
+                }
+            });
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    16.0 * (n * repeat) as f64 / best / 1e9
+}
+
+/// Nanoseconds per dependent multiply or add: `x = x·m + a` as two operations (Rust never
+/// fuses them), each waiting for the last.
+fn chain_ns() -> f64 {
+    const STEPS: usize = 5_000_000;
+    let (m, a) = (black_box(0.999_999_9), black_box(1e-7));
+    (0..5)
+        .map(|_| {
+            let mut x = black_box(1.0f64);
+            let start = Instant::now();
+            for _ in 0..STEPS {
+                x = x * m + a;
+            }
+            black_box(x);
+            start.elapsed().as_secs_f64() / (2 * STEPS) as f64 * 1e9
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Gflop/s of one core on 40 independent `x = x·m + a` chains: enough chains in flight to hide
+/// every latency, few enough to stay in AVX2's 16 vector registers.
+fn vector_gflops() -> f64 {
+    const LANES: usize = 40;
+    const STEPS: usize = 200_000;
+    let (m, a) = (black_box(0.999_999_9), black_box(1e-7));
+    (0..5)
+        .map(|_| {
+            let mut x = black_box([1.0f64; LANES]);
+            let start = Instant::now();
+            for _ in 0..STEPS {
+                for v in &mut x {
+                    *v = *v * m + a;
+                }
+            }
+            black_box(x);
+            (2 * LANES * STEPS) as f64 / start.elapsed().as_secs_f64() / 1e9
+        })
+        .fold(0.0, f64::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits {
+            cpu: "test".into(),
+            cores: 2,
+            instruction_set: "AVX2+FMA".into(),
+            copy: vec![
+                CopyLevel { level: "L2".into(), bytes: 5e5, one_thread: 80.0, all_cores: 160.0 },
+                CopyLevel { level: "L3".into(), bytes: 1.8e7, one_thread: 40.0, all_cores: 60.0 },
+                CopyLevel { level: "memory".into(), bytes: 5.4e8, one_thread: 20.0, all_cores: 25.0 },
+            ],
+            chain_ns: 1.25,
+            vector_gflops: [30.0, 60.0],
+        }
+    }
+
+    #[test]
+    fn each_roof_picks_its_limit() {
+        let l = limits();
+        // 16 B per 1.6 ns is 10 GB/s: half of memory's 20 GB/s on one thread.
+        let memory = Roofline::of(&Roof::Memory { bytes: 16.0, working_set: 2.7e8 }, 1.6e-9, 1, &l).unwrap();
+        assert_eq!((memory.rate, memory.limit, memory.fraction), (10.0, 20.0, 0.5));
+        assert_eq!(memory.short(), "50% of copy bandwidth");
+        assert_eq!(
+            memory.describe(),
+            "10.0 GB/s, 50% of this machine's copy bandwidth (20.0 GB/s, arrays in memory, 1 thread)"
+        );
+        let in_l3 = Roofline::of(&Roof::Memory { bytes: 16.0, working_set: 1.6e7 }, 1.6e-9, 2, &l).unwrap();
+        assert_eq!(in_l3.limit, 60.0, "16 MB is held by the L3 level, on every core");
+        // 3 dependent operations at 1.25 ns each: 3.75 ns is the limit.
+        let chain = Roofline::of(&Roof::Chain { ops: 3.0 }, 7.5e-9, 1, &l).unwrap();
+        assert!((chain.fraction - 0.5).abs() < 1e-12, "{chain:?}");
+        let two = Roofline::of(&Roof::Chain { ops: 3.0 }, 3.75e-9, 2, &l).unwrap();
+        assert!((two.fraction - 0.5).abs() < 1e-12, "two cores double the limit: {two:?}");
+        let vector = Roofline::of(&Roof::Vector { flops: 10.0 }, 1e-9, 1, &l).unwrap();
+        assert!((vector.fraction - 1.0 / 3.0).abs() < 1e-12, "{vector:?}");
+        assert!(
+            vector.describe().ends_with("33% of this machine's vector peak (30.0 Gflop/s, AVX2+FMA, 1 thread)"),
+            "{}",
+            vector.describe()
+        );
+        assert!(
+            chain.describe().ends_with("latency limit (0.800 G dependent ops/s, one every 1.25 ns, 1 thread)"),
+            "{}",
+            chain.describe()
+        );
+        assert_eq!(Roofline::of(&Roof::Unbounded { why: "calls".into() }, 1e-9, 1, &l), None);
+    }
+
+    #[test]
+    fn a_working_set_beyond_every_level_uses_the_last() {
+        assert_eq!(limits().level_for(1e12).unwrap().level, "memory");
+        assert_eq!(limits().level_for(1e3).unwrap().level, "L2");
+    }
+
+    #[test]
+    fn the_measured_limits_are_ordered_as_hardware_is() {
+        // Ranges only: the values depend on the machine and its load.
+        let l = Limits::measure("test".into(), 2);
+        assert_eq!(l.copy.len(), 3);
+        assert!(l.copy.iter().all(|c| c.one_thread > 0.1 && c.all_cores > 0.1), "{l:?}");
+        assert!(l.chain_ns > 0.01 && l.chain_ns < 100.0, "{l:?}");
+        assert!(l.vector_gflops[0] > 1.0 / l.chain_ns, "independent operations run faster than a chain: {l:?}");
+    }
+}
