@@ -805,13 +805,14 @@ fn stage_problems(course: &Course, topics: &[String], served: &[Served]) -> Vec<
     problems
 }
 
-/// Asks the reference worker `exe` for the spec of every exercise of `course`.
-fn ask_reference_worker(exe: &Path, course: &Course) -> Vec<Served> {
+/// Asks the reference worker `exe` for the spec of every exercise of `course`; also returns
+/// the stages whose work declares no roof ("exercise · stage").
+fn ask_reference_worker(exe: &Path, course: &Course) -> (Vec<Served>, Vec<String>) {
     use crate::judge::{Failure, Worker};
     let workdir = std::env::temp_dir().join(format!("xtask-tidy-specs-{}", std::process::id()));
     std::fs::create_dir_all(&workdir).unwrap_or_else(|e| panic!("cannot create {}: {e}", workdir.display()));
     let limits = crate::child::Limits::for_learner_code(std::time::Duration::from_secs(60));
-    let mut served = Vec::new();
+    let (mut served, mut unroofed) = (Vec::new(), Vec::new());
     for ex in &course.exercises {
         let mut worker = Worker::spawn(exe, &[ex.name.as_str()], &workdir, limits, false)
             .unwrap_or_else(|e| panic!("cannot start the reference worker: {e:#}"));
@@ -823,6 +824,8 @@ fn ask_reference_worker(exe: &Path, course: &Course) -> Vec<Served> {
                     line.strip_prefix("spec ").unwrap_or_else(|| panic!("{}: answered '{line}' to 'spec'", ex.name));
                 let spec: grading::worker::SpecAnswer =
                     serde_json::from_str(json).unwrap_or_else(|e| panic!("{}: the spec '{json}': {e}", ex.name));
+                let bare = spec.stages.iter().filter(|(_, work)| work.roof.is_none());
+                unroofed.extend(bare.map(|(stage, _)| format!("{} · {stage}", ex.name)));
                 Some((spec.exercise, spec.stages.into_iter().map(|(name, _)| name).collect()))
             }
             // Its way of saying that its list has no spec for the exercise (answer channel open).
@@ -835,7 +838,7 @@ fn ask_reference_worker(exe: &Path, course: &Course) -> Vec<Served> {
         });
     }
     let _ = std::fs::remove_dir_all(&workdir);
-    served
+    (served, unroofed)
 }
 
 #[test]
@@ -845,9 +848,11 @@ fn the_graders_stages_are_course_tomls() {
     assert!(!topics.is_empty(), "no `harness::<topic>::spec()` found in shared/src/bin/course-reference.rs");
     // The very worker the runner grades with (a build of seconds when `check` built it before).
     let exe = crate::cargo::build_reference(&root).unwrap_or_else(|e| panic!("{e:#}"));
-    let served = ask_reference_worker(&exe, &course);
+    let (served, unroofed) = ask_reference_worker(&exe, &course);
     let problems = stage_problems(&course, &topics, &served);
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n\n"));
+    // Every verdict's roofline line needs the stage's work in hardware terms (or why none applies).
+    assert!(unroofed.is_empty(), "stages whose `Work` declares no `roof`: {unroofed:?}");
 }
 
 #[test]
