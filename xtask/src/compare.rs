@@ -1,5 +1,6 @@
-//! `compare`: the course's kernels in Python, NumPy, Cython, the Rust starting code, the Rust
-//! solution and C, on the same inputs and machine; a Markdown table and a PNG bar chart.
+//! `compare`: the course's kernels in Python, NumPy, Cython, Numba, the Rust starting code, the
+//! Rust solution and C (serial, and on two threads rayon beside OpenMP), on the same inputs and
+//! machine, compiled for the same instruction set; a Markdown table and a PNG bar chart.
 
 use crate::child;
 use crate::term;
@@ -21,16 +22,25 @@ pub struct Row {
 }
 
 /// The order rows are shown in: slowest family first, as the course tells the story.
-const ORDER: [&str; 8] = [
+/// Each compiled peer follows the Rust row it is measured against.
+const ORDER: [&str; 11] = [
     "Python (lists)",
     "NumPy",
     "mpi4py + NumPy",
     "Cython",
+    "Numba",
     "Rust starting code",
     "Rust solution",
-    "Rust solution (8 lanes, 2 cores)",
     "C -O3 (FFI)",
+    "Rust solution (8 lanes, 2 cores)",
+    "Rust solution (rayon, 2 threads)",
+    "C OpenMP (2 threads)",
 ];
+
+/// By kernel, then in [`ORDER`]; names not in it last.
+fn sort(rows: &mut [Row]) {
+    rows.sort_by_key(|r| (r.kernel.clone(), ORDER.iter().position(|o| *o == r.implementation).unwrap_or(ORDER.len())));
+}
 
 fn parse_rows(stdout: &str) -> Result<Vec<Row>> {
     stdout
@@ -97,15 +107,22 @@ pub fn compare(root: &Path) -> Result<ExitCode> {
 /// Times every version, writes `target/compare/` (JSON, Markdown, chart) and returns the table.
 pub fn measure(root: &Path) -> Result<Comparison> {
     let mut status = term::StatusLine::new();
+    // OpenMP reads its team size when the program starts; the two-thread rows say "2 threads".
     let mut rows = run_json(
-        crate::cargo::command().current_dir(root).args(["run", "--release", "--quiet", "--package", "course-compare"]),
+        crate::cargo::command().current_dir(root).env("OMP_NUM_THREADS", "2").args([
+            "run",
+            "--release",
+            "--quiet",
+            "--package",
+            "course-compare",
+        ]),
         "the Rust and C versions (release build)",
         &mut status,
     )?;
     let input = root.join("shared/data/heat/bottle.dat");
     let python = match run_json(
         Command::new("python3").current_dir(root).arg("python/compare.py").arg(&input),
-        "the Python, NumPy and Cython versions (pure Python takes a while)",
+        "the Python, NumPy, Cython and Numba versions (pure Python takes a while)",
         &mut status,
     ) {
         Ok(python) => {
@@ -119,7 +136,7 @@ pub fn measure(root: &Path) -> Result<Comparison> {
     };
     rows.extend(mpi_rows(root, &mut status));
     status.clear();
-    rows.sort_by_key(|r| (r.kernel.clone(), ORDER.iter().position(|o| *o == r.implementation).unwrap_or(ORDER.len())));
+    sort(&mut rows);
 
     let out_dir = root.join("target/compare");
     std::fs::create_dir_all(&out_dir)?;
@@ -228,5 +245,33 @@ mod tests {
         ))
         .unwrap();
         assert!(table(&slow).contains("| m | Rust starting code | 360 ns per iteration | 0.42× |"), "{}", table(&slow));
+    }
+
+    #[test]
+    fn sorts_each_peer_beside_its_rust_row() {
+        let row = |implementation: &str| Row {
+            kernel: "heat".into(),
+            implementation: implementation.into(),
+            unit: "cell update".into(),
+            seconds_per_unit: Some(1e-9),
+            skipped: None,
+        };
+        let shuffled = ["something new", "C OpenMP (2 threads)", "Numba", "Rust solution (rayon, 2 threads)"];
+        let mut rows: Vec<Row> =
+            shuffled.into_iter().chain(["C -O3 (FFI)", "Rust solution", "Cython"]).map(row).collect();
+        sort(&mut rows);
+        let names: Vec<&str> = rows.iter().map(|r| r.implementation.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Cython",
+                "Numba",
+                "Rust solution",
+                "C -O3 (FFI)",
+                "Rust solution (rayon, 2 threads)",
+                "C OpenMP (2 threads)",
+                "something new"
+            ]
+        );
     }
 }

@@ -136,8 +136,9 @@ enum Cmd {
         #[arg(long)]
         remeasure: bool,
     },
-    /// Time the course's kernels in Python, NumPy, Cython, Rust (start and solution) and C on
-    /// the same input; print a table and draw a bar chart (target/compare/).
+    /// Time the course's kernels in Python, NumPy, Cython, Numba, Rust (start and solution) and
+    /// C, serial and on two threads (rayon, OpenMP), on the same input; print a table and draw a
+    /// bar chart (target/compare/).
     Compare,
     /// Regenerate every measured figure in the lessons and the README: grades each solution,
     /// untouched exercise and ladder rung several times with the grader, checks every target
@@ -248,9 +249,10 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
         };
         let figures: Vec<String> = tasks
             .into_iter()
-            .chain(ex.stages.iter().map(|s| match entry.best.get(&s.name) {
-                Some(b) => format!("{} {b:.2}× / {}×", s.name, s.target),
-                None => format!("{} – / {}×", s.name, s.target),
+            .chain(ex.stages.iter().map(|s| {
+                let best = entry.best.get(&s.name).copied();
+                let figure = best.map_or("–".to_string(), |b| format!("{b:.2}×"));
+                format!("{} {figure} / {}×{}", s.name, s.target, tier_reached(s, best))
             }))
             .collect();
         let number = ex.dir.split('-').next().unwrap_or("").trim_start_matches('0');
@@ -266,6 +268,20 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
         anstream::println!("The MPI exercises need Open MPI and libclang, which this machine lacks:\n{}", mpi::INSTALL);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// ` (tier 2/3, next 10×)` for a stage with tiers, from the best speedup (a best at or above
+/// the target was met when measured); nothing for a stage with the target alone.
+fn tier_reached(stage: &course::Stage, best: Option<f64>) -> String {
+    let tiers = stage.tiers();
+    if tiers.len() < 2 {
+        return String::new();
+    }
+    let earned = best.map_or(0, |b| check::points(&tiers, b >= stage.target, b));
+    match tiers.get(earned as usize) {
+        Some(next) => format!(" (tier {earned}/{}, next {}×)", tiers.len(), check::render::two_digits(*next)),
+        None => format!(" (tier {earned}/{}, the top)", tiers.len()),
+    }
 }
 
 /// Checks each named exercise; one JSON report (or an `all` document), optional JUnit and

@@ -207,19 +207,17 @@ fn cache_sizes() -> (usize, usize) {
 
 /// The vector extensions this build uses: what `.cargo/config.toml` chose.
 fn instruction_set() -> String {
-    let mut found: Vec<&str> = Vec::new();
-    #[cfg(target_feature = "sse2")]
-    found.push("SSE2");
-    #[cfg(target_feature = "avx")]
-    found.push("AVX");
-    #[cfg(target_feature = "avx2")]
-    found.push("AVX2");
-    #[cfg(target_feature = "fma")]
-    found.push("FMA");
-    #[cfg(target_feature = "avx512f")]
-    found.push("AVX-512");
-    #[cfg(target_feature = "neon")]
-    found.push("NEON");
+    let found: Vec<&str> = [
+        (cfg!(target_feature = "sse2"), "SSE2"),
+        (cfg!(target_feature = "avx"), "AVX"),
+        (cfg!(target_feature = "avx2"), "AVX2"),
+        (cfg!(target_feature = "fma"), "FMA"),
+        (cfg!(target_feature = "avx512f"), "AVX-512"),
+        (cfg!(target_feature = "neon"), "NEON"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
     // The widest names the set; FMA is worth saying beside it.
     let widest = found.iter().rev().find(|f| **f != "FMA").copied().unwrap_or(std::env::consts::ARCH);
     if found.contains(&"FMA") { format!("{widest}+FMA") } else { widest.to_string() }

@@ -1,14 +1,24 @@
 //! One JSON line per implementation, in seconds per unit of work, on the same inputs as
-//! `python/compare.py`: the Rust starting code (the frozen baseline), the Rust solution, and
-//! the C kernel (`-O3`) through FFI. `cargo xtask compare` merges this with Python's.
+//! `python/compare.py`: the Rust starting code (the frozen baseline), the Rust solution, the C
+//! kernel through FFI, and on two threads the heat-fast solution's rayon rows beside the C
+//! kernel's OpenMP rows. `cargo xtask compare` merges this with Python's.
+//!
+//! Everything here is built alike (`.cargo/config.toml`: x86-64-v3; `shared/c-kernels`: `-O3
+//! -march=x86-64-v3 -ffp-contract=off`). OpenMP takes its thread count from `OMP_NUM_THREADS`,
+//! read when the program starts: `cargo xtask compare` sets it to [`THREADS`], and without it
+//! the OpenMP row says it was skipped rather than time an unknown number of threads.
 
 use harness::heat::{Baseline, CKernel, HeatSolver, Params, SHIPPED_INPUT, parse_grid};
+use harness::heat_fast::{FastHeat, c_evolve_omp, to_array};
 use harness::timeit::timeit_with;
 use profiling_heat_solution::Heat;
 use serde_json::json;
 
-/// Steps per timed call: the Python side's NumPy and Cython runs use the same.
+/// Steps per timed call: the Python side's NumPy, Cython and Numba runs use the same.
 const STEPS: usize = 200;
+
+/// Threads of the parallel heat rows (rayon's pool and OpenMP's team).
+const THREADS: usize = 2;
 
 fn emit(implementation: &str, seconds_per_call: f64, units_per_call: f64) {
     emit_for("heat", "cell update", implementation, seconds_per_call, units_per_call);
@@ -22,6 +32,13 @@ fn emit_for(kernel: &str, unit: &str, implementation: &str, seconds_per_call: f6
         "seconds_per_unit": seconds_per_call / units_per_call,
     });
     println!("{record}");
+}
+
+fn skip(implementation: &str, why: &str) {
+    println!(
+        "{}",
+        json!({ "kernel": "heat", "implementation": implementation, "unit": "cell update", "skipped": why })
+    );
 }
 
 fn main() {
@@ -51,7 +68,33 @@ fn main() {
     });
     emit("C -O3 (FFI)", t.best(), units);
 
+    two_threads(&initial, &p, units);
     mandelbrot();
+}
+
+/// The same field and steps on [`THREADS`] threads: exercise 08's rayon rows beside the C
+/// kernel's OpenMP loop over rows (both swap two buffers, both multiply by coefficients).
+fn two_threads(initial: &harness::heat::Grid, p: &Params, units: f64) {
+    let start = to_array(initial);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(THREADS).build().expect("a rayon pool");
+    let t = timeit_with(5, Some(3), || {
+        let (mut u, mut scratch) = (start.clone(), start.clone());
+        pool.install(|| heat_fast_solution::Heat::evolve_parallel(&mut u, &mut scratch, p, STEPS));
+        u
+    });
+    emit(&format!("Rust solution (rayon, {THREADS} threads)"), t.best(), units);
+
+    let name = format!("C OpenMP ({THREADS} threads)");
+    if std::env::var("OMP_NUM_THREADS").ok().and_then(|n| n.parse().ok()) != Some(THREADS) {
+        skip(&name, &format!("OMP_NUM_THREADS is not {THREADS} (`cargo xtask compare` sets it)"));
+        return;
+    }
+    let t = timeit_with(5, Some(3), || {
+        let (mut u, mut scratch) = (start.clone(), start.clone());
+        c_evolve_omp(&mut u, &mut scratch, p, STEPS);
+        u
+    });
+    emit(&name, t.best(), units);
 }
 
 /// The same picture as `python/mandelbrot.py` (200², the exercise's region, cutoff 255).
