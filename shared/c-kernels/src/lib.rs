@@ -1,4 +1,6 @@
-//! Raw bindings to the course's C kernels (`shared/c/`), compiled with `-O3` by `build.rs`.
+//! Raw bindings to the course's C kernels (`shared/c/`), compiled by `build.rs` with `-O3`,
+//! `-ffp-contract=off`, the Rust build's instruction set (`-march=x86-64-v3` on x86-64) and
+//! OpenMP.
 //!
 //! Everything here is `unsafe` and takes raw pointers, as C does: the safe wrappers are the
 //! subject of exercise 07 (c-interop). The declarations must match `shared/c/hpc_kernels.h`, the codes `shared/c/hpc_codes.h`.
@@ -18,6 +20,22 @@ unsafe extern "C" {
     /// # Safety
     /// `u` and `u_new` must be valid for `rows * cols` reads / writes and must not overlap.
     pub fn hpc_heat_step(
+        u: *const f64,
+        u_new: *mut f64,
+        rows: usize,
+        cols: usize,
+        a: f64,
+        dt: f64,
+        dx2: f64,
+        dy2: f64,
+    ) -> c_int;
+
+    /// [`hpc_heat_step`] with the interior rows split across OpenMP threads
+    /// (`#pragma omp parallel for schedule(static)`; `OMP_NUM_THREADS`, by default one per core).
+    ///
+    /// # Safety
+    /// As for [`hpc_heat_step`].
+    pub fn hpc_heat_step_omp(
         u: *const f64,
         u_new: *mut f64,
         rows: usize,
@@ -61,10 +79,32 @@ mod tests {
         let code = unsafe { hpc_heat_step(u.as_ptr(), out.as_mut_ptr(), 3, 3, 0.5, 5e-5, 1e-4, 1e-4) };
         assert_eq!(code, HPC_OK);
         assert!(out[4].abs() < 1e-12 && out[0] == 0.0, "{out:?}");
+        let mut omp = [1.0; 9];
+        // SAFETY: as above.
+        let code = unsafe { hpc_heat_step_omp(u.as_ptr(), omp.as_mut_ptr(), 3, 3, 0.5, 5e-5, 1e-4, 1e-4) };
+        assert_eq!((code, omp), (HPC_OK, out));
         // SAFETY: a null pointer is what is being tested; C checks it before any access.
         assert_eq!(
             unsafe { hpc_heat_step(std::ptr::null(), out.as_mut_ptr(), 3, 3, 0.5, 5e-5, 1e-4, 1e-4) },
             HPC_ERR_NULL
+        );
+    }
+
+    #[test]
+    fn openmp_rows_give_the_serial_result() {
+        let (rows, cols) = (37, 23);
+        let u: Vec<f64> = (0..rows * cols).map(|k| ((k * 7919) % 101) as f64).collect();
+        let (mut serial, mut omp) = (vec![f64::NAN; u.len()], vec![f64::NAN; u.len()]);
+        // SAFETY: every buffer holds rows × cols doubles; outputs and input do not overlap.
+        unsafe {
+            assert_eq!(hpc_heat_step(u.as_ptr(), serial.as_mut_ptr(), rows, cols, 0.5, 5e-5, 1e-4, 1e-4), HPC_OK);
+            assert_eq!(hpc_heat_step_omp(u.as_ptr(), omp.as_mut_ptr(), rows, cols, 0.5, 5e-5, 1e-4, 1e-4), HPC_OK);
+        }
+        assert_eq!(serial, omp);
+        // SAFETY: no cells, nothing is read or written.
+        assert_eq!(
+            unsafe { hpc_heat_step_omp(u.as_ptr(), omp.as_mut_ptr(), 0, 3, 0.5, 5e-5, 1e-4, 1e-4) },
+            HPC_ERR_SIZE
         );
     }
 }

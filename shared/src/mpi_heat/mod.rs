@@ -10,7 +10,7 @@
 //!   baseline and the exercise use, so a speedup measures the decomposition, not the loop.
 //! - [`evolve_serial`]: the baseline, a good single-threaded solver (exercise 01's solution:
 //!   flat storage, two buffers swapped, row slices).
-//! - [`check_output`]: a field against the reference (exercise 01's C kernel, bit-identical to
+//! - [`check_output`]: a field against the reference (exercise 01's C kernel, within 1e-15 of
 //!   its baseline), within [`TOLERANCE`](crate::heat::TOLERANCE), saying where it differs.
 //! - [`spec`]: the stages `halo` and `overlap`, same input, same baseline.
 
@@ -93,7 +93,7 @@ pub fn evolve(initial: &Grid, p: &Params, steps: usize) -> Grid {
 }
 
 /// `got` against the reference's result for `initial` after `steps` steps (exercise 01's C
-/// kernel, bit-identical to its baseline), within [`crate::heat::TOLERANCE`]; `Err` says where
+/// kernel, within 1e-15 of its baseline), within [`crate::heat::TOLERANCE`]; `Err` says where
 /// they differ.
 pub fn check_output(initial: &Grid, steps: usize, got: &[f64]) -> Result<(), String> {
     crate::heat::check_output(initial, steps, got)
