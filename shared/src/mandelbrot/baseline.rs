@@ -57,4 +57,8 @@ impl Mandelbrot for DynamicImage {
     fn image_simd(spec: &ImageSpec) -> Vec<u32> {
         Self::image_static(spec)
     }
+
+    fn image_simd_parallel(spec: &ImageSpec) -> Vec<u32> {
+        Self::image_static(spec)
+    }
 }

@@ -3,12 +3,13 @@
 use super::{ImageSpec, Mandelbrot, check_image};
 use proptest::prelude::*;
 
-/// Which of the three pictures to check.
+/// Which of the four pictures to check.
 #[derive(Clone, Copy, Debug)]
 pub enum Version {
     Static,
     Parallel,
     Simd,
+    SimdParallel,
 }
 
 fn render<M: Mandelbrot>(v: Version, spec: &ImageSpec) -> Vec<u32> {
@@ -16,6 +17,7 @@ fn render<M: Mandelbrot>(v: Version, spec: &ImageSpec) -> Vec<u32> {
         Version::Static => M::image_static(spec),
         Version::Parallel => M::image_parallel(spec),
         Version::Simd => M::image_simd(spec),
+        Version::SimdParallel => M::image_simd_parallel(spec),
     }
 }
 
@@ -104,6 +106,18 @@ macro_rules! mandelbrot_tests {
         #[test]
         fn simd_lingering_points() {
             checks::lingering_points::<$m>(Version::Simd);
+        }
+        #[test]
+        fn simd_parallel_whole_set() {
+            checks::whole_set::<$m>(Version::SimdParallel);
+        }
+        #[test]
+        fn simd_parallel_random_pictures() {
+            checks::random_pictures::<$m>(Version::SimdParallel);
+        }
+        #[test]
+        fn simd_parallel_lingering_points() {
+            checks::lingering_points::<$m>(Version::SimdParallel);
         }
     };
 }

@@ -24,6 +24,7 @@ pub mod checks;
 pub use baseline::{DynamicImage, dynamic_kernel};
 
 use crate::protocol::Work;
+use crate::roofline::Roof;
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 #[cfg(feature = "bench")]
 use std::hint::black_box;
@@ -90,14 +91,17 @@ pub fn reference_image(spec: &ImageSpec) -> Vec<u32> {
     counts
 }
 
-/// What exercise 04 implements: the picture three ways, each returning row-major counts.
+/// What exercise 04 implements: the picture four ways, each returning row-major counts.
 pub trait Mandelbrot {
     /// Static types, one core (the graded stage).
     fn image_static(spec: &ImageSpec) -> Vec<u32>;
     /// Rows spread over threads (optional stage).
     fn image_parallel(spec: &ImageSpec) -> Vec<u32>;
-    /// Several pixels in lockstep so the compiler can vectorise (optional stage).
+    /// Several pixels in lockstep so the compiler can vectorise, on one core (optional stage).
     fn image_simd(spec: &ImageSpec) -> Vec<u32>;
+    /// Pixels in lockstep and rows spread over threads: lanes and cores together (optional
+    /// stage).
+    fn image_simd_parallel(spec: &ImageSpec) -> Vec<u32>;
 }
 
 /// The graded picture for the `static` stage: small, because the dynamic baseline takes
@@ -147,7 +151,7 @@ fn iterations(spec: &ImageSpec) -> f64 {
     reference_image(spec).iter().map(|&c| c as f64).sum()
 }
 
-/// `main` of the exercise's `tests/grade.rs`: serves the three pictures to the judge.
+/// `main` of the exercise's `tests/grade.rs`: serves the four pictures to the judge.
 pub fn grade_main<M: Mandelbrot>() -> ExitCode {
     worker::serve_candidate(
         EXERCISE,
@@ -155,6 +159,7 @@ pub fn grade_main<M: Mandelbrot>() -> ExitCode {
             ("static", Box::new(runner(M::image_static))),
             ("parallel", Box::new(runner(M::image_parallel))),
             ("simd", Box::new(runner(M::image_simd))),
+            ("simd-parallel", Box::new(runner(M::image_simd_parallel))),
         ],
     )
 }
@@ -199,10 +204,14 @@ fn fresh_spec(seed: u64, size: &ImageSpec) -> ImageSpec {
 /// picture, the optional stages against the static reference on the larger one.
 pub fn spec() -> ExerciseSpec {
     let check = |input: &[u8], got: &[u8]| check_image("your picture", &spec_of(input), &worker::values::<u32>(got));
-    let work = |spec| Work { unit: "iteration".into(), per_call: iterations(spec) };
+    // One pixel's iteration is a chain: `zr·zr − zi·zi + cr` waits on a multiply, a subtract
+    // and an add. Across lanes, an iteration is 10 independent operations (5 multiplies and 3
+    // adds for the update and |z|², the escape comparison, the count's update).
+    let work = |spec, roof| Work { unit: "iteration".into(), per_call: iterations(spec), roof: Some(roof) };
+    let lanes = |name: &str| name.starts_with("simd");
     let fast = |name| StageSpec {
         name,
-        work: work(&GRADE_FAST),
+        work: work(&GRADE_FAST, if lanes(name) { Roof::Vector { flops: 10.0 } } else { Roof::Chain { ops: 3.0 } }),
         input: |seed| item_of(&fresh_spec(seed, &GRADE_FAST)),
         check,
         baseline: || Box::new(runner(reference_image)),
@@ -212,13 +221,14 @@ pub fn spec() -> ExerciseSpec {
         stages: vec![
             StageSpec {
                 name: "static",
-                work: work(&GRADE_STATIC),
+                work: work(&GRADE_STATIC, Roof::Chain { ops: 3.0 }),
                 input: |seed| item_of(&fresh_spec(seed, &GRADE_STATIC)),
                 check,
                 baseline: || Box::new(runner(DynamicImage::image_static)),
             },
             fast("parallel"),
             fast("simd"),
+            fast("simd-parallel"),
         ],
     }
 }
@@ -251,7 +261,7 @@ pub fn program_main<M: Mandelbrot>(name: &str) -> ExitCode {
     }
 }
 
-/// Criterion: dynamic, static, parallel, SIMD-friendly, and C through FFI.
+/// Criterion: dynamic, static, parallel, SIMD-friendly, both, and C through FFI.
 #[cfg(feature = "bench")]
 pub fn bench<M: Mandelbrot>(c: &mut criterion::Criterion, name: &str) {
     let mut group = c.benchmark_group("mandelbrot");
@@ -265,6 +275,9 @@ pub fn bench<M: Mandelbrot>(c: &mut criterion::Criterion, name: &str) {
     group.bench_function(format!("{name} static 400²"), |b| b.iter(|| M::image_static(black_box(&big))));
     group.bench_function(format!("{name} parallel 400²"), |b| b.iter(|| M::image_parallel(black_box(&big))));
     group.bench_function(format!("{name} simd 400²"), |b| b.iter(|| M::image_simd(black_box(&big))));
+    group.bench_function(format!("{name} simd + parallel 400²"), |b| {
+        b.iter(|| M::image_simd_parallel(black_box(&big)))
+    });
     group.bench_function("C -O3 through FFI 400²", |b| b.iter(|| c_image(black_box(&big))));
     group.finish();
 }
