@@ -40,6 +40,23 @@ pub struct Stage {
     /// memory bandwidth. The stage is then held to a narrower margin, stated in the lesson.
     #[serde(default)]
     pub narrow_margin: Option<String>,
+    /// Speedups that earn 1, 2, 3… points, lowest first; the first is `target` (the pass mark).
+    /// Absent: one tier, the target, worth 1 point. Learners see how far past the target they
+    /// got, and a class table can rank more than met/missed.
+    #[serde(default)]
+    pub tiers: Vec<f64>,
+}
+
+impl Stage {
+    /// The speedups that earn points, lowest first: `tiers`, or the target alone.
+    pub fn tiers(&self) -> Vec<f64> {
+        if self.tiers.is_empty() { vec![self.target] } else { self.tiers.clone() }
+    }
+
+    /// The speedup that earns the most points (the target for a stage without tiers).
+    pub fn top_tier(&self) -> f64 {
+        self.tiers.last().copied().unwrap_or(self.target)
+    }
 }
 
 /// A version between the starting code and the solution, graded by `cargo xtask figures` as the
@@ -85,6 +102,11 @@ pub struct Exercise {
     /// Runs under MPI (`mpirun`): with which rank counts (see [`Mpi`]).
     #[serde(default)]
     pub mpi: Option<Mpi>,
+    /// The day work is due (`deadline = 2026-03-15`, a TOML date: the end of that day, UTC):
+    /// `cargo xtask class` scores a report graded after it on the late table. The time is the
+    /// grading runner's clock, never a date the learner's commit claims.
+    #[serde(default)]
+    pub deadline: Option<toml::value::Datetime>,
 }
 
 /// How an exercise runs under MPI: every course test once per rank count in `ranks`, and the
@@ -176,12 +198,52 @@ impl Exercise {
     pub fn required_stages(&self) -> impl Iterator<Item = &Stage> {
         self.stages.iter().filter(|s| !s.optional)
     }
+
+    /// The first second after the deadline (seconds since 1970-01-01 UTC), if there is one:
+    /// the end of the deadline's day, UTC (`validate` has refused any other form).
+    pub fn late_from(&self) -> Option<i64> {
+        let date = self.deadline.as_ref()?.date?;
+        Some((days_from_civil(i64::from(date.year), u32::from(date.month), u32::from(date.day)) + 1) * 86_400)
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm; the inverse
+/// of `figures::civil_from_days`).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// A target is a speedup over the baseline: at most 1 would pass code no faster than the
 /// baseline (or slower); above ten million is a typo (the largest real one is 100 000).
 const MIN_TARGET: f64 = 1.0;
 const MAX_TARGET: f64 = 10_000_000.0;
+
+/// `tiers`, when given: the target first, then rising speedups, each a valid target itself.
+fn validate_tiers(stage: &Stage) -> Result<()> {
+    let Some(&first) = stage.tiers.first() else { return Ok(()) };
+    if first != stage.target {
+        bail!(
+            "tiers must start with the target (the first tier is the pass mark): target {}, tiers {:?}",
+            stage.target,
+            stage.tiers
+        );
+    }
+    if let Some(w) = stage.tiers.windows(2).find(|w| !(w[1] > w[0] && w[1].is_finite() && w[1] <= MAX_TARGET)) {
+        bail!(
+            "tiers must rise, each above the one before and at most {MAX_TARGET}: {} then {} in {:?}",
+            w[0],
+            w[1],
+            stage.tiers
+        );
+    }
+    Ok(())
+}
 
 #[derive(Debug)]
 pub struct Course {
@@ -232,6 +294,7 @@ impl Course {
                         stage.target
                     );
                 }
+                validate_tiers(stage).with_context(|| format!("exercise '{}', stage '{}'", ex.name, stage.name))?;
             }
             if let Some(mpi) = &ex.mpi
                 && (mpi.ranks.is_empty() || mpi.ranks.iter().chain([&mpi.timed_ranks]).any(|&r| r == 0 || r > 64))
@@ -242,6 +305,15 @@ impl Course {
                     ex.name,
                     mpi.ranks,
                     mpi.timed_ranks
+                );
+            }
+            if let Some(deadline) = &ex.deadline
+                && (deadline.date.is_none() || deadline.time.is_some() || deadline.offset.is_some())
+            {
+                bail!(
+                    "exercise '{}': deadline must be a date such as `deadline = 2026-03-15` (due by the end of that \
+                     day, UTC), found {deadline}",
+                    ex.name
                 );
             }
             for rung in &ex.ladder {

@@ -1,7 +1,7 @@
 //! Machine-readable reports of `check --all`, for grading a class in CI: the JSON document
 //! (schema in `docs/report-schema.md`), JUnit XML for CI test views, and a Markdown summary.
 
-use crate::check::{CheckReport, Status, strip_ansi};
+use crate::check::{CheckReport, StageReport, Status, strip_ansi};
 use grading::protocol::Verdict;
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +26,19 @@ fn xml_escape(text: &str) -> String {
         .collect()
 }
 
-/// JUnit XML: a test suite per exercise; a test case per correctness test and per speed stage.
+/// A stage's points for a person: `points 2 of 3 (tier 2: 5×); next tier 10×`.
+pub fn points_text(s: &StageReport) -> String {
+    let (earned, tiers) = (s.earned(), s.ladder());
+    let reached = match earned {
+        0 => String::new(),
+        k => format!(" (tier {k}: {}×)", tiers[k as usize - 1]),
+    };
+    let next = s.next().map_or(String::new(), |t| format!("; next tier {t}×"));
+    format!("points {earned} of {}{reached}{next}", tiers.len())
+}
+
+/// JUnit XML: a test suite per exercise; a test case per correctness test and per speed stage
+/// (its points and next tier as the case's output).
 /// A tampered exercise (or modified submission) has a failed `integrity` case naming the files,
 /// one that does not compile a failed `build` case: neither can look green, whatever else passed.
 pub fn junit(reports: &[CheckReport]) -> String {
@@ -36,13 +48,13 @@ pub fn junit(reports: &[CheckReport]) -> String {
         if r.status == Status::Tampered || !r.tampered.is_empty() {
             let files = if r.tampered.is_empty() { "files not listed".to_string() } else { r.tampered.join(", ") };
             let message = format!("{}, so this verdict does not count: {files}", Status::Tampered.describe());
-            cases.push(("integrity".to_string(), Some(message)));
+            cases.push(("integrity".to_string(), Some(message), None));
         }
         match &r.tests {
             Some(t) => {
                 for test in &t.tests {
                     let failure = (!test.passed).then(|| test.reason.clone().unwrap_or_else(|| "failed".into()));
-                    cases.push((format!("tests::{}", test.name), failure));
+                    cases.push((format!("tests::{}", test.name), failure, None));
                 }
             }
             // Not graded for its files: the `integrity` case says so.
@@ -54,10 +66,15 @@ pub fn junit(reports: &[CheckReport]) -> String {
                     Some(d) => d.clone(),
                     None => "does not compile".into(),
                 }),
+                None,
             )),
         }
         if r.status == Status::Wrong && r.tests.as_ref().is_some_and(|t| t.failed == 0) {
-            cases.push(("grading".into(), Some(format!("{}\n{}", r.state(), r.details.clone().unwrap_or_default()))));
+            cases.push((
+                "grading".into(),
+                Some(format!("{}\n{}", r.state(), r.details.clone().unwrap_or_default())),
+                None,
+            ));
         }
         for s in &r.stages {
             let failure = match &s.result {
@@ -69,35 +86,28 @@ pub fn junit(reports: &[CheckReport]) -> String {
                 None => Some("not measured".into()),
             };
             let failure = if s.optional { None } else { failure };
-            cases.push((format!("speed::{}", s.name), failure));
+            cases.push((format!("speed::{}", s.name), failure, Some(points_text(s))));
         }
-        let failures = cases.iter().filter(|(_, f)| f.is_some()).count();
+        let failures = cases.iter().filter(|(_, f, _)| f.is_some()).count();
         out += &format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
             xml_escape(&r.exercise),
             cases.len()
         );
-        for (name, failure) in cases {
-            match failure {
-                None => {
-                    out += &format!(
-                        "    <testcase classname=\"{}\" name=\"{}\"/>\n",
-                        xml_escape(&r.exercise),
-                        xml_escape(&name)
-                    )
-                }
-                Some(message) => {
-                    let message = strip_ansi(&message);
-                    let first = message.lines().next().unwrap_or_default();
-                    out += &format!(
-                        "    <testcase classname=\"{}\" name=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                        xml_escape(&r.exercise),
-                        xml_escape(&name),
-                        xml_escape(first),
-                        xml_escape(&message)
-                    );
-                }
+        for (name, failure, output) in cases {
+            let open =
+                format!("    <testcase classname=\"{}\" name=\"{}\"", xml_escape(&r.exercise), xml_escape(&name));
+            let mut body = String::new();
+            if let Some(message) = failure {
+                let message = strip_ansi(&message);
+                let first = message.lines().next().unwrap_or_default();
+                body +=
+                    &format!("      <failure message=\"{}\">{}</failure>\n", xml_escape(first), xml_escape(&message));
             }
+            if let Some(text) = output {
+                body += &format!("      <system-out>{}</system-out>\n", xml_escape(&text));
+            }
+            out += &if body.is_empty() { format!("{open}/>\n") } else { format!("{open}>\n{body}    </testcase>\n") };
         }
         out += "  </testsuite>\n";
     }
@@ -106,8 +116,9 @@ pub fn junit(reports: &[CheckReport]) -> String {
 
 /// A Markdown table for a CI job summary.
 pub fn summary(reports: &[CheckReport]) -> String {
-    let mut out =
-        String::from("| exercise | state | tests | speed (median speedup / target) |\n| --- | --- | --- | --- |\n");
+    let mut out = String::from(
+        "| exercise | state | tests | speed (median speedup / target) | points |\n| --- | --- | --- | --- | --- |\n",
+    );
     for r in reports {
         let mark = if r.status == Status::Done { "✅" } else { "❌" };
         let tests = r.tests.as_ref().map_or("–".into(), |t| format!("{}/{}", t.passed, t.passed + t.failed));
@@ -116,16 +127,25 @@ pub fn summary(reports: &[CheckReport]) -> String {
             .iter()
             .map(|s| {
                 let optional = if s.optional { " (optional)" } else { "" };
+                let tier = s.tier_text().map(|t| format!(", {t}")).unwrap_or_default();
                 match &s.result {
-                    Some(res) => format!("{} {:.2}× / {}×{optional}", s.name, res.speedup, s.target),
+                    Some(res) => format!("{} {:.2}× / {}×{optional}{tier}", s.name, res.speedup, s.target),
                     None => format!("{} – / {}×{optional}", s.name, s.target),
                 }
             })
             .collect();
-        out += &format!("| {} | {mark} {} | {tests} | {} |\n", r.exercise, r.state(), speed.join("; "));
+        out += &format!(
+            "| {} | {mark} {} | {tests} | {} | {}/{} |\n",
+            r.exercise,
+            r.state(),
+            speed.join("; "),
+            r.points(),
+            r.max_points()
+        );
     }
     let done = reports.iter().filter(|r| r.status == Status::Done).count();
-    out + &format!("\n{done} of {} exercises done.\n", reports.len())
+    let (points, max) = reports.iter().fold((0, 0), |(p, m), r| (p + r.points(), m + r.max_points()));
+    out + &format!("\n{done} of {} exercises done; {points} of {max} points.\n", reports.len())
 }
 
 #[cfg(test)]
@@ -156,6 +176,9 @@ mod tests {
                 optional: false,
                 result: None,
                 roofline: None,
+                tiers: vec![5.0],
+                points: 0,
+                next_tier: Some(5.0),
             }],
             protocol: None,
             machine: None,
@@ -205,7 +228,7 @@ mod tests {
     #[test]
     fn summary_has_a_row_per_exercise() {
         let md = summary(&[report(Status::Wrong)]);
-        assert!(md.contains("| heat | ❌ wrong results | 1/2 | evolve – / 5× |"), "{md}");
-        assert!(md.ends_with("0 of 1 exercises done.\n"), "{md}");
+        assert!(md.contains("| heat | ❌ wrong results | 1/2 | evolve – / 5× | 0/1 |"), "{md}");
+        assert!(md.ends_with("0 of 1 exercises done; 0 of 1 points.\n"), "{md}");
     }
 }

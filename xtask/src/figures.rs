@@ -31,6 +31,12 @@ const MARGIN: f64 = 2.0;
 /// The margin for a stage whose ceiling the hardware sets (`narrow_margin` in `course.toml`).
 const NARROW_MARGIN: f64 = 1.25;
 
+/// How many times its top tier (its target, without tiers) the solution must reach: the rule's
+/// margin, which `figures` holds the lowest run to and `verify` each run.
+pub(crate) fn margin(stage: &Stage) -> f64 {
+    if stage.narrow_margin.is_some() { NARROW_MARGIN } else { MARGIN }
+}
+
 /// Every stage of every version measured, and where and when each exercise was.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Figures {
@@ -286,8 +292,10 @@ impl Rule {
     fn judge(stage: &Stage, rows: &[&Row]) -> Option<Rule> {
         let solution_low = rows.iter().find(|r| r.version == SOLUTION).map(|r| spread(&r.speedups).0)?;
         let start_high = rows.iter().find(|r| r.version == START).map(|r| spread(&r.speedups).1);
-        let needed = if stage.narrow_margin.is_some() { NARROW_MARGIN } else { MARGIN };
-        let ok = solution_low >= needed * stage.target && start_high.is_none_or(|h| h < stage.target);
+        let needed = margin(stage);
+        // Tiers above the target are held to the rule too: the top one must be as sure a
+        // reach for the solution as a lone target.
+        let ok = solution_low >= needed * stage.top_tier() && start_high.is_none_or(|h| h < stage.target);
         Some(Rule { ok, solution_low, start_high, needed })
     }
 
@@ -300,6 +308,10 @@ impl Rule {
             self.solution_low / stage.target,
             self.needed
         );
+        if stage.tiers().len() > 1 {
+            let top = stage.top_tier();
+            text += &format!("; top tier {top}×: {:.2} times it", self.solution_low / top);
+        }
         if let Some(h) = self.start_high {
             text += &format!("; the starting code's highest {h:.2}×");
         }
@@ -351,8 +363,9 @@ fn lesson_block(ex: &Exercise, figures: &Figures) -> String {
         .filter_map(|s| {
             let rule = Rule::judge(s, &figures.rows_of(&ex.name, &s.name))?;
             let verdict = if rule.ok { "holds" } else { "does NOT hold" };
+            let tiers = if s.tiers().len() > 1 { format!(" (top tier {}×)", s.top_tier()) } else { String::new() };
             Some(format!(
-                "{}: {}× against a lowest of {:.2}× ({verdict}{})",
+                "{}: {}×{tiers} against a lowest of {:.2}× ({verdict}{})",
                 s.name,
                 s.target,
                 rule.solution_low,
@@ -432,7 +445,7 @@ fn today() -> String {
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -484,6 +497,11 @@ mod tests {
         // The starting code reaching the target is a broken target at any margin.
         assert!(!judge(1.05, false, &[3.0]).ok);
         assert!(Rule::judge(&stage(5.0, false), &[&start]).is_none(), "no solution measured, no rule");
+        // With tiers, the top tier is held to the margin.
+        let mut tiered = stage(5.0, false);
+        tiered.tiers = vec![5.0, 6.0];
+        assert!(Rule::judge(&tiered, &[&start, &row(SOLUTION, &[12.0, 13.0])]).unwrap().ok);
+        assert!(!Rule::judge(&tiered, &[&start, &row(SOLUTION, &[11.0, 13.0])]).unwrap().ok);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod cargo;
 mod check;
 mod child;
+mod class;
 mod compare;
 mod course;
 mod export;
@@ -128,6 +129,21 @@ enum Cmd {
         /// Also append the Markdown summaries to this file (e.g. $GITHUB_STEP_SUMMARY).
         #[arg(long, value_name = "FILE")]
         summary: Option<PathBuf>,
+        /// Grade only these exercises (default: every one).
+        #[arg(long = "only", value_name = "EXERCISE")]
+        only: Vec<String>,
+    },
+    /// One table of a class's results from the reports `grade-submissions` wrote (a folder of
+    /// `<name>.json`, e.g. the `grade-report` artifacts): learner × exercise with points and
+    /// speedups, totals, the fastest per stage, late work, and reports that do not count. Writes
+    /// an HTML page, a Markdown summary, a CSV and an SVG chart.
+    Class {
+        /// The folder of reports (read with its subfolders).
+        #[arg(value_name = "REPORTS_DIR")]
+        folder: PathBuf,
+        /// Where to write index.html, class.md, class.csv and speedups.svg (default: target/class/).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Print this machine's limits (copy bandwidth, latency, vector throughput) that every
     /// verdict's roofline line compares with; measured once and cached per machine.
@@ -203,9 +219,10 @@ fn run(root: &Path, cmd: Cmd) -> Result<ExitCode> {
         Cmd::Machine { remeasure } => machine::machine(&root, remeasure),
         Cmd::Figures { runs, only, from } => figures::figures(&root, &course, runs.max(1), &only, from.as_deref()),
         Cmd::Report { from } => report::report(&root, &course, from.as_deref()),
-        Cmd::GradeSubmissions { submissions, out, summary } => {
-            submission::grade_submissions(&root, &course, &submissions, out.as_deref(), summary.as_deref())
+        Cmd::GradeSubmissions { submissions, out, summary, only } => {
+            submission::grade_submissions(&root, &course, &submissions, out.as_deref(), summary.as_deref(), &only)
         }
+        Cmd::Class { folder, out } => class::class(&root, &course, &folder, out.as_deref()),
         Cmd::Seal => {
             anstream::eprintln!(
                 "{} `seal` is for course developers: a learner's re-sealed course is still reported (check compares with the seal committed in git).",

@@ -24,11 +24,15 @@ pub struct Bar {
     pub done: bool,
     /// The speedup's rate against this machine's limit, in a few words ("54% of copy bandwidth").
     pub roof: Option<String>,
+    /// The speedups that earn points, the target first (empty without a timed stage).
+    pub tiers: Vec<f64>,
+    /// Points earned of the tiers.
+    pub points: u32,
 }
 
 /// One bar per stage, or one for an exercise without stages, so every exercise is listed.
-/// A stage as the chart needs it: name, target, speedup, roofline.
-type StageBar = (String, f64, Option<f64>, Option<String>);
+/// A stage as the chart needs it: name, tiers (the target first), speedup, roofline, points.
+type StageBar = (String, Vec<f64>, Option<f64>, Option<String>, u32);
 
 fn bars_of(exercise: &str, stages: &[StageBar], state: &str, done: bool) -> Vec<Bar> {
     if stages.is_empty() {
@@ -39,17 +43,21 @@ fn bars_of(exercise: &str, stages: &[StageBar], state: &str, done: bool) -> Vec<
             state: state.into(),
             done,
             roof: None,
+            tiers: vec![],
+            points: 0,
         }];
     }
     stages
         .iter()
-        .map(|(name, target, speedup, roof)| Bar {
+        .map(|(name, tiers, speedup, roof, points)| Bar {
             label: format!("{exercise} · {name}"),
             speedup: *speedup,
-            target: Some(*target),
+            target: tiers.first().copied(),
             state: state.into(),
             done,
             roof: roof.clone(),
+            tiers: tiers.clone(),
+            points: *points,
         })
         .collect()
 }
@@ -64,9 +72,10 @@ fn bars_from_reports(reports: &[CheckReport]) -> Vec<Bar> {
                 .map(|s| {
                     (
                         s.name.clone(),
-                        s.target,
+                        s.ladder(),
                         s.result.as_ref().map(|x| x.speedup),
                         s.roofline.as_ref().map(|x| x.short()),
+                        s.earned(),
                     )
                 })
                 .collect();
@@ -87,7 +96,9 @@ fn bars_from_progress(course: &Course, progress: &Progress) -> Vec<Bar> {
                 .map(|s| {
                     let best = entry.and_then(|p| p.best.get(&s.name).copied());
                     let roof = entry.and_then(|p| p.roofline.get(&s.name)).map(|r| r.short());
-                    (s.name.clone(), s.target, best, roof)
+                    // A best speedup at or above the target was met when it was measured.
+                    let points = best.map_or(0, |b| crate::check::points(&s.tiers(), b >= s.target, b));
+                    (s.name.clone(), s.tiers(), best, roof, points)
                 })
                 .collect();
             let status = entry.and_then(|p| p.status);
@@ -100,8 +111,11 @@ fn bars_from_progress(course: &Course, progress: &Progress) -> Vec<Bar> {
 /// An SVG bar chart, log scale: each bar the measured speedup, a tick at the target.
 pub fn svg(bars: &[Bar]) -> String {
     let (left, width, row) = (260.0, 460.0, 26.0);
-    let top =
-        bars.iter().flat_map(|b| [b.speedup.unwrap_or(1.0), b.target.unwrap_or(1.0)]).fold(10.0f64, f64::max) * 2.0;
+    let top = bars
+        .iter()
+        .flat_map(|b| [b.speedup.unwrap_or(1.0), b.tiers.last().copied().unwrap_or(1.0)])
+        .fold(10.0f64, f64::max)
+        * 2.0;
     let x = |v: f64| left + width * (v.max(1.0).log10() / top.log10());
     let height = row * bars.len() as f64 + 56.0;
     let mut out = format!(
@@ -137,6 +151,15 @@ pub fn svg(bars: &[Bar]) -> String {
             let text = if b.target.is_none() { format!("no timed stage: {}", b.state) } else { "not measured".into() };
             let _ = write!(out, r##"<text x="{left}" y="{}" fill="#888">{}</text>"##, y + 14.0, escape(&text));
         }
+        for tier in b.tiers.iter().skip(1) {
+            let _ = write!(
+                out,
+                r##"<line x1="{t:.1}" x2="{t:.1}" y1="{}" y2="{}" stroke="#888" stroke-width="1.5" stroke-dasharray="3 2"/>"##,
+                y - 2.0,
+                y + 20.0,
+                t = x(*tier)
+            );
+        }
         if let Some(target) = b.target {
             let _ = write!(
                 out,
@@ -150,7 +173,7 @@ pub fn svg(bars: &[Bar]) -> String {
     let axis = 10.0 + row * bars.len() as f64 + 14.0;
     let _ = write!(
         out,
-        r##"<text x="10" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick: the target; grey: the rate against this machine's limit (cargo xtask machine)</text><text x="10" y="{}" fill="#555">green: target met, done now · amber: target reached once, not done now · red: below target</text></svg>"##,
+        r##"<text x="10" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick: the target; dashed: higher tiers; grey text: the rate against this machine's limit (cargo xtask machine)</text><text x="10" y="{}" fill="#555">green: target met, done now · amber: target reached once, not done now · red: below target</text></svg>"##,
         axis + 16.0
     );
     out
@@ -160,15 +183,26 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// `2 of 3 (next 10×)`, `1 of 1`; `–` without a timed stage.
+fn points(b: &Bar) -> String {
+    if b.tiers.is_empty() {
+        return "–".into();
+    }
+    match b.tiers.get(b.points as usize) {
+        Some(next) if b.tiers.len() > 1 => format!("{} of {} (next {next}×)", b.points, b.tiers.len()),
+        _ => format!("{} of {}", b.points, b.tiers.len()),
+    }
+}
+
 fn markdown(bars: &[Bar]) -> String {
     let mut out = String::from(
-        "| exercise · stage | state now | best speedup | target | of this machine's limit |\n| --- | --- | --- | --- | --- |\n",
+        "| exercise · stage | state now | best speedup | target | points | of this machine's limit |\n| --- | --- | --- | --- | --- | --- |\n",
     );
     for b in bars {
         let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
         let target = b.target.map_or("tests only".into(), |t| format!("{t}×"));
         let roof = b.roof.as_deref().unwrap_or("–");
-        let _ = writeln!(out, "| {} | {} | {speedup} | {target} | {roof} |", b.label, b.state);
+        let _ = writeln!(out, "| {} | {} | {speedup} | {target} | {} | {roof} |", b.label, b.state, points(b));
     }
     out
 }
@@ -177,7 +211,7 @@ fn markdown(bars: &[Bar]) -> String {
 fn html_table(bars: &[Bar]) -> String {
     let mut out = String::from(
         "<table style=\"border-collapse:collapse\" cellpadding=\"4\"><thead><tr><th align=\"left\">exercise · stage</th>\
-         <th align=\"left\">state now</th><th align=\"right\">best speedup</th><th align=\"right\">target</th><th align=\"left\">of this machine's limit</th></tr></thead><tbody>",
+         <th align=\"left\">state now</th><th align=\"right\">best speedup</th><th align=\"right\">target</th><th align=\"left\">points</th><th align=\"left\">of this machine's limit</th></tr></thead><tbody>",
     );
     for b in bars {
         let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
@@ -185,9 +219,10 @@ fn html_table(bars: &[Bar]) -> String {
         let _ = write!(
             out,
             "<tr style=\"border-top:1px solid #ddd\"><td>{}</td><td>{}</td><td align=\"right\">{speedup}</td>\
-             <td align=\"right\">{target}</td><td>{}</td></tr>",
+             <td align=\"right\">{target}</td><td>{}</td><td>{}</td></tr>",
             escape(&b.label),
             escape(&b.state),
+            escape(&points(b)),
             escape(b.roof.as_deref().unwrap_or("–"))
         );
     }
@@ -233,6 +268,12 @@ mod tests {
             state: state.into(),
             done,
             roof: (label == "heat · evolve").then(|| "54% of copy bandwidth".to_string()),
+            tiers: match (label, target) {
+                ("heat · evolve", _) => vec![5.0, 8.0, 20.0],
+                (_, Some(t)) => vec![t],
+                _ => vec![],
+            },
+            points: u32::from(label == "heat · evolve") * 2,
         };
         let bars = [
             bar("heat · evolve", Some(12.0), Some(5.0), "target met", true),
@@ -247,9 +288,16 @@ mod tests {
         assert!(svg.contains("#e0a526"), "a best speedup beside wrong code is amber");
         assert!(svg.contains("no timed stage: target met"), "{svg}");
         assert!(svg.contains("a&lt;b · x"), "labels are escaped");
-        assert_eq!(svg.matches("<line").count(), 4, "a target tick per timed stage");
-        assert!(markdown(&bars).contains("| heat · evolve | target met | 12.00× | 5× | 54% of copy bandwidth |"));
-        assert!(markdown(&bars).contains("| c-interop | target met | – | tests only | – |"));
+        assert_eq!(svg.matches("<line").count(), 6, "a target tick per timed stage, a dashed one per higher tier");
+        assert_eq!(svg.matches("stroke-dasharray").count(), 2, "{svg}");
+        assert!(
+            markdown(&bars)
+                .contains("| heat · evolve | target met | 12.00× | 5× | 2 of 3 (next 20×) | 54% of copy bandwidth |"),
+            "{}",
+            markdown(&bars)
+        );
+        assert!(markdown(&bars).contains("| a<b · x | correct but slow | 1.00× | 2× | 0 of 1 | – |"));
+        assert!(markdown(&bars).contains("| c-interop | target met | – | tests only | – | – |"));
         assert!(svg.contains("12×<tspan fill=\"#666\"> · 54% of copy bandwidth</tspan>"), "{svg}");
         let table = html_table(&bars);
         assert!(table.starts_with("<table") && table.matches("<tr").count() == 6 && !table.contains('|'), "{table}");

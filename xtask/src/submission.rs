@@ -24,7 +24,7 @@ use crate::check::{self, CheckReport, Status};
 use crate::course::{Course, Exercise, Side};
 use crate::{export, integrity};
 use anyhow::{Context, Result, bail};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,30 +34,73 @@ use std::time::Instant;
 /// Where the scratch course lives, under the runner's checkout.
 const SCRATCH: &str = "target/submissions/course";
 
-/// One submission's grades, as printed on stdout (without `--out`): the `check --all --json`
-/// document with the submission's name and the course commit it was graded against.
-#[derive(Serialize)]
-struct Graded {
-    submission: String,
-    path: String,
-    course_commit: String,
+/// One submission's grades, as written to `<name>.json` (and printed on stdout without `--out`):
+/// the `check --all --json` document with the submission's name, the course it was graded
+/// against and when. `cargo xtask class` reads these.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Graded {
+    /// The submission folder's name: the learner, for `cargo xtask class`.
+    pub submission: String,
+    pub path: String,
+    pub course_commit: String,
+    /// SHA-256 of the course's committed `integrity.toml`. The seal covers every file a verdict
+    /// depends on (runner, harness, tests, `course.toml`), so reports graded at two commits
+    /// with the same seal are comparable; `class` counts only those matching its own course.
+    /// Absent from reports written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub course_seal: Option<String>,
+    /// When the runner started grading this submission, by its own clock (UTC, RFC 3339,
+    /// `2026-03-15T14:03:09Z`): what `class` compares with deadlines. Never a date from the
+    /// submission (a commit's date is the learner's to write). Absent from older reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graded_at: Option<String>,
     #[serde(flatten)]
-    report: export::AllReport,
+    pub report: export::AllReport,
+}
+
+/// SHA-256 of `integrity.toml` as committed at `HEAD` in `root`: what a report's `course_seal`
+/// is compared with.
+pub(crate) fn committed_seal(root: &Path) -> Result<String> {
+    let sealed = git_text(root, &["show", &format!("HEAD:{}", integrity::FILE)])
+        .with_context(|| format!("the course at HEAD has no committed {}", integrity::FILE))?;
+    Ok(integrity::digest(sealed.as_bytes()))
+}
+
+/// A time as `2026-03-15T14:03:09Z` (seconds since 1970-01-01 UTC).
+pub(crate) fn timestamp(seconds: i64) -> String {
+    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let (y, m, d) = crate::figures::civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+/// Seconds since 1970-01-01 UTC, by the system clock.
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Grades every submission folder against the course in `root` (see the module's
-/// documentation). With `out`, writes `<name>.json` (the `check --all --json` document),
+/// documentation). With `out`, writes `<name>.json` (the `check --all --json` document with the
+/// course's commit and seal and the grading time, see [`Graded`]),
 /// `<name>.junit.xml` and `<name>.md` per submission there and prints the Markdown summaries;
 /// without it, prints a JSON array of [`Graded`]. `summary` gets every Markdown summary
-/// appended. Exits 0 only when every exercise of every submission is done.
+/// appended. `only` names the exercises to grade (default: all). Exits 0 only when every
+/// exercise graded of every submission is done.
 pub fn grade_submissions(
     root: &Path,
     course: &Course,
     submissions: &[PathBuf],
     out: Option<&Path>,
     summary: Option<&Path>,
+    only: &[String],
 ) -> Result<ExitCode> {
     let named = name_submissions(submissions)?;
+    // `--only`: this week's exercises (the reports hold those alone; `class` shows the others as
+    // not submitted), resolved before anything is copied so a typo costs nothing.
+    let chosen: Vec<&Exercise> = if only.is_empty() {
+        course.exercises.iter().collect()
+    } else {
+        only.iter().map(|n| course.find(n)).collect::<Result<_>>()?
+    };
     let commit = ensure_clean(root, course)?;
     let short = &commit[..commit.len().min(12)];
     let started = Instant::now();
@@ -71,6 +114,7 @@ pub fn grade_submissions(
         );
     }
     let trusted = course_files(&scratch)?;
+    let seal = committed_seal(root)?;
     eprintln!("course {short} copied to {} in {:.1} s", scratch.display(), started.elapsed().as_secs_f64());
 
     if let Some(dir) = out {
@@ -80,13 +124,14 @@ pub fn grade_submissions(
     let mut graded = Vec::new();
     for (name, dir) in &named {
         let started = Instant::now();
+        let graded_at = timestamp(now());
         let changes = differences(&trusted, &course_files(dir)?);
         let mut tampered = concerns(course, &changes);
         for (ex, links) in replace_sources(&scratch, dir, course)? {
             tampered.entry(ex).or_default().extend(links);
         }
         let mut reports = Vec::new();
-        for ex in &course.exercises {
+        for &ex in &chosen {
             let report = match tampered.get(&ex.name).filter(|files| !files.is_empty()) {
                 Some(files) => not_graded(ex, files, short),
                 None => check::check(&scratch, ex, Side::Exercise, false)
@@ -102,13 +147,21 @@ pub fn grade_submissions(
             export::summary(&document.reports),
             not_graded_list(&document.reports)
         );
+        let graded_one = Graded {
+            submission: name.clone(),
+            path: dir.display().to_string(),
+            course_commit: commit.clone(),
+            course_seal: Some(seal.clone()),
+            graded_at: Some(graded_at),
+            report: document,
+        };
         if let Some(dir) = out {
             let write = |file: String, text: &str| {
                 let path = dir.join(file);
                 std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
             };
-            write(format!("{name}.json"), &serde_json::to_string_pretty(&document)?)?;
-            write(format!("{name}.junit.xml"), &export::junit(&document.reports))?;
+            write(format!("{name}.json"), &serde_json::to_string_pretty(&graded_one)?)?;
+            write(format!("{name}.junit.xml"), &export::junit(&graded_one.report.reports))?;
             write(format!("{name}.md"), &table)?;
             println!("{table}");
         }
@@ -122,12 +175,7 @@ pub fn grade_submissions(
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         eprintln!("submission {name} graded in {:.0} s", started.elapsed().as_secs_f64());
-        graded.push(Graded {
-            submission: name.clone(),
-            path: dir.display().to_string(),
-            course_commit: commit.clone(),
-            report: document,
-        });
+        graded.push(graded_one);
     }
     if out.is_none() {
         println!("{}", serde_json::to_string_pretty(&graded)?);

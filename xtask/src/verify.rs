@@ -90,7 +90,8 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
         for (ex, side, reports) in history.iter_mut() {
             let report = check::check(root, ex, *side, color)?;
             let want = expected(ex, *side);
-            let ok = report.status == want;
+            let short_of_top = if *side == Side::Solution { below_top_tier(ex, &report) } else { vec![] };
+            let ok = report.status == want && short_of_top.is_empty();
             unexpected += usize::from(!ok);
             let figures: Vec<String> = report.speedups().map(|(s, x)| format!("{s} {x:.2}×")).collect();
             anstream::println!(
@@ -102,6 +103,9 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
                 figures.join("  "),
                 if ok { String::new() } else { format!("   (expected: {})", want.describe()) }
             );
+            for line in &short_of_top {
+                anstream::println!("      {} {line}", term::paint(term::BAD, "tiers:"));
+            }
             if !ok && let Some(details) = &report.details {
                 anstream::println!("{}", indent(details));
             }
@@ -143,6 +147,31 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
         );
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// For each stage with tiers: a line when the solution's speedup does not clear the top tier
+/// with the course's margin (`figures::margin`), saying which tier it reaches. A tier only
+/// counts when the solution reaches it surely; otherwise the tiers are set too high.
+fn below_top_tier(ex: &Exercise, report: &CheckReport) -> Vec<String> {
+    ex.stages
+        .iter()
+        .filter(|s| s.tiers().len() > 1)
+        .filter_map(|stage| {
+            let measured = report.stages.iter().find(|r| r.name == stage.name)?;
+            let speedup = measured.result.as_ref().map_or(0.0, |r| r.speedup);
+            let (margin, top) = (crate::figures::margin(stage), stage.top_tier());
+            (speedup < margin * top).then(|| {
+                format!(
+                    "{}: the solution's {speedup:.2}× reaches tier {} of {}; the top tier, {top}×, needs {:.2}× \
+                     ({margin} times it)",
+                    stage.name,
+                    measured.earned(),
+                    measured.max_points(),
+                    margin * top
+                )
+            })
+        })
+        .collect()
 }
 
 fn indent(text: &str) -> String {

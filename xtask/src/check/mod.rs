@@ -139,6 +139,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     for result in judged.stages {
         if let Some(s) = report.stages.iter_mut().find(|s| s.name == result.name) {
             s.result = Some(result);
+            s.score();
         }
     }
     if let Some(limits) = limits {

@@ -131,12 +131,79 @@ pub struct StageReport {
     /// when no hardware limit applies, or in reports written before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roofline: Option<Roofline>,
+    /// The speedups that earn 1, 2, 3… points, lowest first (`course.toml`'s `tiers`, else the
+    /// target alone); empty in reports written before tiers, which [`StageReport::ladder`] reads
+    /// as the target alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<f64>,
+    /// Points earned, as [`points`] counts them (0 when not measured or missed).
+    #[serde(default)]
+    pub points: u32,
+    /// The next tier's speedup: the target when missed, absent at the top.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_tier: Option<f64>,
+}
+
+/// Points for a stage: none unless the grader's verdict on the target (the first tier) is
+/// met, then one more for each higher tier the median speedup reaches. Reaching a tier exactly
+/// counts. The grader stops timing once the target's verdict is sure, so the higher tiers are
+/// read from the median, as a verdict at the time limit is.
+pub fn points(tiers: &[f64], met: bool, speedup: f64) -> u32 {
+    if !met {
+        return 0;
+    }
+    1 + tiers.iter().skip(1).take_while(|&&t| speedup >= t).count() as u32
 }
 
 impl StageReport {
     /// Measured and missed its target.
     pub fn missed(&self) -> bool {
         self.result.as_ref().is_some_and(|r| r.verdict != Verdict::Met)
+    }
+
+    /// The tiers, lowest first; the target alone for a report written before tiers.
+    pub fn ladder(&self) -> Vec<f64> {
+        if self.tiers.is_empty() { vec![self.target] } else { self.tiers.clone() }
+    }
+
+    /// Points earned, computed from the measurement (not read from `points`).
+    pub fn earned(&self) -> u32 {
+        self.result.as_ref().map_or(0, |r| points(&self.ladder(), r.verdict == Verdict::Met, r.speedup))
+    }
+
+    /// The most points the stage can earn: one per tier.
+    pub fn max_points(&self) -> u32 {
+        self.ladder().len() as u32
+    }
+
+    /// The next tier's speedup to reach, if any is left.
+    pub fn next(&self) -> Option<f64> {
+        self.ladder().get(self.earned() as usize).copied()
+    }
+
+    /// Fills `points` and `next_tier` from the measurement, for the JSON report's readers.
+    pub fn score(&mut self) {
+        self.points = self.earned();
+        self.next_tier = self.next();
+    }
+
+    /// "tier 2 of 3 (5×), next 10×" for a stage with tiers; `None` with one tier (met or
+    /// missed says it all).
+    pub fn tier_text(&self) -> Option<String> {
+        let tiers = self.ladder();
+        if tiers.len() < 2 {
+            return None;
+        }
+        let two = super::render::two_digits;
+        let earned = self.earned() as usize;
+        let reached = match earned {
+            0 => format!("tier 0 of {}", tiers.len()),
+            k => format!("tier {k} of {} ({}×)", tiers.len(), two(tiers[k - 1])),
+        };
+        Some(match self.next() {
+            Some(next) => format!("{reached}, next {}×", two(next)),
+            None => format!("{reached}, the top"),
+        })
     }
 }
 
@@ -204,6 +271,9 @@ impl CheckReport {
                     optional: s.optional,
                     result: None,
                     roofline: None,
+                    tiers: s.tiers(),
+                    points: 0,
+                    next_tier: Some(s.target),
                 })
                 .collect(),
             protocol: None,
@@ -220,6 +290,21 @@ impl CheckReport {
             (Status::Wrong, Some(problem)) => problem.describe(),
             (status, _) => status.describe(),
         }
+    }
+
+    /// Points earned: each stage's, or for an exercise without timed stages 1 when done. A
+    /// tampered report earns none (its verdict does not count).
+    pub fn points(&self) -> u32 {
+        match (self.status, self.stages.is_empty()) {
+            (Status::Tampered, _) => 0,
+            (status, true) => u32::from(status == Status::Done),
+            (_, false) => self.stages.iter().map(StageReport::earned).sum(),
+        }
+    }
+
+    /// The most points the exercise can earn.
+    pub fn max_points(&self) -> u32 {
+        if self.stages.is_empty() { 1 } else { self.stages.iter().map(StageReport::max_points).sum() }
     }
 
     /// Best measured speedup per stage.

@@ -22,9 +22,10 @@ pub fn verdict_line(r: &CheckReport) -> String {
     }];
     for s in &r.stages {
         let optional = if s.optional { " (optional)" } else { "" };
+        let tier = if s.max_points() > 1 { format!(" tier {}/{}", s.earned(), s.max_points()) } else { String::new() };
         parts.push(match &s.result {
             Some(res) => format!(
-                "{} {}× of target {}×{optional} {}",
+                "{} {}× of target {}×{optional} {}{tier}",
                 s.name,
                 two_digits(res.speedup),
                 two_digits(s.target),
@@ -69,8 +70,9 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
     for s in &r.stages {
         let Some(res) = &s.result else { continue };
         let optional = if s.optional { " (optional)" } else { "" };
+        let tier = s.tier_text().map(|t| format!(" · {t}")).unwrap_or_default();
         out += &format!(
-            "  {} {}{optional}: {}× faster than the baseline, target {}×  {}\n",
+            "  {} {}{optional}: {}× faster than the baseline, target {}×{tier}  {}\n",
             term::mark(res.verdict == Verdict::Met),
             s.name,
             two_digits(res.speedup),
@@ -245,6 +247,9 @@ mod tests {
                     optional: true,
                     result: Some(result(speedup)),
                     roofline: None,
+                    tiers: vec![1.3],
+                    points: 0,
+                    next_tier: None,
                 }],
                 protocol: None,
                 machine: Some(machine),
