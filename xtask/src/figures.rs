@@ -258,6 +258,10 @@ fn record(rows: &mut Vec<Row>, ex: &Exercise, version: &str, report: &CheckRepor
         row.speedups.push(result.speedup);
         row.baseline_seconds.push(result.baseline_seconds / per_unit);
         row.seconds.push(result.candidate_seconds / per_unit);
+        if let Some(roof) = &stage.roofline {
+            row.roofline.push(roof.fraction);
+            row.limit = Some(roof.limit_name.clone());
+        }
     }
 }
 
@@ -551,6 +555,38 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_784), (2026, 11, 27));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn a_reports_roofline_reaches_its_row() {
+        let course = Course::load(&crate::root()).unwrap();
+        let ex = course.find("profiling-heat").unwrap();
+        let mut report = CheckReport::new(ex, Side::Solution);
+        report.stages[0].result = Some(grading::protocol::StageResult {
+            name: "evolve".into(),
+            target: 2.5,
+            verdict: grading::protocol::Verdict::Met,
+            conclusive: true,
+            speedup: 8.0,
+            interval: [7.0, 9.0],
+            confidence: 0.96,
+            pairs: 15,
+            baseline_seconds: 1.0,
+            candidate_seconds: 0.125,
+            calls_per_sample: [1, 8],
+            work: None,
+            ratios: vec![8.0; 15],
+        });
+        let roof = grading::roofline::Roof::Chain { ops: 1.0 };
+        let limits = grading::roofline::Limits {
+            chain_ns: 1.0,
+            ..grading::roofline::Limits::unmeasured(&grading::machine::Machine::detect())
+        };
+        report.stages[0].roofline = grading::roofline::Roofline::of(&roof, 2e-9, 1, &limits);
+        let mut rows = vec![];
+        record(&mut rows, ex, SOLUTION, &report);
+        assert_eq!(rows[0].limit.as_deref(), Some("latency limit"));
+        assert!(rows[0].roofline.len() == 1 && (rows[0].roofline[0] - 0.5).abs() < 1e-12, "{:?}", rows[0].roofline);
     }
 
     #[test]
