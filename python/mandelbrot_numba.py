@@ -8,14 +8,10 @@ build_flags.numba_policy()
 import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
+import mandelbrot  # noqa: E402
 
-@njit
-def kernel(zr, zi, cr, ci, lim, cutoff):
-    count = 0
-    while ((zr * zr + zi * zi) < (lim * lim)) and count < cutoff:
-        zr, zi = zr * zr - zi * zi + cr, 2 * zr * zi + ci
-        count += 1
-    return count
+# The pure-Python kernel itself, compiled: one source for both rows of the comparison.
+kernel = njit(mandelbrot.kernel)
 
 
 @njit

@@ -23,6 +23,7 @@
 use crate::check::render::two_digits;
 use crate::check::{CheckReport, SCHEMA, Status};
 use crate::course::Course;
+use crate::report::escape;
 use crate::term;
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -482,10 +483,6 @@ impl Table {
         }
         out + "</tbody></table>"
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A cell of the class table: `✅ 3/3 · 8.4×`, `❌ 0/1 · 1.2× (correct but slow)`.

@@ -179,8 +179,9 @@ pub fn svg(bars: &[Bar]) -> String {
     out
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// Text for HTML and SVG, in element content and in quoted attributes.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// `2 of 3 (next 10×)`, `1 of 1`; `–` without a timed stage.
