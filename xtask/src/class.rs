@@ -4,36 +4,45 @@
 //! instructor's `grade-submissions --out`), one per learner and grading; subfolders are read
 //! too, as downloaded artifacts come one folder each. The learner is the document's `learner`
 //! or `submission` field, else the file's name. Out come an HTML page, a Markdown summary, a
-//! CSV and an SVG chart (`target/class/` unless `--out`):
+//! CSV and an SVG chart (`target/class/` unless `--out`).
 //!
-//! - the class table, learner × exercise: state, points, speedups; totals per learner;
-//! - the fastest submissions of each timed stage (speedups equal as printed share a rank:
-//!   the grader's noise is larger than the digits dropped);
+//! Speed is read as the share of the course solution's gain (0%: the starting code, 100%: the
+//! solution, measured on the same machine in the same run), not as a speedup: a speedup is as
+//! much the machine's as the code's, so a class graded on several machines is ranked fairly
+//! only by shares. Speedups are shown beside them.
+//!
+//! - the class table, learner × exercise: state, points, shares (speedups); totals per learner;
+//! - the submissions closest to or past the course's solution in each timed stage (shares
+//!   equal as printed, in whole percents, share a rank: the grader's noise is larger than the
+//!   digits dropped); a stage the solution gained too little on to grade is not ranked;
 //! - the late table: an exercise's report graded after its `deadline` (`course.toml`) is scored
 //!   there, not in the class table, as the runner's clock recorded it (`graded_at`);
 //! - apart, not counted: exercises reported `tampered` (course files modified, or in a
-//!   submission "modified, not graded"), and reports graded against another version of the
-//!   course (another seal, see [`Trusted`]) or with no grading time where a deadline applies;
-//! - a file that is no report (not JSON, another kind of JSON, another schema) is named with
-//!   the reason and skipped: one bad file never hides a class.
+//!   submission "modified, not graded"), reports graded against another version of the course
+//!   (another seal, see [`Trusted`]) or with another report schema (schema 1's targets were
+//!   speedups, not shares), and reports with no grading time where a deadline applies;
+//! - a file that is no report (not JSON, another kind of JSON, no schema) is named with the
+//!   reason and skipped: one bad file never hides a class.
 //!
 //! A learner graded several times keeps their best counted report per exercise (most points,
-//! then done before slow, then the fastest), on time and late separately.
+//! then done before slow, then the largest shares), on time and late separately.
 
-use crate::check::render::two_digits;
+use crate::check::render::{percent, two_digits};
 use crate::check::{CheckReport, SCHEMA, Status};
 use crate::course::Course;
 use crate::report::escape;
 use crate::term;
 use anyhow::{Context, Result};
+use grading::protocol::{StageResult, Verdict};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// How many submissions each stage's fastest table lists (more when the last places tie).
-const FASTEST: usize = 5;
+/// How many places each stage lists in the table of those closest to the course's solution
+/// (more when the last places tie).
+const PLACES: usize = 5;
 
 /// What a report must have been graded against to count: this course's committed seal (the
 /// SHA-256 of `integrity.toml` at `HEAD`, which covers everything a verdict depends on), or,
@@ -45,7 +54,9 @@ pub struct Trusted {
 }
 
 /// A submission document as read: the fields `grade-submissions` writes, all optional but the
-/// `check --all --json` part, so that what is missing can be named.
+/// `check --all --json` part, so that what is missing can be named. The reports are read as
+/// [`CheckReport`]s only in this runner's schema: another schema's may not parse, and are
+/// listed apart anyway.
 #[derive(Deserialize)]
 struct Incoming {
     #[serde(default)]
@@ -58,7 +69,7 @@ struct Incoming {
     course_seal: Option<String>,
     #[serde(default)]
     graded_at: Option<String>,
-    reports: Vec<CheckReport>,
+    reports: Vec<serde_json::Value>,
 }
 
 /// One submission's grading, from one file (a file may hold several, as an array).
@@ -71,6 +82,9 @@ pub struct Document {
     pub seal: Option<String>,
     /// Seconds since 1970-01-01 UTC.
     pub graded_at: Option<i64>,
+    /// The report schema it was written with; its reports are read only when it is this
+    /// runner's [`SCHEMA`] (else `reports` is empty and the document is listed apart).
+    pub schema: u32,
     pub reports: Vec<CheckReport>,
 }
 
@@ -141,7 +155,7 @@ pub fn class(root: &Path, course: &Course, folder: &Path, out: Option<&Path>) ->
     let html = format!(
         "<!doctype html><meta charset=\"utf-8\"><title>Class results</title>\
          <body style=\"font-family:sans-serif;max-width:72em;margin:2em auto\"><h1>Class results</h1><p>{}</p>\
-         <h2>Speedups per stage</h2>{chart}{}</body>",
+         <h2>Share of the course solution's gain per stage</h2>{chart}{}</body>",
         escape(&provenance(folder, &trusted, &class)),
         tables.iter().map(Table::html).collect::<String>()
     );
@@ -244,13 +258,19 @@ pub fn parse_documents(file: &str, stem: &str, text: &str) -> Result<Vec<Documen
         if !object.contains_key("reports") {
             return Err(format!("not a submission report{at}: it has no `reports` list"));
         }
-        match object.get("schema").and_then(|s| s.as_u64()) {
-            Some(schema) if schema == u64::from(SCHEMA) => {}
-            Some(schema) => return Err(format!("report schema {schema}{at}: this runner reads schema {SCHEMA}")),
-            None => return Err(format!("not a submission report{at}: it has no `schema` number")),
-        }
+        let Some(schema) = object.get("schema").and_then(|s| s.as_u64()) else {
+            return Err(format!("not a submission report{at}: it has no `schema` number"));
+        };
+        let schema = u32::try_from(schema).unwrap_or(u32::MAX);
         let incoming: Incoming =
             serde_json::from_value(item).map_err(|e| format!("not a submission report{at}: {e}"))?;
+        let reports = if schema == SCHEMA {
+            let reports: Result<Vec<CheckReport>, _> =
+                incoming.reports.into_iter().map(serde_json::from_value).collect();
+            reports.map_err(|e| format!("not a submission report{at}: {e}"))?
+        } else {
+            Vec::new()
+        };
         let graded_at = match incoming.graded_at.as_deref() {
             Some(text) => Some(
                 parse_time(text)
@@ -265,7 +285,8 @@ pub fn parse_documents(file: &str, stem: &str, text: &str) -> Result<Vec<Documen
             commit: incoming.course_commit,
             seal: incoming.course_seal,
             graded_at,
-            reports: incoming.reports,
+            schema,
+            reports,
         });
     }
     Ok(documents)
@@ -292,7 +313,7 @@ pub fn parse_time(text: &str) -> Option<i64> {
 pub fn sort_out(course: &Course, documents: Vec<Document>, trusted: &Trusted) -> Class {
     let mut class = Class::default();
     for doc in documents {
-        if let Some(why) = foreign(&doc, trusted) {
+        if let Some(why) = other_schema(doc.schema).or_else(|| foreign(&doc, trusted)) {
             class.apart.push(Apart {
                 learner: doc.learner.clone(),
                 exercise: "every exercise".into(),
@@ -308,6 +329,10 @@ pub fn sort_out(course: &Course, documents: Vec<Document>, trusted: &Trusted) ->
                 file: doc.file.clone(),
                 why,
             };
+            if let Some(why) = other_schema(report.schema) {
+                class.apart.push(apart(why));
+                continue;
+            }
             let Some(ex) = course.exercises.iter().find(|e| e.name == report.exercise) else {
                 class.apart.push(apart("no such exercise in this course".into()));
                 continue;
@@ -339,6 +364,19 @@ pub fn sort_out(course: &Course, documents: Vec<Document>, trusted: &Trusted) ->
     class
 }
 
+/// Why a report of `schema` cannot be counted with this runner's, if it cannot: schema 1's
+/// targets and tiers were speedups, which mean another thing on every machine.
+fn other_schema(schema: u32) -> Option<String> {
+    match schema {
+        SCHEMA => None,
+        1 => Some("graded with report schema 1 (speedup targets); regrade with this course".into()),
+        newer if newer > SCHEMA => Some(format!(
+            "graded with report schema {newer}, newer than this runner's {SCHEMA}; update the course to read it"
+        )),
+        older => Some(format!("graded with report schema {older}; regrade with this course")),
+    }
+}
+
 /// Why a document was not graded against this course, if it was not.
 fn foreign(doc: &Document, trusted: &Trusted) -> Option<String> {
     let short = |s: &str| s[..s.len().min(12)].to_string();
@@ -362,11 +400,17 @@ fn foreign(doc: &Document, trusted: &Trusted) -> Option<String> {
     }
 }
 
-/// How good a report is, for keeping a learner's best: points, then state, then the product of
-/// its speedups (each stage alike, whatever its scale).
+/// How good a report is, for keeping a learner's best: points, then state, then the sum of its
+/// shares of the course solution's gain (each stage alike, and alike on every machine, where a
+/// speedup is not). A stage not gradable here adds nothing: its share is noise.
 fn merit(r: &CheckReport) -> (u32, Status, f64) {
-    let log_sum: f64 = r.stages.iter().filter_map(|s| s.result.as_ref()).map(|x| x.speedup.max(1e-9).ln()).sum();
-    (r.points(), r.status, log_sum)
+    let shares: f64 = r.stages.iter().filter_map(|s| gradable(s.result.as_ref())).map(|x| x.share).sum();
+    (r.points(), r.status, shares)
+}
+
+/// A measurement whose share means something: measured, and the solution gained enough to grade.
+fn gradable(result: Option<&StageResult>) -> Option<&StageResult> {
+    result.filter(|r| r.verdict != Verdict::Ungradable)
 }
 
 /// Each learner's best entry per exercise, among those on time (`late` false) or late.
@@ -384,53 +428,60 @@ pub fn best(class: &Class, late: bool) -> BTreeMap<(String, String), &Entry> {
     out
 }
 
-/// A speedup rounded as it is printed: equal ones tie.
-fn as_shown(x: f64) -> f64 {
-    two_digits(x).parse().unwrap_or(x)
+/// A share as it is printed, in whole percents: equal ones tie.
+fn as_shown(share: f64) -> f64 {
+    percent(share).trim_end_matches('%').parse().unwrap_or(share * 100.0)
 }
 
-/// One row of a fastest table.
+/// One row of the table of those closest to the course's solution.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Fast {
+pub struct Place {
     pub rank: usize,
     pub learner: String,
+    /// The share of the course solution's gain, and the speedups it comes from.
+    pub share: f64,
     pub speedup: f64,
+    pub solution_speedup: f64,
     pub points: u32,
     pub roof: Option<String>,
     pub late: bool,
 }
 
-/// The fastest learners of one stage: each learner's best measured speedup over every counted
-/// report (late ones marked), ranked as printed (ties share a rank, 1, 1, 3, named in
-/// alphabetical order), the first `FASTEST` places and any tied with the last.
-pub fn fastest(class: &Class, exercise: &str, stage: &str) -> Vec<Fast> {
-    let mut best: BTreeMap<&str, Fast> = BTreeMap::new();
+/// The learners closest to (or past) the course's solution in one stage: each learner's best
+/// share of its gain over every counted report (late ones marked), ranked as printed (ties
+/// share a rank, 1, 1, 3, named in alphabetical order), the first `PLACES` places and any tied
+/// with the last. Shares rank fairly across machines, speedups do not; a measurement not
+/// gradable where it was made is not ranked.
+pub fn closest(class: &Class, exercise: &str, stage: &str) -> Vec<Place> {
+    let mut best: BTreeMap<&str, Place> = BTreeMap::new();
     for e in class.entries.iter().filter(|e| e.report.exercise == exercise) {
         let Some(s) = e.report.stages.iter().find(|s| s.name == stage) else { continue };
-        let Some(result) = &s.result else { continue };
-        let fast = Fast {
+        let Some(result) = gradable(s.result.as_ref()) else { continue };
+        let place = Place {
             rank: 0,
             learner: e.learner.clone(),
+            share: result.share,
             speedup: result.speedup,
+            solution_speedup: result.solution_speedup,
             points: s.earned(),
             roof: s.roofline.as_ref().map(|r| r.short()),
             late: e.late,
         };
         match best.get(e.learner.as_str()) {
-            Some(old) if old.speedup >= fast.speedup => {}
+            Some(old) if old.share >= place.share => {}
             _ => {
-                best.insert(&e.learner, fast);
+                best.insert(&e.learner, place);
             }
         }
     }
-    let mut rows: Vec<Fast> = best.into_values().collect();
-    rows.sort_by(|a, b| as_shown(b.speedup).total_cmp(&as_shown(a.speedup)).then_with(|| a.learner.cmp(&b.learner)));
-    let shown: Vec<f64> = rows.iter().map(|r| as_shown(r.speedup)).collect();
+    let mut rows: Vec<Place> = best.into_values().collect();
+    rows.sort_by(|a, b| as_shown(b.share).total_cmp(&as_shown(a.share)).then_with(|| a.learner.cmp(&b.learner)));
+    let shown: Vec<f64> = rows.iter().map(|r| as_shown(r.share)).collect();
     for (k, row) in rows.iter_mut().enumerate() {
         row.rank = 1 + shown[..k].iter().filter(|&&x| x > shown[k]).count();
     }
-    let cut = rows.get(FASTEST.saturating_sub(1)).map(|r| r.rank);
-    rows.into_iter().enumerate().take_while(|(k, r)| *k < FASTEST || Some(r.rank) == cut).map(|(_, r)| r).collect()
+    let cut = rows.get(PLACES.saturating_sub(1)).map(|r| r.rank);
+    rows.into_iter().enumerate().take_while(|(k, r)| *k < PLACES || Some(r.rank) == cut).map(|(_, r)| r).collect()
 }
 
 /// A table as Markdown and as HTML, from the same rows.
@@ -485,13 +536,30 @@ impl Table {
     }
 }
 
-/// A cell of the class table: `✅ 3/3 · 8.4×`, `❌ 0/1 · 1.2× (correct but slow)`.
+/// A cell of the class table: `✅ 3/3 · 98% (13×)`, `❌ 0/1 · 30% (2.1×) (correct but slow)`,
+/// `❔ 0/3 · not gradable here (1.1×)`: a stage the solution gained too little on is no miss.
 fn cell(r: &CheckReport) -> String {
-    let mark = if r.status == Status::Done { "✅" } else { "❌" };
-    let speedups: Vec<String> = r.speedups().map(|(_, x)| format!("{}×", two_digits(x))).collect();
-    let speedups = if speedups.is_empty() { String::new() } else { format!(" · {}", speedups.join(", ")) };
-    let state = if r.status == Status::Done { String::new() } else { format!(" ({})", r.state()) };
-    format!("{mark} {}/{}{speedups}{state}", r.points(), r.max_points())
+    let mark = match r.status {
+        Status::Done => "✅",
+        Status::Ungradable => "❔",
+        _ => "❌",
+    };
+    let stages: Vec<String> = r.stages.iter().filter_map(|s| s.result.as_ref()).map(stage_text).collect();
+    let stages = if stages.is_empty() { String::new() } else { format!(" · {}", stages.join(", ")) };
+    // Not gradable is already said by the stage.
+    let state = match r.status {
+        Status::Done | Status::Ungradable => String::new(),
+        _ => format!(" ({})", r.state()),
+    };
+    format!("{mark} {}/{}{stages}{state}", r.points(), r.max_points())
+}
+
+/// One measured stage in a cell: `98% (13×)`, or `not gradable here (1.1×)`.
+fn stage_text(r: &StageResult) -> String {
+    match r.verdict {
+        Verdict::Ungradable => format!("{} ({}×)", Status::Ungradable.describe(), two_digits(r.speedup)),
+        _ => format!("{} ({}×)", percent(r.share), two_digits(r.speedup)),
+    }
 }
 
 /// `2026-03-15 14:03 UTC`.
@@ -546,8 +614,11 @@ pub fn tables(course: &Course, class: &Class) -> Vec<Table> {
         title: "Class table".into(),
         note: format!(
             "Each learner's best report per exercise graded on time: points (one per tier reached, a stage without \
-             tiers is worth 1, an exercise without a timed stage 1 when done) and the median speedups. Deadlines \
-             (end of the day, UTC): {}.",
+             tiers is worth 1, an exercise without a timed stage 1 when done) and, per timed stage, the median \
+             share of the course solution's gain (0%: the starting code, 100%: the solution, on the same machine in \
+             the same run), the speedup over the starting code in brackets. ❔: not gradable on the grading \
+             machine (the solution itself gained too little there), neither met nor missed. Deadlines (end of the \
+             day, UTC): {}.",
             if deadlines.is_empty() { "none".into() } else { deadlines.join(", ") }
         ),
         header,
@@ -574,32 +645,34 @@ pub fn tables(course: &Course, class: &Class) -> Vec<Table> {
             .collect(),
     };
 
-    let mut fast_rows = Vec::new();
+    let mut place_rows = Vec::new();
     for ex in &exercises {
         for stage in &ex.stages {
-            let tiers = stage.tiers().iter().map(|t| format!("{}×", two_digits(*t))).collect::<Vec<_>>().join(" / ");
-            for f in fastest(class, &ex.name, &stage.name) {
-                fast_rows.push(vec![
-                    format!("{} · {}", ex.name, stage.name),
-                    f.rank.to_string(),
-                    f.learner.clone() + if f.late { " (late)" } else { "" },
-                    format!("{}×", two_digits(f.speedup)),
-                    format!("{} of {} ({tiers})", f.points, stage.tiers().len()),
-                    f.roof.unwrap_or_else(|| "–".into()),
-                ]);
-            }
+            let label = format!("{} · {}", ex.name, stage.name);
+            place_rows.extend(
+                closest(class, &ex.name, &stage.name).into_iter().map(|p| place_row(&label, &stage.tiers(), p)),
+            );
         }
     }
-    let fastest_table = Table {
-        title: "Fastest submissions".into(),
+    let closest_table = Table {
+        title: "Closest to or past the course's solution".into(),
         note: format!(
-            "Each learner's best median speedup per stage over every counted report, the first {FASTEST} places; \
-             speedups equal as printed share a rank."
+            "Each learner's best median share of the course solution's gain per stage over every counted report, \
+             the first {PLACES} places: shares compare across machines, speedups do not. Shares equal as printed \
+             (whole percents) share a rank; a stage not gradable on the grading machine is not ranked."
         ),
-        header: ["exercise · stage", "rank", "learner", "speedup", "points (tiers)", "of the machine's limit"]
-            .map(String::from)
-            .to_vec(),
-        rows: fast_rows,
+        header: [
+            "exercise · stage",
+            "rank",
+            "learner",
+            "share of the solution's gain",
+            "speedup (the solution's)",
+            "points (tiers)",
+            "of the machine's limit",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: place_rows,
     };
 
     let late_table = Table {
@@ -619,8 +692,8 @@ pub fn tables(course: &Course, class: &Class) -> Vec<Table> {
 
     let apart = Table {
         title: "Not counted".into(),
-        note: "Reports whose verdict does not count: course files modified, or graded against another version of the \
-               course."
+        note: "Reports whose verdict does not count: course files modified, graded against another version of the \
+               course, or with another report schema (schema 1's targets were speedups, not shares)."
             .into(),
         header: ["learner", "exercise", "file", "why"].map(String::from).to_vec(),
         rows: class
@@ -635,7 +708,22 @@ pub fn tables(course: &Course, class: &Class) -> Vec<Table> {
         header: ["file", "why"].map(String::from).to_vec(),
         rows: class.skipped.iter().map(|s| vec![s.file.clone(), s.why.clone()]).collect(),
     };
-    vec![class_table, totals, fastest_table, late_table, apart, skipped]
+    vec![class_table, totals, closest_table, late_table, apart, skipped]
+}
+
+/// A row of the table of those closest to the solution: `98%`, `13× (13×)`,
+/// `3 of 3 (50% / 75% / 90%)`.
+fn place_row(stage: &str, tiers: &[f64], p: Place) -> Vec<String> {
+    let ladder = tiers.iter().map(|&t| percent(t)).collect::<Vec<_>>().join(" / ");
+    vec![
+        stage.to_string(),
+        p.rank.to_string(),
+        p.learner + if p.late { " (late)" } else { "" },
+        percent(p.share),
+        format!("{}× ({}×)", two_digits(p.speedup), two_digits(p.solution_speedup)),
+        format!("{} of {} ({ladder})", p.points, tiers.len()),
+        p.roof.unwrap_or_else(|| "–".into()),
+    ]
 }
 
 /// One CSV field: quoted when it holds a comma, quote or line break (quotes doubled); text a
@@ -646,10 +734,13 @@ fn csv_field(text: &str) -> String {
 }
 
 /// One row per learner, exercise and stage (an exercise without stages: one row, no stage),
-/// for the best report on time and the best late one, then the reports not counted.
+/// for the best report on time and the best late one, then the reports not counted. `share`,
+/// `target` and `tiers` are shares of the course solution's gain; `share` is left empty where
+/// the stage was not gradable (the solution gained too little there for it to mean anything).
 pub fn csv(course: &Course, class: &Class) -> String {
     let mut out = String::from(
-        "learner,exercise,stage,table,state,points,max_points,speedup,target,tiers,roofline_fraction,graded_at,file\n",
+        "learner,exercise,stage,table,state,points,max_points,speedup,share,solution_speedup,target,tiers,\
+         roofline_fraction,graded_at,file\n",
     );
     let mut row = |cells: Vec<String>| {
         out += &cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
@@ -674,7 +765,7 @@ pub fn csv(course: &Course, class: &Class) -> String {
                 };
                 if r.stages.is_empty() {
                     let mut cells = common("", r.points(), r.max_points());
-                    cells.extend(["", "", "", ""].map(String::from));
+                    cells.extend(["", "", "", "", "", ""].map(String::from));
                     cells.extend([graded.clone(), e.file.clone()]);
                     row(cells);
                 }
@@ -683,6 +774,8 @@ pub fn csv(course: &Course, class: &Class) -> String {
                     let tiers: Vec<String> = s.ladder().iter().map(|t| t.to_string()).collect();
                     cells.extend([
                         s.result.as_ref().map_or(String::new(), |x| format!("{:.4}", x.speedup)),
+                        gradable(s.result.as_ref()).map_or(String::new(), |x| format!("{:.4}", x.share)),
+                        s.result.as_ref().map_or(String::new(), |x| format!("{:.4}", x.solution_speedup)),
                         s.target.to_string(),
                         tiers.join(" "),
                         s.roofline.as_ref().map_or(String::new(), |x| format!("{:.3}", x.fraction)),
@@ -709,70 +802,118 @@ pub fn csv(course: &Course, class: &Class) -> String {
             String::new(),
             String::new(),
             String::new(),
+            String::new(),
+            String::new(),
             a.file.clone(),
         ]);
     }
     out
 }
 
-/// A learner's dot on the chart: speedup, target met, late, name.
-type Dot = (f64, bool, bool, String);
+/// A learner's dot on the chart: their best counted report's measurement of one stage.
+struct Dot {
+    share: f64,
+    speedup: f64,
+    solution_speedup: f64,
+    met: bool,
+    late: bool,
+    learner: String,
+}
 
-/// The distribution of speedups per timed stage, log scale: a dot per learner (their best
-/// counted report; hollow when late), the target as a black tick, higher tiers dashed, in
-/// `report`'s colours (green: target met, red: below it).
-pub fn svg(course: &Course, class: &Class) -> String {
-    let mut rows: Vec<(String, Vec<f64>, Vec<Dot>)> = Vec::new();
+/// One timed stage's line on the chart.
+struct ChartRow {
+    label: String,
+    tiers: Vec<f64>,
+    dots: Vec<Dot>,
+    /// Learners whose stage was not gradable where it was graded: counted, but no dot.
+    ungradable: usize,
+}
+
+/// Each covered timed stage with the dots of each learner's best counted reports, on time
+/// then late.
+fn chart_rows(course: &Course, class: &Class) -> Vec<ChartRow> {
+    let mut rows = Vec::new();
     for ex in covered(course, class) {
         for stage in &ex.stages {
-            let mut dots = Vec::new();
+            let mut row = ChartRow {
+                label: format!("{} · {}", ex.name, stage.name),
+                tiers: stage.tiers(),
+                dots: Vec::new(),
+                ungradable: 0,
+            };
             for late in [false, true] {
                 for ((learner, x), e) in best(class, late) {
                     if x != ex.name {
                         continue;
                     }
                     let Some(s) = e.report.stages.iter().find(|s| s.name == stage.name) else { continue };
-                    if let Some(r) = &s.result {
-                        dots.push((r.speedup, s.earned() > 0, late, learner));
+                    match gradable(s.result.as_ref()) {
+                        Some(r) => row.dots.push(Dot {
+                            share: r.share,
+                            speedup: r.speedup,
+                            solution_speedup: r.solution_speedup,
+                            met: s.earned() > 0,
+                            late,
+                            learner,
+                        }),
+                        None => row.ungradable += usize::from(s.ungradable()),
                     }
                 }
             }
-            rows.push((format!("{} · {}", ex.name, stage.name), stage.tiers(), dots));
+            rows.push(row);
         }
     }
-    let values = rows.iter().flat_map(|(_, tiers, dots)| tiers.iter().copied().chain(dots.iter().map(|d| d.0)));
-    let (lo, hi) = values.fold((1.0f64, 10.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let (lo, hi) = (10f64.powf((lo / 1.5).log10().floor()), 10f64.powf((hi * 1.5).log10().ceil()));
+    rows
+}
+
+/// The gap between the chart's grid lines: 25%, doubled until at most eight gaps remain.
+fn grid_step(hi: f64) -> f64 {
+    let mut step = 0.25;
+    while hi / step > 8.0 {
+        step *= 2.0;
+    }
+    step
+}
+
+/// The distribution of shares of the course solution's gain per timed stage, on a linear axis
+/// from 0 (the starting code; lower shares are drawn at 0) past 1 (the solution, a thin grey
+/// line): a dot per learner (their best counted report; hollow when late), the target as a
+/// black tick, higher tiers dashed, in `report`'s colours (green: target met, red: below it).
+/// Shares, not speedups, so that learners graded on different machines line up. The file is
+/// still `speedups.svg`, the name the course's documents use.
+pub fn svg(course: &Course, class: &Class) -> String {
+    let rows = chart_rows(course, class);
+    let values = rows.iter().flat_map(|r| r.tiers.iter().copied().chain(r.dots.iter().map(|d| d.share)));
+    let hi = values.fold(1.0f64, f64::max) * 1.15;
     let (left, width, row) = (240.0, 520.0, 30.0);
-    let x = |v: f64| left + width * ((v.max(lo).log10() - lo.log10()) / (hi.log10() - lo.log10()));
-    let height = row * rows.len() as f64 + 76.0;
-    let mut out = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{height}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>"#,
-        w = left + width + 150.0
-    );
+    let x = |v: f64| left + width * v.max(0.0).min(hi) / hi;
     let bottom = 10.0 + row * rows.len() as f64;
-    let mut decade = lo;
-    while decade <= hi * 1.001 {
-        for m in [1.0, 2.0, 5.0] {
-            let v = decade * m;
-            if v > hi * 1.001 {
-                break;
-            }
-            let _ = write!(
-                out,
-                r##"<line x1="{t:.1}" x2="{t:.1}" y1="6" y2="{bottom}" stroke="#eee"/><text x="{t:.1}" y="{}" text-anchor="middle" fill="#555">{}×</text>"##,
-                bottom + 14.0,
-                two_digits(v),
-                t = x(v)
-            );
-        }
-        decade *= 10.0;
+    let mut out = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>"#,
+        w = left + width + 230.0,
+        h = bottom + 82.0
+    );
+    let step = grid_step(hi);
+    for v in (0..).map(|k| f64::from(k) * step).take_while(|&v| v <= hi * 1.001) {
+        let _ = write!(
+            out,
+            r##"<line x1="{t:.1}" x2="{t:.1}" y1="6" y2="{bottom}" stroke="#eee"/><text x="{t:.1}" y="{}" text-anchor="middle" fill="#555">{}</text>"##,
+            bottom + 14.0,
+            percent(v),
+            t = x(v)
+        );
     }
-    for (k, (label, tiers, dots)) in rows.iter().enumerate() {
+    let _ = write!(
+        out,
+        r##"<line x1="{t:.1}" x2="{t:.1}" y1="6" y2="{bottom}" stroke="#999" stroke-width="1"/>"##,
+        t = x(1.0)
+    );
+    for (k, r) in rows.iter().enumerate() {
         let y = 10.0 + row * k as f64;
         let mid = y + 11.0;
-        let _ = write!(out, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, left - 8.0, mid + 4.0, escape(label));
-        for (j, tier) in tiers.iter().enumerate() {
+        let _ =
+            write!(out, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, left - 8.0, mid + 4.0, escape(&r.label));
+        for (j, tier) in r.tiers.iter().enumerate() {
             let style = if j == 0 {
                 r##"stroke="#222" stroke-width="2""##
             } else {
@@ -786,37 +927,55 @@ pub fn svg(course: &Course, class: &Class) -> String {
                 t = x(*tier)
             );
         }
-        for (j, (speedup, met, late, learner)) in dots.iter().enumerate() {
-            // Alternate rows inside the band, so equal speedups stay visible.
+        for (j, dot) in r.dots.iter().enumerate() {
+            // Alternate rows inside the band, so equal shares stay visible.
             let dy = [0.0, -6.0, 6.0][j % 3];
-            let colour = if *met { "#2a9d4b" } else { "#d1495b" };
-            let fill = if *late { "white" } else { colour };
+            let colour = if dot.met { "#2a9d4b" } else { "#d1495b" };
+            let fill = if dot.late { "white" } else { colour };
             let _ = write!(
                 out,
-                r#"<circle cx="{:.1}" cy="{:.1}" r="5" fill="{fill}" stroke="{colour}" stroke-width="1.5" fill-opacity="0.8"><title>{}: {}×{}</title></circle>"#,
-                x(*speedup),
+                r#"<circle cx="{:.1}" cy="{:.1}" r="5" fill="{fill}" stroke="{colour}" stroke-width="1.5" fill-opacity="0.8"><title>{}: {} of the solution's gain ({}×, the solution {}×){}</title></circle>"#,
+                x(dot.share),
                 mid + dy,
-                escape(learner),
-                two_digits(*speedup),
-                if *late { " (late)" } else { "" }
+                escape(&dot.learner),
+                percent(dot.share),
+                two_digits(dot.speedup),
+                two_digits(dot.solution_speedup),
+                if dot.late { " (late)" } else { "" }
             );
         }
-        let summary = if dots.is_empty() {
-            "no measurement".to_string()
-        } else {
-            let mut xs: Vec<f64> = dots.iter().map(|d| d.0).collect();
-            xs.sort_by(f64::total_cmp);
-            format!("n = {}, median {}×", xs.len(), two_digits(grading::timeit::median(&xs)))
-        };
-        let _ = write!(out, r##"<text x="{}" y="{}" fill="#555">{summary}</text>"##, left + width + 10.0, mid + 4.0);
+        let _ = write!(
+            out,
+            r##"<text x="{}" y="{}" fill="#555">{}</text>"##,
+            left + width + 10.0,
+            mid + 4.0,
+            row_summary(r)
+        );
     }
-    let _ = write!(
-        out,
-        r##"<text x="10" y="{}" fill="#555">each learner's best median speedup over the starting code, log scale; black tick: the target; dashed: higher tiers</text><text x="10" y="{}" fill="#555">green: target met · red: below target · hollow: late · tests failed or course files modified: not measured, no dot</text></svg>"##,
-        bottom + 36.0,
-        bottom + 52.0
-    );
-    out
+    let legend = [
+        "each learner's best median share of the course solution's gain: 0% the starting code, 100% (grey line) \
+         the solution, on the same machine in the same run",
+        "black tick: the target; dashed: higher tiers · green: target met · red: below target · hollow: late",
+        "not gradable where graded (the solution gained too little), tests failed or course files modified: no dot",
+    ];
+    for (k, line) in legend.iter().enumerate() {
+        let _ = write!(out, r##"<text x="10" y="{}" fill="#555">{line}</text>"##, bottom + 36.0 + 16.0 * k as f64);
+    }
+    out + "</svg>"
+}
+
+/// The text right of a chart row: `n = 12, median 75%, 2 not gradable here`.
+fn row_summary(r: &ChartRow) -> String {
+    let mut parts = Vec::new();
+    if !r.dots.is_empty() {
+        let mut shares: Vec<f64> = r.dots.iter().map(|d| d.share).collect();
+        shares.sort_by(f64::total_cmp);
+        parts.push(format!("n = {}, median {}", shares.len(), percent(grading::timeit::median(&shares))));
+    }
+    if r.ungradable > 0 {
+        parts.push(format!("{} {}", r.ungradable, Status::Ungradable.describe()));
+    }
+    if parts.is_empty() { "no measurement".into() } else { parts.join(", ") }
 }
 
 #[cfg(test)]
@@ -824,44 +983,36 @@ mod tests {
     use super::*;
     use crate::check::{StageReport, points};
     use crate::course::Side;
-    use grading::protocol::{StageResult, Verdict};
+
+    /// The course solution's speedup in the tests' results: 2×, 4×, 8×, 16× and 32× are exactly
+    /// 25%, 50%, 75%, 100% and 125% of its gain.
+    const SOLUTION: f64 = 16.0;
 
     fn course() -> Course {
         let text = "[[exercise]]\nname = \"heat\"\ndir = \"01-profiling-heat\"\ntitle = \"t\"\nstart = \"slow\"\n\
                     deadline = 2026-03-15\n\
-                    stages = [{ name = \"evolve\", target = 2.0, tiers = [2.0, 5.0, 10.0] }]\n\n\
+                    stages = [{ name = \"evolve\", target = 0.5, tiers = [0.5, 0.75, 0.9] }]\n\n\
                     [[exercise]]\nname = \"interop\"\ndir = \"07-c-interop\"\ntitle = \"t\"\nstart = \"todo\"\n";
         Course::parse(text, &crate::root()).unwrap()
     }
 
-    fn result(speedup: f64, target: f64) -> StageResult {
-        StageResult {
-            name: "evolve".into(),
-            target,
-            verdict: if speedup >= target { Verdict::Met } else { Verdict::Missed },
-            conclusive: true,
-            speedup,
-            interval: [speedup * 0.95, speedup * 1.05],
-            confidence: 0.96,
-            pairs: 15,
-            baseline_seconds: 1e-3,
-            candidate_seconds: 1e-3 / speedup,
-            calls_per_sample: [10, 10],
-            work: None,
-            ratios: vec![speedup; 15],
-        }
+    /// A heat report: `speedup` over the starting code where the course's solution made
+    /// `solution`, or wrong results (nothing measured).
+    fn heat_on(course: &Course, speedup: Option<f64>, solution: f64) -> CheckReport {
+        let mut r = CheckReport::new(course.find("heat").unwrap(), Side::Exercise);
+        r.stages[0].result = speedup.map(|x| StageResult::steady("evolve", 0.5, x, solution));
+        r.status = match r.stages[0].result.as_ref().map(|x| x.verdict) {
+            Some(Verdict::Met) => Status::Done,
+            Some(Verdict::Missed) => Status::Slow,
+            Some(Verdict::Ungradable) => Status::Ungradable,
+            None => Status::Wrong,
+        };
+        r.stages[0].score();
+        r
     }
 
     fn heat(course: &Course, speedup: Option<f64>) -> CheckReport {
-        let mut r = CheckReport::new(course.find("heat").unwrap(), Side::Exercise);
-        r.status = match speedup {
-            Some(x) if x >= 2.0 => Status::Done,
-            Some(_) => Status::Slow,
-            None => Status::Wrong,
-        };
-        r.stages[0].result = speedup.map(|x| result(x, 2.0));
-        r.stages[0].score();
-        r
+        heat_on(course, speedup, SOLUTION)
     }
 
     fn interop(course: &Course, done: bool) -> CheckReport {
@@ -879,6 +1030,7 @@ mod tests {
             commit: Some("c0ffee".into()),
             seal: Some(SEAL.into()),
             graded_at: parse_time(at),
+            schema: SCHEMA,
             reports,
         }
     }
@@ -887,37 +1039,43 @@ mod tests {
         Trusted { seal: Some(SEAL.into()), commit: Some("c0ffee".into()) }
     }
 
+    fn markdown(course: &Course, class: &Class) -> String {
+        tables(course, class).iter().map(Table::markdown).collect()
+    }
+
     #[test]
     fn tier_boundaries_count_exactly_on_a_threshold() {
-        let tiers = [2.0, 5.0, 10.0];
-        assert_eq!(points(&tiers, false, 1.99), 0, "missed");
-        assert_eq!(points(&tiers, true, 2.0), 1, "exactly on the target");
-        assert_eq!(points(&tiers, true, 4.99), 1, "between the first two");
-        assert_eq!(points(&tiers, true, 5.0), 2, "exactly on the second");
-        assert_eq!(points(&tiers, true, 9.999), 2);
-        assert_eq!(points(&tiers, true, 10.0), 3, "exactly on the top");
-        assert_eq!(points(&tiers, true, 1000.0), 3, "above the top: no more than the top");
-        assert_eq!(points(&tiers, false, 50.0), 0, "a missed verdict earns nothing, whatever the median");
-        assert_eq!(points(&[3.0], true, 30.0), 1, "one tier, one point");
+        let tiers = [0.5, 0.75, 0.9];
+        assert_eq!(points(&tiers, false, 0.49), 0, "missed");
+        assert_eq!(points(&tiers, true, 0.5), 1, "exactly on the target");
+        assert_eq!(points(&tiers, true, 0.7499), 1, "between the first two");
+        assert_eq!(points(&tiers, true, 0.75), 2, "exactly on the second");
+        assert_eq!(points(&tiers, true, 0.8999), 2);
+        assert_eq!(points(&tiers, true, 0.9), 3, "exactly on the top");
+        assert_eq!(points(&tiers, true, 1.8), 3, "past the solution: no more than the top");
+        assert_eq!(points(&tiers, false, 1.5), 0, "a missed verdict earns nothing, whatever the median");
+        assert_eq!(points(&[0.5], true, 1.9), 1, "one tier, one point");
 
         let course = course();
-        let mut r = heat(&course, Some(5.0));
-        assert_eq!((r.stages[0].points, r.stages[0].next_tier), (2, Some(10.0)));
-        assert_eq!(r.stages[0].tier_text().unwrap(), "tier 2 of 3 (5×), next 10×");
-        r = heat(&course, Some(12.0));
+        let mut r = heat(&course, Some(4.0));
+        assert_eq!((r.stages[0].points, r.stages[0].next_tier), (1, Some(0.75)), "4× of 16× is exactly 50%");
+        r = heat(&course, Some(8.0));
+        assert_eq!((r.stages[0].points, r.stages[0].next_tier), (2, Some(0.9)), "8× of 16× is exactly 75%");
+        assert_eq!(r.stages[0].tier_text().unwrap(), "tier 2 of 3 (75%), next 90%");
+        r = heat(&course, Some(32.0));
         assert_eq!((r.stages[0].points, r.stages[0].next_tier), (3, None));
-        assert_eq!(r.stages[0].tier_text().unwrap(), "tier 3 of 3 (10×), the top");
+        assert_eq!(r.stages[0].tier_text().unwrap(), "tier 3 of 3 (90%), the top");
         assert_eq!((r.points(), r.max_points()), (3, 3));
-        r = heat(&course, Some(1.5));
-        assert_eq!((r.points(), r.stages[0].next_tier), (0, Some(2.0)));
-        assert_eq!(crate::export::points_text(&r.stages[0]), "points 0 of 3; next tier 2×");
+        r = heat(&course, Some(3.0));
+        assert_eq!((r.points(), r.stages[0].next_tier), (0, Some(0.5)));
+        assert_eq!(crate::export::points_text(&r.stages[0]), "points 0 of 3; next tier 50%");
         // An exercise without a timed stage: 1 point when done; a tampered one none.
         assert_eq!((interop(&course, true).points(), interop(&course, false).points()), (1, 0));
-        let mut tampered = heat(&course, Some(12.0));
+        let mut tampered = heat(&course, Some(32.0));
         tampered.status = Status::Tampered;
         assert_eq!(tampered.points(), 0);
         // A report written before tiers reads as the target alone.
-        let old = StageReport { tiers: vec![], ..heat(&course, Some(12.0)).stages[0].clone() };
+        let old = StageReport { tiers: vec![], ..heat(&course, Some(32.0)).stages[0].clone() };
         assert_eq!((old.earned(), old.max_points(), old.tier_text()), (1, 1, None));
     }
 
@@ -929,16 +1087,16 @@ mod tests {
             )
         };
         let error = |stage: &str| format!("{:#}", Course::parse(&registry(stage), &crate::root()).unwrap_err());
-        assert!(Course::parse(&registry("{ name = \"a\", target = 2.0, tiers = [2.0, 4.0] }"), &crate::root()).is_ok());
-        let text = error("{ name = \"a\", target = 2.0, tiers = [3.0, 4.0] }");
+        assert!(Course::parse(&registry("{ name = \"a\", target = 0.5, tiers = [0.5, 0.8] }"), &crate::root()).is_ok());
+        let text = error("{ name = \"a\", target = 0.5, tiers = [0.6, 0.8] }");
         assert!(
             text.contains("exercise 'heat', stage 'a'") && text.contains("tiers must start with the target"),
             "{text}"
         );
-        let text = error("{ name = \"a\", target = 2.0, tiers = [2.0, 5.0, 5.0] }");
-        assert!(text.contains("tiers must rise") && text.contains("5 then 5"), "{text}");
-        let text = error("{ name = \"a\", target = 2.0, tiers = [2.0, 1e9] }");
-        assert!(text.contains("tiers must rise"), "{text}");
+        let text = error("{ name = \"a\", target = 0.5, tiers = [0.5, 0.8, 0.8] }");
+        assert!(text.contains("tiers must rise") && text.contains("0.8 then 0.8"), "{text}");
+        let text = error("{ name = \"a\", target = 0.5, tiers = [0.5, 3.0] }");
+        assert!(text.contains("tiers must rise") && text.contains("at most 2"), "above the maximum share: {text}");
         let late = |deadline: &str| {
             format!(
                 "[[exercise]]\nname = \"heat\"\ndir = \"01-profiling-heat\"\ntitle = \"t\"\nstart = \"slow\"\ndeadline = {deadline}\n"
@@ -956,9 +1114,9 @@ mod tests {
     fn late_reports_go_to_the_late_table_by_the_runners_clock() {
         let course = course();
         let documents = vec![
-            doc("ann", "2026-03-15T23:59:59Z", vec![heat(&course, Some(6.0)), interop(&course, true)]),
-            doc("ann", "2026-03-16T00:00:00Z", vec![heat(&course, Some(12.0))]),
-            doc("bob", "2026-03-20T10:00:00Z", vec![heat(&course, Some(3.0)), interop(&course, true)]),
+            doc("ann", "2026-03-15T23:59:59Z", vec![heat(&course, Some(8.0)), interop(&course, true)]),
+            doc("ann", "2026-03-16T00:00:00Z", vec![heat(&course, Some(16.0))]),
+            doc("bob", "2026-03-20T10:00:00Z", vec![heat(&course, Some(4.0)), interop(&course, true)]),
         ];
         let class = sort_out(&course, documents, &trusted());
         assert_eq!(class.apart, vec![]);
@@ -968,12 +1126,11 @@ mod tests {
         assert_eq!(late[&("ann".into(), "heat".into())].report.points(), 3, "the first second after is late");
         assert!(!on_time.contains_key(&("bob".into(), "heat".into())));
         assert!(on_time.contains_key(&("bob".into(), "interop".into())), "no deadline, never late");
-        let tables = tables(&course, &class);
-        let md: String = tables.iter().map(Table::markdown).collect();
-        assert!(md.contains("| ann | ✅ 2/3 · 6× | ✅ 1/1 | 3/4 |"), "{md}");
+        let md = markdown(&course, &class);
+        assert!(md.contains("| ann | ✅ 2/3 · 75% (8×) | ✅ 1/1 | 3/4 |"), "the share first, then the speedup: {md}");
         assert!(md.contains("| bob | – | ✅ 1/1 | 1/4 |"), "{md}");
-        assert!(md.contains("| ann | heat | 2026-03-16 00:00 UTC | 2026-03-15 | ✅ 3/3 · 12× |"), "{md}");
-        assert!(md.contains("| bob | heat | 2026-03-20 10:00 UTC | 2026-03-15 | ✅ 1/3 · 3× |"), "{md}");
+        assert!(md.contains("| ann | heat | 2026-03-16 00:00 UTC | 2026-03-15 | ✅ 3/3 · 100% (16×) |"), "{md}");
+        assert!(md.contains("| bob | heat | 2026-03-20 10:00 UTC | 2026-03-15 | ✅ 1/3 · 50% (4×) |"), "{md}");
         assert!(md.contains("| ann | 3 of 4 | 2 of 2 | 3 |"), "{md}");
         // A report with no time, for an exercise with a deadline: apart.
         let mut untimed = doc("cat", "", vec![heat(&course, Some(9.0)), interop(&course, true)]);
@@ -986,32 +1143,95 @@ mod tests {
     #[test]
     fn ties_share_a_rank_as_printed() {
         let course = course();
+        let at = "2026-03-01T10:00:00Z";
         let documents = vec![
-            doc("dan", "2026-03-01T10:00:00Z", vec![heat(&course, Some(12.2))]),
-            doc("amy", "2026-03-01T10:00:00Z", vec![heat(&course, Some(11.8))]),
-            doc("eve", "2026-03-01T10:00:00Z", vec![heat(&course, Some(20.0))]),
-            doc("bob", "2026-03-01T10:00:00Z", vec![heat(&course, Some(3.333))]),
-            doc("cid", "2026-03-01T10:00:00Z", vec![heat(&course, Some(3.331))]),
-            doc("fay", "2026-03-01T10:00:00Z", vec![heat(&course, Some(1.2))]),
-            doc("gus", "2026-03-01T10:00:00Z", vec![heat(&course, None)]),
+            doc("dan", at, vec![heat(&course, Some(8.05))]), // 75.2% of the solution's gain
+            doc("amy", at, vec![heat(&course, Some(7.96))]), // 74.8%
+            doc("eve", at, vec![heat(&course, Some(32.0))]), // 125%: past the solution
+            doc("bob", at, vec![heat(&course, Some(5.35))]), // 60.5%
+            doc("cid", at, vec![heat(&course, Some(5.28))]), // 60.0%
+            doc("fay", at, vec![heat(&course, Some(1.32))]), // 10%, below the target
+            doc("gus", at, vec![heat(&course, None)]),
             // A second, slower report of eve's: her best counts.
             doc("eve", "2026-03-02T10:00:00Z", vec![heat(&course, Some(2.5))]),
         ];
         let class = sort_out(&course, documents, &trusted());
         let ranks: Vec<(usize, String)> =
-            fastest(&class, "heat", "evolve").into_iter().map(|f| (f.rank, f.learner)).collect();
+            closest(&class, "heat", "evolve").into_iter().map(|p| (p.rank, p.learner)).collect();
         let want = [(1, "eve"), (2, "amy"), (2, "dan"), (4, "bob"), (4, "cid")];
-        assert_eq!(ranks, want.map(|(r, l)| (r, l.to_string())).to_vec(), "12.2 and 11.8 both print 12; fay is 6th");
+        assert_eq!(ranks, want.map(|(r, l)| (r, l.to_string())).to_vec(), "75.2% and 74.8% both print 75%; fay is 6th");
+        let md = markdown(&course, &class);
+        assert!(md.contains("| heat · evolve | 1 | eve | 125% | 32× (16×) | 3 of 3 (50% / 75% / 90%) | – |"), "{md}");
         // One more tied with the fifth place is listed too; gus, not measured, never is.
-        let mut more =
-            sort_out(&course, vec![doc("hal", "2026-03-01T10:00:00Z", vec![heat(&course, Some(3.334))])], &trusted());
+        let mut more = sort_out(&course, vec![doc("hal", at, vec![heat(&course, Some(5.34))])], &trusted());
         more.entries.extend(class.entries.clone());
-        let ranks: Vec<usize> = fastest(&more, "heat", "evolve").into_iter().map(|f| f.rank).collect();
+        let ranks: Vec<usize> = closest(&more, "heat", "evolve").into_iter().map(|p| p.rank).collect();
         assert_eq!(ranks, [1, 2, 2, 4, 4, 4]);
         let svg = svg(&course, &class);
         assert_eq!(svg.matches("<circle").count(), 6, "{svg}");
-        assert_eq!(svg.matches("#d1495b\" stroke-width").count(), 1, "fay's 1.2× is below the target: {svg}");
+        assert_eq!(svg.matches("#d1495b\" stroke-width").count(), 1, "fay's 10% is below the target: {svg}");
         assert_eq!(svg.matches("stroke-dasharray").count(), 2, "two tiers above the target");
+        assert_eq!(svg.matches("stroke=\"#999\"").count(), 1, "one grey line, the solution's: {svg}");
+        assert!(svg.contains("<title>fay: 10% of the solution's gain (1.32×, the solution 16×)</title>"), "{svg}");
+    }
+
+    #[test]
+    fn a_stage_not_gradable_here_is_said_so_and_not_ranked() {
+        let course = course();
+        let at = "2026-03-01T10:00:00Z";
+        let documents = vec![
+            doc("ann", at, vec![heat(&course, Some(8.0))]),
+            // The solution made only 1.1× on ivy's grading machine: her share means nothing.
+            doc("ivy", at, vec![heat_on(&course, Some(1.05), 1.1)]),
+        ];
+        let class = sort_out(&course, documents, &trusted());
+        assert_eq!(class.entries.len(), 2, "counted, not apart");
+        let md = markdown(&course, &class);
+        assert!(md.contains("| ivy | ❔ 0/3 · not gradable here (1.05×) | 0/3 |"), "{md}");
+        assert!(!md.contains('❌'), "not gradable is no miss: {md}");
+        let ranked: Vec<String> = closest(&class, "heat", "evolve").into_iter().map(|p| p.learner).collect();
+        assert_eq!(ranked, ["ann"]);
+        let svg = svg(&course, &class);
+        assert_eq!(svg.matches("<circle").count(), 1, "{svg}");
+        assert!(svg.contains("n = 1, median 75%, 1 not gradable here"), "{svg}");
+        let csv = csv(&course, &class);
+        assert!(csv.contains("ivy,heat,evolve,on time,not gradable here,0,3,1.0500,,1.1000,0.5,"), "no share: {csv}");
+    }
+
+    #[test]
+    fn reports_of_schema_1_are_listed_apart() {
+        let course = course();
+        let mut old = serde_json::json!({
+            "submission": "ann", "course_commit": "c0ffee", "course_seal": SEAL,
+            "graded_at": "2026-03-01T10:00:00Z", "schema": 1, "reports": [heat(&course, Some(8.0))],
+        });
+        // As schema 1 wrote it: a speedup target, no share; not readable as this schema's.
+        old["reports"][0]["schema"] = 1.into();
+        old["reports"][0]["stages"][0]["target"] = 2.0.into();
+        old["reports"][0]["stages"][0]["result"] = serde_json::json!({ "speedup": 8.0, "target": 2.0 });
+        let documents = parse_documents("ann.json", "ann", &old.to_string()).unwrap();
+        assert_eq!((documents[0].schema, documents[0].reports.len()), (1, 0));
+        let class = sort_out(&course, documents, &trusted());
+        assert!(class.entries.is_empty());
+        let why = "graded with report schema 1 (speedup targets); regrade with this course";
+        let want = Apart {
+            learner: "ann".into(),
+            exercise: "every exercise".into(),
+            file: "ann.json".into(),
+            why: why.into(),
+        };
+        assert_eq!(class.apart, vec![want]);
+        assert!(markdown(&course, &class).contains(&format!("| ann | every exercise | ann.json | {why} |")));
+        // A schema 1 report inside a current document: that exercise apart, the others counted.
+        let mut stray = heat(&course, Some(8.0));
+        stray.schema = 1;
+        let class = sort_out(
+            &course,
+            vec![doc("bob", "2026-03-01T10:00:00Z", vec![stray, interop(&course, true)])],
+            &trusted(),
+        );
+        assert_eq!(class.entries.iter().map(|e| e.report.exercise.as_str()).collect::<Vec<_>>(), ["interop"]);
+        assert_eq!((class.apart[0].exercise.as_str(), class.apart[0].why.as_str()), ("heat", why));
     }
 
     #[test]
@@ -1022,7 +1242,7 @@ mod tests {
         let course = course();
         let good = serde_json::json!({
             "submission": "ann", "path": "/x", "course_commit": "c0ffee", "course_seal": SEAL,
-            "graded_at": "2026-03-01T10:00:00Z", "schema": SCHEMA, "reports": [heat(&course, Some(6.0))],
+            "graded_at": "2026-03-01T10:00:00Z", "schema": SCHEMA, "reports": [heat(&course, Some(8.0))],
         });
         let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
         write("artifact/ann.json", &good.to_string());
@@ -1030,7 +1250,8 @@ mod tests {
         write("artifact/ann.md", "# table");
         write("broken.json", "{ \"reports\": [");
         write("figures.json", "{ \"rows\": [] }");
-        write("future.json", "{ \"schema\": 2, \"reports\": [] }");
+        write("future.json", "{ \"schema\": 3, \"reports\": [{ \"unknown\": true }] }");
+        write("unnumbered.json", "{ \"reports\": [] }");
         write("notes.txt", "hello");
         let mut other = good.clone();
         other["course_seal"] = "another".into();
@@ -1041,11 +1262,11 @@ mod tests {
         write("cat.json", &bad_time.to_string());
         let mut no_name = good.clone();
         no_name.as_object_mut().unwrap().remove("submission");
-        let mut tampered = heat(&course, Some(50.0));
+        let mut tampered = heat(&course, Some(32.0));
         tampered.exercise = "interop".into();
         tampered.status = Status::Tampered;
         tampered.tampered = vec!["exercises/07-c-interop/build.rs (added)".into()];
-        no_name["reports"] = serde_json::json!([heat(&course, Some(3.0)), tampered]);
+        no_name["reports"] = serde_json::json!([heat(&course, Some(4.0)), tampered]);
         write("dan.json", &no_name.to_string());
         write("array.json", &serde_json::json!([good.clone(), 3]).to_string());
 
@@ -1053,25 +1274,35 @@ mod tests {
         let why = |file: &str| skipped.iter().find(|s| s.file == file).map(|s| s.why.clone()).unwrap_or_default();
         assert!(why("broken.json").starts_with("not valid JSON"), "{skipped:?}");
         assert_eq!(why("figures.json"), "not a submission report: it has no `reports` list");
-        assert_eq!(why("future.json"), "report schema 2: this runner reads schema 1");
+        assert_eq!(why("unnumbered.json"), "not a submission report: it has no `schema` number");
         assert_eq!(why("notes.txt"), "not a `.json` report");
         assert!(why("cat.json").contains("`graded_at` is \"yesterday\""), "{skipped:?}");
         assert!(why("array.json").contains("(item 2)"), "{skipped:?}");
         assert_eq!(skipped.len(), 6, "the JUnit and Markdown companions are not reports, silently: {skipped:?}");
         let learners: Vec<&str> = documents.iter().map(|d| d.learner.as_str()).collect();
-        assert_eq!(learners, ["ann", "bob", "dan"], "named by the field, else the file");
+        assert_eq!(learners, ["ann", "bob", "dan", "future"], "named by the field, else the file");
 
         let class = sort_out(&course, documents, &trusted());
         assert_eq!(class.entries.iter().map(|e| e.learner.as_str()).collect::<Vec<_>>(), ["ann", "dan"]);
-        assert_eq!(class.apart.len(), 2, "{:?}", class.apart);
+        assert_eq!(class.apart.len(), 3, "{:?}", class.apart);
         assert!(class.apart[0].learner == "bob" && class.apart[0].why.contains("another version of the course"));
         assert!(class.apart[1].why.contains("course files modified: exercises/07-c-interop/build.rs (added)"));
-        let csv = csv(&course, &class);
         assert!(
-            csv.contains("dan,heat,evolve,on time,target met,1,3,3.0000,2,2 5 10,,2026-03-01T10:00:00Z,dan.json"),
+            class.apart[2].learner == "future" && class.apart[2].why.contains("schema 3, newer than this runner's 2")
+        );
+        let csv = csv(&course, &class);
+        assert!(csv.starts_with(
+            "learner,exercise,stage,table,state,points,max_points,speedup,share,solution_speedup,target,tiers,\
+             roofline_fraction,graded_at,file\n"
+        ));
+        assert!(
+            csv.contains(
+                "dan,heat,evolve,on time,target met,1,3,4.0000,0.5000,16.0000,0.5,0.5 0.75 0.9,,2026-03-01T10:00:00Z,dan.json"
+            ),
             "{csv}"
         );
         assert!(csv.contains("bob,every exercise,,not counted,\"not counted: graded against"), "{csv}");
+        assert!(csv.lines().all(|l| l.matches(',').count() >= 14), "every row has every column: {csv}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

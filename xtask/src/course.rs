@@ -24,6 +24,8 @@ pub enum Start {
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     pub name: String,
+    /// The share of the course solution's gain to reach, measured in the same run (0: the
+    /// starting code, 1: the solution; `grading::protocol`).
     pub target: f64,
     #[serde(default)]
     pub optional: bool,
@@ -35,12 +37,13 @@ pub struct Stage {
     /// as that test passes, before the other tasks are done.
     #[serde(default)]
     pub task: Option<String>,
-    /// Why this stage's target cannot be half the solution's lowest speedup (the course's rule,
-    /// checked by `cargo xtask figures`): a ceiling the hardware sets, such as two cores or
-    /// memory bandwidth. The stage is then held to a narrower margin, stated in the lesson.
+    /// Why this stage's target cannot keep the course's margin from the untouched code and the
+    /// solution (the rule `cargo xtask figures` checks): a ceiling the hardware sets, such as
+    /// two cores or memory bandwidth. The stage is then held to a narrower margin, stated in the
+    /// lesson.
     #[serde(default)]
     pub narrow_margin: Option<String>,
-    /// Speedups that earn 1, 2, 3… points, lowest first; the first is `target` (the pass mark).
+    /// Shares that earn 1, 2, 3… points, lowest first; the first is `target` (the pass mark).
     /// Absent: one tier, the target, worth 1 point. Learners see how far past the target they
     /// got, and a class table can rank more than met/missed.
     #[serde(default)]
@@ -48,12 +51,12 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// The speedups that earn points, lowest first: `tiers`, or the target alone.
+    /// The shares that earn points, lowest first: `tiers`, or the target alone.
     pub fn tiers(&self) -> Vec<f64> {
         if self.tiers.is_empty() { vec![self.target] } else { self.tiers.clone() }
     }
 
-    /// The speedup that earns the most points (the target for a stage without tiers).
+    /// The share that earns the most points (the target for a stage without tiers).
     pub fn top_tier(&self) -> f64 {
         self.tiers.last().copied().unwrap_or(self.target)
     }
@@ -219,10 +222,10 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// A target is a speedup over the baseline: at most 1 would pass code no faster than the
-/// baseline (or slower); above ten million is a typo (the largest real one is 100 000).
-const MIN_TARGET: f64 = 1.0;
-const MAX_TARGET: f64 = 10_000_000.0;
+/// A target is a share of the course solution's gain: 0 or less would pass code no faster than
+/// the baseline; above 2 (twice the solution's doublings) no course solution could show it.
+const MIN_TARGET: f64 = 0.0;
+const MAX_TARGET: f64 = 2.0;
 
 /// `tiers`, when given: the target first, then rising speedups, each a valid target itself.
 fn validate_tiers(stage: &Stage) -> Result<()> {
@@ -286,9 +289,15 @@ impl Course {
                     );
                 }
                 if !(stage.target.is_finite() && stage.target > MIN_TARGET && stage.target <= MAX_TARGET) {
+                    let speedup = if stage.target.is_finite() && stage.target > MAX_TARGET {
+                        " (a speedup? targets are shares since the course's report schema 2)"
+                    } else {
+                        ""
+                    };
                     bail!(
-                        "exercise '{}', stage '{}': target must be a speedup above {MIN_TARGET} and at most \
-                         {MAX_TARGET} (times faster than the baseline), found {}",
+                        "exercise '{}', stage '{}': target must be a share of the course solution's gain, above \
+                         {MIN_TARGET} and at most {MAX_TARGET} (0.5: half-way from the starting code to the \
+                         solution, on a log scale), found {}{speedup}",
                         ex.name,
                         stage.name,
                         stage.target
@@ -444,7 +453,7 @@ mod tests {
 
     #[test]
     fn duplicate_names_folders_and_stages_are_refused() {
-        assert!(Course::parse(&registry("{ name = \"a\", target = 2.0 }", ""), &root()).is_ok());
+        assert!(Course::parse(&registry("{ name = \"a\", target = 0.5 }", ""), &root()).is_ok());
         let twice = |name: &str, dir: &str| {
             format!("[[exercise]]\nname = \"{name}\"\ndir = \"{dir}\"\ntitle = \"t\"\nstart = \"slow\"\n")
         };
@@ -453,17 +462,24 @@ mod tests {
         let text = error(&registry("", &twice("other", "01-profiling-heat")));
         assert!(text.contains("exercises 'heat' and 'other' share the folder '01-profiling-heat'"), "{text}");
         let text =
-            error(&registry("{ name = \"a\", target = 2.0 }, { name = \"a\", target = 3.0, optional = true }", ""));
+            error(&registry("{ name = \"a\", target = 0.5 }, { name = \"a\", target = 0.6, optional = true }", ""));
         assert!(text.contains("exercise 'heat' has two stages named 'a'"), "{text}");
     }
 
     #[test]
     fn absurd_targets_are_refused_naming_the_exercise_and_stage() {
-        for target in ["0.0", "-2.0", "1.0", "0.5", "nan", "inf", "1e8"] {
+        for target in ["0.0", "-2.0", "nan", "inf"] {
             let text = error(&registry(&format!("{{ name = \"a\", target = {target} }}"), ""));
-            assert!(text.contains("exercise 'heat', stage 'a': target must be a speedup above 1"), "{target}: {text}");
+            assert!(
+                text.contains("exercise 'heat', stage 'a': target must be a share of the course solution's gain"),
+                "{target}: {text}"
+            );
+            assert!(!text.contains("a speedup?"), "{target}: {text}");
         }
-        for target in ["1.01", "100000.0", "10000000.0"] {
+        // A speedup from before targets were shares is named as such.
+        let text = error(&registry("{ name = \"a\", target = 2.5 }", ""));
+        assert!(text.contains("found 2.5 (a speedup?"), "{text}");
+        for target in ["0.01", "0.5", "1.0", "2.0"] {
             assert!(Course::parse(&registry(&format!("{{ name = \"a\", target = {target} }}"), ""), &root()).is_ok());
         }
         // Through `load`, the file is named too.

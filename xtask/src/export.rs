@@ -1,6 +1,7 @@
 //! Machine-readable reports of `check --all`, for grading a class in CI: the JSON document
 //! (schema in `docs/report-schema.md`), JUnit XML for CI test views, and a Markdown summary.
 
+use crate::check::render::percent;
 use crate::check::{CheckReport, StageReport, Status, strip_ansi};
 use grading::protocol::Verdict;
 use serde::{Deserialize, Serialize};
@@ -26,14 +27,14 @@ fn xml_escape(text: &str) -> String {
         .collect()
 }
 
-/// A stage's points for a person: `points 2 of 3 (tier 2: 5×); next tier 10×`.
+/// A stage's points for a person: `points 2 of 3 (tier 2: 75%); next tier 90%`.
 pub fn points_text(s: &StageReport) -> String {
     let (earned, tiers) = (s.earned(), s.ladder());
     let reached = match earned {
         0 => String::new(),
-        k => format!(" (tier {k}: {}×)", tiers[k as usize - 1]),
+        k => format!(" (tier {k}: {})", percent(tiers[k as usize - 1])),
     };
-    let next = s.next().map_or(String::new(), |t| format!("; next tier {t}×"));
+    let next = s.next().map_or(String::new(), |t| format!("; next tier {}", percent(t)));
     format!("points {earned} of {}{reached}{next}", tiers.len())
 }
 
@@ -79,9 +80,19 @@ pub fn junit(reports: &[CheckReport]) -> String {
         for s in &r.stages {
             let failure = match &s.result {
                 Some(res) if res.verdict == Verdict::Met => None,
+                Some(res) if res.verdict == Verdict::Ungradable => Some(format!(
+                    "not gradable here: the course's solution ran only {:.2}× faster than the starting code",
+                    res.solution_speedup
+                )),
                 Some(res) => Some(format!(
-                    "speedup {:.2}× (95% interval {:.2}–{:.2}) below target {}×",
-                    res.speedup, res.interval[0], res.interval[1], s.target
+                    "{} of the course solution's gain (95% interval {}–{}; speedup {:.2}×, the solution's {:.2}×) \
+                     below target {}",
+                    percent(res.share),
+                    percent(res.share_interval[0]),
+                    percent(res.share_interval[1]),
+                    res.speedup,
+                    res.solution_speedup,
+                    percent(s.target)
                 )),
                 None => Some("not measured".into()),
             };
@@ -117,7 +128,7 @@ pub fn junit(reports: &[CheckReport]) -> String {
 /// A Markdown table for a CI job summary.
 pub fn summary(reports: &[CheckReport]) -> String {
     let mut out = String::from(
-        "| exercise | state | tests | speed (median speedup / target) | points |\n| --- | --- | --- | --- | --- |\n",
+        "| exercise | state | tests | speed (share of the solution's gain (speedup) / target) | points |\n| --- | --- | --- | --- | --- |\n",
     );
     for r in reports {
         let mark = if r.status == Status::Done { "✅" } else { "❌" };
@@ -129,8 +140,17 @@ pub fn summary(reports: &[CheckReport]) -> String {
                 let optional = if s.optional { " (optional)" } else { "" };
                 let tier = s.tier_text().map(|t| format!(", {t}")).unwrap_or_default();
                 match &s.result {
-                    Some(res) => format!("{} {:.2}× / {}×{optional}{tier}", s.name, res.speedup, s.target),
-                    None => format!("{} – / {}×{optional}", s.name, s.target),
+                    Some(res) if res.verdict == Verdict::Ungradable => {
+                        format!("{} not gradable here ({:.2}×) / {}{optional}", s.name, res.speedup, percent(s.target))
+                    }
+                    Some(res) => format!(
+                        "{} {} ({:.2}×) / {}{optional}{tier}",
+                        s.name,
+                        percent(res.share),
+                        res.speedup,
+                        percent(s.target)
+                    ),
+                    None => format!("{} – / {}{optional}", s.name, percent(s.target)),
                 }
             })
             .collect();
@@ -172,13 +192,13 @@ mod tests {
             }),
             stages: vec![StageReport {
                 name: "evolve".into(),
-                target: 5.0,
+                target: 0.5,
                 optional: false,
                 result: None,
                 roofline: None,
-                tiers: vec![5.0],
+                tiers: vec![0.5],
                 points: 0,
-                next_tier: Some(5.0),
+                next_tier: Some(0.5),
             }],
             protocol: None,
             machine: None,
@@ -228,7 +248,7 @@ mod tests {
     #[test]
     fn summary_has_a_row_per_exercise() {
         let md = summary(&[report(Status::Wrong)]);
-        assert!(md.contains("| heat | ❌ wrong results | 1/2 | evolve – / 5× | 0/1 |"), "{md}");
+        assert!(md.contains("| heat | ❌ wrong results | 1/2 | evolve – / 50% | 0/1 |"), "{md}");
         assert!(md.ends_with("0 of 1 exercises done; 0 of 1 points.\n"), "{md}");
     }
 }

@@ -2,10 +2,12 @@
 //!
 //! Every solution, every untouched exercise and every ladder rung (`course.toml`'s `ladder`,
 //! graded as the exercise's `src/lib.rs` in a copy of the committed course) is graded `runs`
-//! times by the grader itself, interleaved. Each target is then held to the course's rule: at
-//! most half of the solution's *lowest* speedup (a stage with a stated `narrow_margin`: at most
-//! 1/1.25 of it), and above the untouched exercise's highest. The results go where the lessons
-//! show them: between `<!-- figures:begin -->` and `<!-- figures:end -->` in each lesson, the
+//! times by the grader itself, interleaved. Each target (a share of the solution's gain, see
+//! `grading::protocol`) is then held to the course's rule: the solution reaches the top tier in
+//! every run, and the untouched exercise's *highest* share stays [`MARGIN`] below the target
+//! ([`NARROW_MARGIN`] for a stage with a stated `narrow_margin`). The speedups themselves are
+//! this machine's example figures: another machine gives other speedups, and the same shares.
+//! The results go where the lessons show them: between `<!-- figures:begin -->` and `<!-- figures:end -->` in each lesson, the
 //! `compare` table between `<!-- figures:begin compare -->` and the end marker in the README,
 //! and every number in `docs/figures.json` (from which `--from` rewrites the blocks).
 
@@ -26,13 +28,12 @@ const END: &str = "<!-- figures:end -->";
 const SCRATCH: &str = "target/figures/course";
 /// Every measured number, committed beside the lessons that quote them.
 pub const DATA: &str = "docs/figures.json";
-/// The course's rule: a target at most half of the solution's lowest speedup.
-const MARGIN: f64 = 2.0;
+/// The course's rule: the untouched code's highest share at least this far below the target.
+const MARGIN: f64 = 0.2;
 /// The margin for a stage whose ceiling the hardware sets (`narrow_margin` in `course.toml`).
-const NARROW_MARGIN: f64 = 1.25;
+const NARROW_MARGIN: f64 = 0.1;
 
-/// How many times its top tier (its target, without tiers) the solution must reach: the rule's
-/// margin, which `figures` holds the lowest run to and `verify` each run.
+/// How far below its target the untouched code's highest share must stay.
 pub(crate) fn margin(stage: &Stage) -> f64 {
     if stage.narrow_margin.is_some() { NARROW_MARGIN } else { MARGIN }
 }
@@ -72,6 +73,12 @@ pub struct Row {
     /// The unit of work the times are per ("cell update"), when the stage names one.
     pub unit: Option<String>,
     pub speedups: Vec<f64>,
+    /// The course solution's speedup measured in the same gradings, and this version's share of
+    /// it (empty in figures measured before shares).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub solution_speedups: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shares: Vec<f64>,
     /// Seconds per unit of work (per call without a unit): the baseline's and this version's.
     pub baseline_seconds: Vec<f64>,
     pub seconds: Vec<f64>,
@@ -117,7 +124,10 @@ pub fn figures(root: &Path, course: &Course, runs: usize, only: &[String], from:
     };
 
     let mut broken = 0;
-    anstream::println!("\n{}", term::paint(term::BOLD, "targets against the solution's lowest speedup"));
+    anstream::println!(
+        "\n{}",
+        term::paint(term::BOLD, "targets against the solution's lowest share and the starting code's highest")
+    );
     for ex in &exercises {
         for stage in &ex.stages {
             let Some(rule) = Rule::judge(stage, &figures.rows_of(&ex.name, &stage.name)) else { continue };
@@ -177,7 +187,7 @@ fn measure(root: &Path, exercises: &[&Exercise], runs: usize) -> Result<(Figures
             let mut versions: Vec<(String, CheckReport, bool)> = Vec::new();
             for side in [Side::Exercise, Side::Solution] {
                 let report = check::check(root, ex, side, color)?;
-                let ok = report.status == verify::expected(ex, side);
+                let ok = verify::as_expected(verify::expected(ex, side), report.status);
                 let name = if side == Side::Solution { SOLUTION } else { START };
                 versions.push((name.to_string(), report, ok));
             }
@@ -188,6 +198,7 @@ fn measure(root: &Path, exercises: &[&Exercise], runs: usize) -> Result<(Figures
                 std::fs::write(scratch.join(ex.folder(Side::Exercise)).join("src/lib.rs"), lib)?;
                 let report = check::check(scratch, ex, Side::Exercise, color)?;
                 let ok = report.status != check::Status::Wrong;
+                // A rung is graded against the course's solution like any learner's code.
                 versions.push((rung.name.clone(), report, ok));
             }
             if let Some((version, report, _)) = versions.iter().find(|(_, r, _)| r.status == check::Status::Tampered) {
@@ -246,6 +257,8 @@ fn record(rows: &mut Vec<Row>, ex: &Exercise, version: &str, report: &CheckRepor
                     stage: stage.name.clone(),
                     unit: result.work.as_ref().map(|w| w.unit.clone()),
                     speedups: vec![],
+                    solution_speedups: vec![],
+                    shares: vec![],
                     baseline_seconds: vec![],
                     seconds: vec![],
                     roofline: vec![],
@@ -256,6 +269,8 @@ fn record(rows: &mut Vec<Row>, ex: &Exercise, version: &str, report: &CheckRepor
         };
         let row = &mut rows[at];
         row.speedups.push(result.speedup);
+        row.solution_speedups.push(result.solution_speedup);
+        row.shares.push(result.share);
         row.baseline_seconds.push(result.baseline_seconds / per_unit);
         row.seconds.push(result.candidate_seconds / per_unit);
         if let Some(roof) = &stage.roofline {
@@ -282,42 +297,46 @@ impl Figures {
     }
 }
 
-/// A stage's target held to the course's rule.
+/// A stage's target held to the course's rule, in shares of the solution's gain.
 #[derive(Debug, PartialEq)]
 struct Rule {
     ok: bool,
+    /// The solution's lowest share (of its own gain, measured against itself: about 1).
     solution_low: f64,
     start_high: Option<f64>,
-    needed: f64,
+    margin: f64,
 }
 
 impl Rule {
-    /// `None` when the solution has no measurement of the stage.
+    /// `None` when the solution has no measurement of the stage in shares.
     fn judge(stage: &Stage, rows: &[&Row]) -> Option<Rule> {
-        let solution_low = rows.iter().find(|r| r.version == SOLUTION).map(|r| spread(&r.speedups).0)?;
-        let start_high = rows.iter().find(|r| r.version == START).map(|r| spread(&r.speedups).1);
-        let needed = margin(stage);
-        // Tiers above the target are held to the rule too: the top one must be as sure a
-        // reach for the solution as a lone target.
-        let ok = solution_low >= needed * stage.top_tier() && start_high.is_none_or(|h| h < stage.target);
-        Some(Rule { ok, solution_low, start_high, needed })
+        let shares = |version: &str| {
+            rows.iter().find(|r| r.version == version && !r.shares.is_empty()).map(|r| spread(&r.shares))
+        };
+        let solution_low = shares(SOLUTION)?.0;
+        let start_high = shares(START).map(|s| s.1);
+        let margin = margin(stage);
+        // The top tier (the target without tiers) must be a sure reach for the solution; the
+        // untouched code must stay the margin below the target in every run.
+        let ok = solution_low >= stage.top_tier() && start_high.is_none_or(|h| h <= stage.target - margin);
+        Some(Rule { ok, solution_low, start_high, margin })
     }
 
     fn describe(&self, stage: &Stage) -> String {
+        let percent = check::render::percent;
         let mut text = format!(
-            "{:<11} target {}×: the solution's lowest {:.2}× is {:.2} times it (needed: {})",
+            "{:<11} target {}: the solution's lowest {}{}",
             stage.name,
-            stage.target,
-            self.solution_low,
-            self.solution_low / stage.target,
-            self.needed
+            percent(stage.target),
+            percent(self.solution_low),
+            if stage.tiers().len() > 1 { format!(" (top tier {})", percent(stage.top_tier())) } else { String::new() }
         );
-        if stage.tiers().len() > 1 {
-            let top = stage.top_tier();
-            text += &format!("; top tier {top}×: {:.2} times it", self.solution_low / top);
-        }
         if let Some(h) = self.start_high {
-            text += &format!("; the starting code's highest {h:.2}×");
+            text += &format!(
+                "; the starting code's highest {} (at most {})",
+                percent(h),
+                percent(stage.target - self.margin)
+            );
         }
         if let Some(why) = &stage.narrow_margin {
             text += &format!("\n{:<22}narrow margin: {why}", "");
@@ -328,11 +347,13 @@ impl Rule {
 
 /// The Markdown between a lesson's markers.
 fn lesson_block(ex: &Exercise, figures: &Figures) -> String {
+    let percent = check::render::percent;
     let mut out = format!(
         "<!-- generated by `cargo xtask figures`: edits between these markers are overwritten -->\n\
-         Measured on {}.\n\n\
-         | stage | version | speedup: median [lowest – highest] | target | time per unit: baseline → version | of this machine's limit |\n\
-         | --- | --- | --- | --- | --- | --- |\n",
+         Example figures from the course machine, {}. Your machine will give other speedups; the share of \
+         the solution's gain, which the grader judges, carries over.\n\n\
+         | stage | version | speedup: median [lowest – highest] | the solution's, same runs | share of its gain | target | time per unit: baseline → version | of this machine's limit |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- |\n",
         figures.provenance(&ex.name)
     );
     for stage in &ex.stages {
@@ -350,12 +371,23 @@ fn lesson_block(ex: &Exercise, figures: &Figures) -> String {
                 Some(limit) if !r.roofline.is_empty() => format!("{:.0}% of {limit}", 100.0 * median(&r.roofline)),
                 _ => "–".into(),
             };
+            let solution = if r.solution_speedups.is_empty() {
+                "–".into()
+            } else {
+                format!("{:.2}×", median(&r.solution_speedups))
+            };
+            let share = if r.shares.is_empty() {
+                "–".into()
+            } else {
+                let (lo, hi) = spread(&r.shares);
+                format!("{} [{} – {}]", percent(median(&r.shares)), percent(lo), percent(hi))
+            };
             out += &format!(
-                "| {} | {} | {:.2}× [{lo:.2} – {hi:.2}] | {}× | {} → {} per {unit} | {roof} |\n",
+                "| {} | {} | {:.2}× [{lo:.2} – {hi:.2}] | {solution} | {share} | {} | {} → {} per {unit} | {roof} |\n",
                 stage.name,
                 r.version,
                 median(&r.speedups),
-                stage.target,
+                percent(stage.target),
                 format_seconds(median(&r.baseline_seconds)),
                 format_seconds(median(&r.seconds)),
             );
@@ -367,19 +399,27 @@ fn lesson_block(ex: &Exercise, figures: &Figures) -> String {
         .filter_map(|s| {
             let rule = Rule::judge(s, &figures.rows_of(&ex.name, &s.name))?;
             let verdict = if rule.ok { "holds" } else { "does NOT hold" };
-            let tiers = if s.tiers().len() > 1 { format!(" (top tier {}×)", s.top_tier()) } else { String::new() };
+            let tiers =
+                if s.tiers().len() > 1 { format!(", top tier {}", percent(s.top_tier())) } else { String::new() };
+            let start =
+                rule.start_high.map(|h| format!(", the starting code's highest {}", percent(h))).unwrap_or_default();
             Some(format!(
-                "{}: {}×{tiers} against a lowest of {:.2}× ({verdict}{})",
+                "{}: target {}{tiers}, the solution's lowest {}{start} ({verdict}{})",
                 s.name,
-                s.target,
-                rule.solution_low,
+                percent(s.target),
+                percent(rule.solution_low),
                 if s.narrow_margin.is_some() { ", narrow margin" } else { "" }
             ))
         })
         .collect();
     if !rules.is_empty() {
-        out +=
-            &format!("\nThe rule for targets, at most half of the solution's lowest speedup: {}.\n", rules.join("; "));
+        out += &format!(
+            "\nThe rule for targets, the solution at the top tier in every run and the starting code {} below the \
+             target ({} with a narrow margin): {}.\n",
+            percent(MARGIN),
+            percent(NARROW_MARGIN),
+            rules.join("; ")
+        );
     }
     out
 }
@@ -474,12 +514,19 @@ mod tests {
     }
 
     fn row(version: &str, speedups: &[f64]) -> Row {
+        shares_row(version, speedups, &[])
+    }
+
+    /// A row whose shares are `shares` (the solution's speedup 10× in every run).
+    fn shares_row(version: &str, speedups: &[f64], shares: &[f64]) -> Row {
         Row {
             exercise: "e".into(),
             version: version.into(),
             stage: "s".into(),
             unit: None,
             speedups: speedups.to_vec(),
+            solution_speedups: vec![10.0; shares.len()],
+            shares: shares.to_vec(),
             baseline_seconds: vec![1.0; speedups.len()],
             seconds: vec![0.1; speedups.len()],
             roofline: vec![],
@@ -489,23 +536,28 @@ mod tests {
 
     #[test]
     fn the_rule_is_held_at_the_solutions_lowest_run_and_the_starts_highest() {
-        let start = row(START, &[0.9, 1.1]);
+        let start = shares_row(START, &[0.9, 1.1], &[-0.05, 0.04]);
+        let solution = |shares: &[f64]| shares_row(SOLUTION, &[10.0; 3][..shares.len()], shares);
         let judge =
-            |target, narrow, sol: &[f64]| Rule::judge(&stage(target, narrow), &[&start, &row(SOLUTION, sol)]).unwrap();
-        assert!(judge(5.0, false, &[12.0, 10.0, 11.0]).ok);
-        // One slow run of the solution below twice the target breaks it, however good the median.
-        assert!(!judge(5.0, false, &[12.0, 9.5, 14.0]).ok);
-        // A stated narrow margin asks for 1.25 times the target instead.
-        assert!(judge(5.0, true, &[6.5, 7.0]).ok);
-        assert!(!judge(5.0, true, &[6.0, 7.0]).ok);
-        // The starting code reaching the target is a broken target at any margin.
-        assert!(!judge(1.05, false, &[3.0]).ok);
-        assert!(Rule::judge(&stage(5.0, false), &[&start]).is_none(), "no solution measured, no rule");
-        // With tiers, the top tier is held to the margin.
-        let mut tiered = stage(5.0, false);
-        tiered.tiers = vec![5.0, 6.0];
-        assert!(Rule::judge(&tiered, &[&start, &row(SOLUTION, &[12.0, 13.0])]).unwrap().ok);
-        assert!(!Rule::judge(&tiered, &[&start, &row(SOLUTION, &[11.0, 13.0])]).unwrap().ok);
+            |target, narrow, sol: &[f64]| Rule::judge(&stage(target, narrow), &[&start, &solution(sol)]).unwrap();
+        assert!(judge(0.5, false, &[1.02, 0.97, 1.0]).ok);
+        // One run of the solution below a lone target breaks it, however good the median.
+        assert!(!judge(0.5, false, &[1.02, 0.45, 1.0]).ok);
+        // The starting code must stay the margin below: 0.2, or 0.1 with a stated narrow margin.
+        assert!(!judge(0.2, false, &[1.0]).ok);
+        assert!(judge(0.25, false, &[1.0]).ok);
+        assert!(judge(0.15, true, &[1.0]).ok);
+        assert!(!judge(0.1, true, &[1.0]).ok);
+        assert!(Rule::judge(&stage(0.5, false), &[&start]).is_none(), "no solution measured, no rule");
+        assert!(
+            Rule::judge(&stage(0.5, false), &[&start, &row(SOLUTION, &[10.0])]).is_none(),
+            "figures from before shares: no rule"
+        );
+        // With tiers, the solution must reach the top tier in every run.
+        let mut tiered = stage(0.5, false);
+        tiered.tiers = vec![0.5, 0.9];
+        assert!(Rule::judge(&tiered, &[&start, &solution(&[0.95, 1.1])]).unwrap().ok);
+        assert!(!Rule::judge(&tiered, &[&start, &solution(&[0.85, 1.1])]).unwrap().ok);
     }
 
     #[test]
@@ -562,21 +614,7 @@ mod tests {
         let course = Course::load(&crate::root()).unwrap();
         let ex = course.find("profiling-heat").unwrap();
         let mut report = CheckReport::new(ex, Side::Solution);
-        report.stages[0].result = Some(grading::protocol::StageResult {
-            name: "evolve".into(),
-            target: 2.5,
-            verdict: grading::protocol::Verdict::Met,
-            conclusive: true,
-            speedup: 8.0,
-            interval: [7.0, 9.0],
-            confidence: 0.96,
-            pairs: 15,
-            baseline_seconds: 1.0,
-            candidate_seconds: 0.125,
-            calls_per_sample: [1, 8],
-            work: None,
-            ratios: vec![8.0; 15],
-        });
+        report.stages[0].result = Some(grading::protocol::StageResult::steady("evolve", 0.5, 8.0, 8.0));
         let roof = grading::roofline::Roof::Chain { ops: 1.0 };
         let limits = grading::roofline::Limits {
             chain_ns: 1.0,
@@ -593,7 +631,7 @@ mod tests {
     fn every_measured_row_of_a_lesson_is_in_its_block() {
         let course = Course::load(&crate::root()).unwrap();
         let ex = course.find("profiling-heat").unwrap();
-        let mut r = row(SOLUTION, &[9.0, 10.0, 11.0]);
+        let mut r = shares_row(SOLUTION, &[9.0, 10.0, 11.0], &[0.98, 1.0, 1.03]);
         r.exercise = ex.name.clone();
         r.stage = ex.stages[0].name.clone();
         r.unit = Some("cell update".into());
@@ -608,7 +646,8 @@ mod tests {
         let figures = Figures { measured: BTreeMap::from([(ex.name.clone(), provenance)]), rows: vec![r] };
         let block = lesson_block(ex, &figures);
         assert!(block.contains("test machine (2 cores, linux), rustc 1.95.0, 2026-11-27, 3 runs"), "{block}");
-        assert!(block.contains("| solution | 10.00× [9.00 – 11.00] |"), "{block}");
+        assert!(block.contains("| solution | 10.00× [9.00 – 11.00] | 10.00× | 100% [98% – 103%] | 50% |"), "{block}");
+        assert!(block.contains("Example figures from the course machine"), "{block}");
         assert!(block.contains("1.00 s → 100 ms per cell update | 61% of copy bandwidth |"), "{block}");
     }
 }

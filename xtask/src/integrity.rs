@@ -1,7 +1,9 @@
 //! Integrity of the grader: SHA-256 of every file a verdict depends on or that changes how the
 //! learner's crate and the harness are built (the harness with its frozen baselines and
 //! references, the runner, the registry, the workspace's `Cargo.toml`, `Cargo.lock` and
-//! `.cargo/`, and every file of an exercise folder outside `src/` except Markdown notes),
+//! `.cargo/`, every file of an exercise folder outside `src/` except Markdown notes, and every
+//! file of a solution folder but Markdown: the solution is timed beside the learner's code and
+//! sets the scale of the verdict),
 //! recorded by `cargo xtask seal` in `integrity.toml` and compared by `check`. A submission
 //! that edits a baseline or a test to pass, or adds a `build.rs`, is reported as such, not
 //! graded as done.
@@ -74,10 +76,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Is `file`, relative to an exercise (or solution) folder, protected? Everything but the code
-/// under `src/` (the learner's) and Markdown (the lesson, the learner's notes).
-fn protected_in_exercise(file: &str) -> bool {
-    !(file.starts_with("src/") || file.ends_with(".md"))
+/// Is `file`, relative to the exercise or solution folder `folder`, protected? In an exercise,
+/// everything but the code under `src/` (the learner's) and Markdown (the lesson, the learner's
+/// notes); in a solution, everything but Markdown: its code is timed beside the learner's, and
+/// a slower solution would make any code look closer to it.
+fn protected_in_exercise(folder: &str, file: &str) -> bool {
+    let solution = folder.starts_with("solutions/");
+    !((file.starts_with("src/") && !solution) || file.ends_with(".md"))
 }
 
 /// Is `file` (relative to the course root, `/`-separated) one the seal protects, given the
@@ -88,7 +93,7 @@ pub fn is_protected(file: &str, exercise_dirs: &[PathBuf]) -> bool {
         || PROTECTED_DIRS.iter().any(|d| file.starts_with(&format!("{d}/")))
         || exercise_dirs.iter().any(|d| {
             let prefix = slash(d) + "/";
-            file.strip_prefix(&prefix).is_some_and(protected_in_exercise)
+            file.strip_prefix(&prefix).is_some_and(|f| protected_in_exercise(&prefix, f))
         })
 }
 
@@ -105,7 +110,11 @@ pub fn protected(root: &Path, exercise_dirs: &[PathBuf]) -> Result<Vec<String>> 
     for dir in exercise_dirs {
         let prefix = slash(dir) + "/";
         let files = files_under(root, dir).with_context(|| format!("cannot read {}", dir.display()))?;
-        names.extend(files.into_iter().filter(|f| f.strip_prefix(&prefix).is_some_and(protected_in_exercise)));
+        names.extend(
+            files
+                .into_iter()
+                .filter(|f| f.strip_prefix(&prefix).is_some_and(|rest| protected_in_exercise(&prefix, rest))),
+        );
     }
     names.extend(PROTECTED_FILES.iter().filter(|f| root.join(f).is_file()).map(|f| f.to_string()));
     names.sort();
@@ -421,6 +430,9 @@ mod tests {
             "exercises/01-x/tests/grade.rs",
             "exercises/01-x/benches/b.rs",
             "solutions/01-x/Cargo.toml",
+            // The solution is timed beside the learner's code: its code is the course's.
+            "solutions/01-x/src/lib.rs",
+            "solutions/01-x/ladder/1-rung.rs",
         ] {
             assert!(is_protected(file, &dirs), "{file} should be protected");
         }
@@ -429,6 +441,7 @@ mod tests {
             "exercises/01-x/src/deep/mod.rs",
             "exercises/01-x/README.md",
             "exercises/01-x/notes.md",
+            "solutions/01-x/NOTES.md",
             "README.md",
             "docs/report-schema.md",
             "exercises/02-y/Cargo.toml",

@@ -1,18 +1,21 @@
 //! The judge: times and checks learner code without believing anything it says.
 //!
-//! Two workers (see `harness::worker` for the wire protocol): the reference worker, built from
-//! the sealed harness only, and the candidate worker, the exercise's `tests/grade.rs` with the
-//! learner's crate linked in. For every sample the judge draws a seed, has the reference
-//! worker make a fresh input batch of the graded size, copies it into the stopped candidate's
-//! memory, times the candidate's calls with its own clock, copies the outputs out of the
-//! stopped candidate and has the reference worker check every one of them. A worker runs only
-//! while it is being asked something; the candidate is stopped (`SIGSTOP`, its whole process
-//! group) whenever the baseline is timed, so nothing it starts can slow the baseline down.
+//! Three workers (see `harness::worker` for the wire protocol): the reference worker, built
+//! from the sealed harness only; the candidate worker, the exercise's `tests/grade.rs` with the
+//! learner's crate linked in; and the solution worker, the same file in the course's sealed
+//! solution crate, timed beside the others to measure what this machine gives (the verdict is
+//! the share of the solution's gain, see `grading::protocol`). For every sample the judge draws
+//! a seed, has the reference worker make a fresh input batch of the graded size, copies it into
+//! the stopped candidate's memory, times the candidate's calls with its own clock, copies the
+//! outputs out of the stopped candidate and has the reference worker check every one of them;
+//! the solution gets the same batch in the same round. A worker runs only while it is being
+//! asked something; the candidate is stopped (`SIGSTOP`, its whole process group) whenever
+//! another is timed, so nothing it starts can slow the others down.
 
 use crate::child::{Ending, Limits};
 use crate::course::Exercise;
 use anyhow::{Context, Result, bail};
-use grading::protocol::{self, Contender, PairProgress, Protocol, StageResult};
+use grading::protocol::{self, Contender, Contenders, PairProgress, Protocol, StageResult};
 use grading::worker::SpecAnswer;
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -54,6 +57,9 @@ pub enum Failure {
     /// or timed out: never "your code". A candidate so fast that a sample holds a huge number
     /// of calls, each prepared and checked there, is what makes this happen.
     Reference(Box<Failure>),
+    /// The course's solution, timed beside the candidate, failed: a fault of the course (or of
+    /// the machine), never of the learner's code.
+    Solution(Box<Failure>),
 }
 
 impl Failure {
@@ -82,6 +88,11 @@ impl Failure {
                 "The grading worker stopped following the grader's protocol ({message}). Output printed to the \
                  grader's channel, or a changed `tests/grade.rs`, can cause this.\n{output}"
             ),
+            Failure::Solution(inner) => format!(
+                "The course's own solution, timed beside your code to measure what this machine gives, failed: \
+                 this is not your code's fault (please report it to the course's maintainers).\n{}",
+                inner.describe().replace("Your code", "It").replace("Your results", "Its results")
+            ),
             Failure::Reference(inner) => {
                 let (what, output) = match &**inner {
                     Failure::TimedOut { after, output, .. } => {
@@ -105,6 +116,18 @@ impl Failure {
     }
 }
 
+/// What a worker is to the judge: whose code it runs decides whose fault a failure is, and
+/// whether it is stopped between requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The course's reference worker: prepares inputs, runs the baseline, checks outputs.
+    Reference,
+    /// The learner's code.
+    Candidate,
+    /// The course's solution, timed to know what this machine gives.
+    Solution,
+}
+
 /// One worker process and its channels.
 pub struct Worker {
     child: Child,
@@ -116,9 +139,8 @@ pub struct Worker {
     mpi: Option<(u32, PathBuf)>,
     answers: mpsc::Receiver<String>,
     output: Arc<Mutex<String>>,
-    /// Stopped with SIGSTOP between requests (the candidate).
-    stop_between: bool,
-    /// The runner's other children (the reference worker), which `pause` leaves alone.
+    role: Role,
+    /// The runner's other children (the other workers), which `pause` leaves alone.
     known: Vec<i32>,
     /// Processes that left the worker's group, stopped by the last `pause`.
     strays: RefCell<Vec<i32>>,
@@ -148,7 +170,7 @@ fn start(cmd: &mut Command, workdir: &Path, limits: Limits) -> Result<Child> {
 impl Worker {
     /// Starts `exe` with its answers on fd 3, its own process group, resource limits and a
     /// private working folder.
-    pub fn spawn(exe: &Path, args: &[&str], workdir: &Path, limits: Limits, stop_between: bool) -> Result<Worker> {
+    pub fn spawn(exe: &Path, args: &[&str], workdir: &Path, limits: Limits, role: Role) -> Result<Worker> {
         let mut fds = [0; 2];
         // SAFETY: pipe2 writes two descriptors into the array on success.
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -171,7 +193,7 @@ impl Worker {
         let mut child = start(&mut cmd, workdir, limits)?;
         drop(answer_write);
         let requests = Box::new(child.stdin.take().expect("piped"));
-        Ok(Worker::started(child, requests, move || Some(std::fs::File::from(answer_read)), None, stop_between))
+        Ok(Worker::started(child, requests, move || Some(std::fs::File::from(answer_read)), None, role))
     }
 
     /// Starts `exe` as an MPI job of `ranks` ranks (`mpirun`, its own process group; the ranks
@@ -186,6 +208,7 @@ impl Worker {
         ranks: u32,
         workdir: &Path,
         limits: Limits,
+        role: Role,
     ) -> Result<Worker> {
         let channel = workdir.join("channel");
         std::fs::create_dir_all(&channel).with_context(|| format!("cannot create {}", channel.display()))?;
@@ -209,7 +232,7 @@ impl Worker {
         let reader_path = answers_path.clone();
         // Waits until rank 0 opens its end; the end of file comes when rank 0 is gone.
         let open_answers = move || std::fs::File::open(&reader_path).ok();
-        let mut worker = Worker::started(child, Box::new(requests), open_answers, Some((ranks, answers_path)), true);
+        let mut worker = Worker::started(child, Box::new(requests), open_answers, Some((ranks, answers_path)), role);
         let started = worker.wait_answer(Duration::from_secs(120), false);
         let rank0 = match started.as_deref().map(|a| a.strip_prefix("pid ").and_then(|p| p.parse::<i32>().ok())) {
             Ok(Some(pid)) => pid,
@@ -233,7 +256,7 @@ impl Worker {
         requests: Box<dyn Write + Send>,
         open_answers: impl FnOnce() -> Option<std::fs::File> + Send + 'static,
         mpi: Option<(u32, PathBuf)>,
-        stop_between: bool,
+        role: Role,
     ) -> Worker {
         let output = Arc::new(Mutex::new(String::new()));
         for stream in [
@@ -264,7 +287,7 @@ impl Worker {
             mpi,
             answers,
             output,
-            stop_between,
+            role,
             known: Vec::new(),
             strays: RefCell::default(),
             escapes: RefCell::new(crate::child::EscapeWatch::new()),
@@ -273,6 +296,12 @@ impl Worker {
 
     fn pid(&self) -> i32 {
         self.child.id() as i32
+    }
+
+    /// Stopped with SIGSTOP between requests: every worker but the reference (sealed code that
+    /// starts nothing, and which prepares and checks while the others wait).
+    fn stop_between(&self) -> bool {
+        self.role != Role::Reference
     }
 
     /// The end of what the worker printed, escape sequences shown inert.
@@ -348,10 +377,14 @@ impl Worker {
         self.own(Failure::Crashed { ending, while_timing, output: self.output() })
     }
 
-    /// `failure` as this worker's: the reference worker's (the one not stopped between
-    /// requests) is marked as the grader's own, so it is never told as "your code".
+    /// `failure` as this worker's: the reference worker's and the solution's are the course's
+    /// own, so they are never told as "your code".
     fn own(&self, failure: Failure) -> Failure {
-        if self.stop_between { failure } else { Failure::Reference(Box::new(failure)) }
+        match self.role {
+            Role::Candidate => failure,
+            Role::Reference => Failure::Reference(Box::new(failure)),
+            Role::Solution => Failure::Solution(Box::new(failure)),
+        }
     }
 
     /// Stops (`SIGSTOP`) or resumes (`SIGCONT`) the worker's whole process group.
@@ -363,7 +396,7 @@ impl Worker {
     /// Stops the worker and waits until every thread of it is stopped. Processes it started
     /// that left its group are stopped too, and resumed with it.
     fn pause(&self) {
-        if self.stop_between {
+        if self.stop_between() {
             self.stop();
         }
     }
@@ -377,7 +410,7 @@ impl Worker {
         // Found now, while everything is stopping, so `resume` (inside the clock) is two signals.
         // The reference worker (sealed code) starts no processes: only its group is stopped.
         let mut strays: Vec<i32> = Vec::new();
-        if self.stop_between {
+        if self.stop_between() {
             let mut escapes = self.escapes.borrow_mut();
             // Again while something was created meanwhile (a stray starting another), a few times.
             for _ in 0..5 {
@@ -403,7 +436,7 @@ impl Worker {
     }
 
     fn resume(&self) {
-        if self.stop_between {
+        if self.stop_between() {
             self.cont();
         }
     }
@@ -568,10 +601,11 @@ struct Copied {
     data: Vec<u8>,
 }
 
-/// The two workers of one grading and what the judge knows of the run so far.
+/// The three workers of one grading and what the judge knows of the run so far.
 struct Session {
     reference: Worker,
     candidate: Worker,
+    solution: Worker,
     stage: String,
     seeds: std::collections::hash_map::RandomState,
     samples: u64,
@@ -580,8 +614,14 @@ struct Session {
     failure: Option<Failure>,
     /// Whether the untimed correctness calls are done: failures after it happened while timing.
     checked_first: bool,
-    /// The last input batch copied for the candidate (its buffers are reused).
+    /// The last input batch copied for the candidate or the solution (its buffers are reused).
     input: Copied,
+    /// Who drew `input` and for how many calls, while the reference worker still holds it (no
+    /// batch generated since): the other of the two then runs on the same inputs.
+    shared: Option<(Role, u64)>,
+    /// Calls the candidate and the solution asked for last, so the batch the first of a round
+    /// draws holds enough for both.
+    last_calls: [u64; 2],
     /// The buffer of the last outputs read, reused.
     outputs: Vec<u8>,
 }
@@ -593,35 +633,63 @@ impl Session {
         self.seeds.hash_one(self.samples)
     }
 
+    fn worker(&mut self, who: Role) -> &mut Worker {
+        match who {
+            Role::Reference => &mut self.reference,
+            Role::Candidate => &mut self.candidate,
+            Role::Solution => &mut self.solution,
+        }
+    }
+
     /// The reference worker makes a fresh batch, also loaded for its own run; returns where it is.
     fn generate(&mut self, calls: u64) -> Result<Located, Failure> {
         let seed = self.seed();
         let stage = self.stage.clone();
+        self.shared = None;
         let answer =
             self.reference.ask(&format!("generate {stage} {seed} {calls}"), Duration::from_secs(120), false)?;
         parse_located(&answer, "at", || self.reference.output())
     }
 
-    /// A fresh batch copied out of the reference worker, for the candidate.
+    /// A fresh batch copied out of the reference worker into `self.input`.
     /// The buffers are the last batch's, reused: a fresh one of 128 MiB a sample costs the
     /// judge tens of milliseconds of page faults.
-    fn generate_copy(&mut self, calls: u64) -> Result<Copied, Failure> {
+    fn generate_copy(&mut self, calls: u64) -> Result<(), Failure> {
         let at = self.generate(calls)?;
-        let mut input = std::mem::replace(&mut self.input, Copied { offsets: Vec::new(), data: Vec::new() });
+        let input = &mut self.input;
         input.offsets.resize((at.count + 1) * 8, 0);
         input.data.resize(at.bytes, 0);
         self.reference.read_into(at.offsets, &mut input.offsets)?;
         self.reference.read_into(at.data, &mut input.data)?;
-        Ok(input)
+        Ok(())
+    }
+
+    /// Inputs for `calls` calls of `who` (the candidate or the solution) in `self.input`: the
+    /// batch the other one drew this round when it holds enough, else a fresh one, sized for
+    /// both. Returns the bytes of the first `calls` items' offsets and data.
+    fn input_for(&mut self, who: Role, calls: u64) -> Result<(usize, usize), Failure> {
+        let (mine, other) = if who == Role::Candidate { (0, 1) } else { (1, 0) };
+        self.last_calls[mine] = calls;
+        let reuse = matches!(self.shared, Some((drawer, held)) if drawer != who && held >= calls);
+        if reuse {
+            self.shared = None;
+        } else {
+            let batch = calls.max(self.last_calls[other]);
+            self.generate_copy(batch)?;
+            self.shared = Some((who, batch));
+        }
+        let offsets = (calls as usize + 1) * 8;
+        let end = u64::from_ne_bytes(self.input.offsets[offsets - 8..offsets].try_into().expect("8 bytes"));
+        Ok((offsets, end as usize))
     }
 
     /// Times one run on `who` (already loaded) with the judge's clock; returns seconds and how
     /// many outputs there are and where their list is.
-    fn timed_run(&mut self, candidate: bool, while_timing: bool) -> Result<(f64, [usize; 2]), Failure> {
+    fn timed_run(&mut self, who: Role, while_timing: bool) -> Result<(f64, [usize; 2]), Failure> {
         let limit = self.call_limit;
         let request = format!("run {}", self.stage);
-        let worker = if candidate { &mut self.candidate } else { &mut self.reference };
-        // Both workers are timed from stopped to answered (the candidate is stopped already).
+        let worker = self.worker(who);
+        // Every worker is timed from stopped to answered (the candidate is stopped already).
         worker.stop();
         let start = Instant::now();
         worker.cont();
@@ -634,7 +702,7 @@ impl Session {
 
     fn baseline_sample(&mut self, calls: u64) -> Result<f64, Failure> {
         self.generate(calls)?;
-        let (seconds, [count, _]) = self.timed_run(false, true)?;
+        let (seconds, [count, _]) = self.timed_run(Role::Reference, true)?;
         if count as u64 != calls {
             return Err(Failure::Protocol {
                 message: "the baseline skipped calls".into(),
@@ -661,19 +729,21 @@ impl Session {
         picks.into_iter().collect()
     }
 
-    /// The outputs of calls `picks`, read where they lie (the worker's list at `list` holds a
-    /// pair of address and length per call), as one batch for the reference worker.
-    fn read_outputs(&mut self, picks: &[usize], list: usize) -> Result<Copied, Failure> {
+    /// The outputs of calls `picks` of `who`, read where they lie (the worker's list at `list`
+    /// holds a pair of address and length per call), as one batch for the reference worker.
+    fn read_outputs(&mut self, who: Role, picks: &[usize], list: usize) -> Result<Copied, Failure> {
         const MAX_ITEM: u64 = 1 << 32;
+        let mut data = std::mem::take(&mut self.outputs);
+        let worker = self.worker(who);
         // Where each item lies and where it goes, then one zeroed buffer for them all.
         let (mut items, mut offsets, mut end) = (Vec::new(), vec![0u64], 0usize);
         for &k in picks {
-            let pair = self.candidate.read(list + 16 * k, 16)?;
+            let pair = worker.read(list + 16 * k, 16)?;
             let [address, len] = [0, 8].map(|at| u64::from_ne_bytes(pair[at..at + 8].try_into().expect("8 bytes")));
             if len > MAX_ITEM {
                 return Err(Failure::Protocol {
                     message: format!("an output of {len} bytes"),
-                    output: self.candidate.output(),
+                    output: worker.output(),
                 });
             }
             let start = end.next_multiple_of(8);
@@ -681,42 +751,49 @@ impl Session {
             items.push((address as usize, start));
             offsets.push(end as u64);
         }
-        let mut data = std::mem::take(&mut self.outputs);
         data.clear();
         data.resize(end, 0);
         for (&(address, start), &end) in items.iter().zip(&offsets[1..]) {
-            self.candidate.read_into(address, &mut data[start..end as usize])?;
+            worker.read_into(address, &mut data[start..end as usize])?;
         }
         Ok(Copied { offsets: offsets.iter().flat_map(|o| o.to_ne_bytes()).collect(), data })
     }
 
-    fn candidate_sample(&mut self, calls: u64) -> Result<f64, Failure> {
+    /// One sample of the candidate (every sample's outputs checked) or of the solution (trusted
+    /// course code: checked on its first, untimed call only).
+    fn sample(&mut self, who: Role, calls: u64) -> Result<f64, Failure> {
         let first = !self.checked_first;
-        let input = self.generate_copy(calls)?;
-        let result = self.load_and_run(calls, &input, first);
+        let (offsets, bytes) = self.input_for(who, calls)?;
+        let request = format!("load {} {calls} {bytes}", self.stage);
+        let load = self.worker(who).ask_running(&request, Duration::from_secs(60), !first)?;
+        let worker = self.worker(who);
+        let (at_offsets, at_data) = parse_at(&load, || worker.output())?;
+        let input = std::mem::replace(&mut self.input, Copied { offsets: Vec::new(), data: Vec::new() });
+        let worker = self.worker(who);
+        let written = worker
+            .write(at_offsets, &input.offsets[..offsets])
+            .and_then(|()| worker.write(at_data, &input.data[..bytes]));
         self.input = input;
-        result
+        written?;
+        let (seconds, [count, list]) = self.timed_run(who, !first)?;
+        if count as u64 != calls {
+            let worker = self.worker(who);
+            return Err(worker.own(Failure::Protocol {
+                message: format!("{count} outputs for {calls} calls"),
+                output: worker.output(),
+            }));
+        }
+        if who == Role::Candidate || first {
+            self.check(who, count, list, first)?;
+        }
+        Ok(seconds)
     }
 
-    /// The candidate's part of [`candidate_sample`](Self::candidate_sample), on `input`.
-    fn load_and_run(&mut self, calls: u64, input: &Copied, first: bool) -> Result<f64, Failure> {
-        let load = self.candidate.ask_running(
-            &format!("load {} {calls} {}", self.stage, input.data.len()),
-            Duration::from_secs(60),
-            !first,
-        )?;
-        let (offsets, data) = parse_at(&load, || self.candidate.output())?;
-        self.candidate.write(offsets, &input.offsets)?;
-        self.candidate.write(data, &input.data)?;
-        let (seconds, [count, list]) = self.timed_run(true, !first)?;
-        if count as u64 != calls {
-            return Err(Failure::Protocol {
-                message: format!("{count} outputs for {calls} calls"),
-                output: self.candidate.output(),
-            });
-        }
+    /// Has the reference worker check the outputs of `who`'s last sample (some or all of its
+    /// `count` calls) against the batch it still holds.
+    fn check(&mut self, who: Role, count: usize, list: usize, first: bool) -> Result<(), Failure> {
         let picks = self.picks(count);
-        let got = self.read_outputs(&picks, list)?;
+        let got = self.read_outputs(who, &picks, list)?;
         let at =
             self.reference.ask(&format!("got {} {}", picks.len(), got.data.len()), Duration::from_secs(60), false)?;
         let (offsets, data) = parse_at(&at, || self.reference.output())?;
@@ -727,29 +804,32 @@ impl Session {
         let request = format!("check {} {}", self.stage, picks.join(","));
         let verdict = self.reference.ask(&request, Duration::from_secs(600), false)?;
         match verdict.strip_prefix("wrong ") {
-            None if verdict == "ok" => Ok(seconds),
+            None if verdict == "ok" => Ok(()),
             None => {
                 Err(Failure::Protocol { message: format!("the reference answered '{verdict}'"), output: String::new() })
             }
             Some(json) => {
                 let message: String = serde_json::from_str(json).unwrap_or_else(|_| json.to_string());
                 let message = if first { message } else { format!("sample {}: {message}", self.samples) };
-                Err(Failure::Wrong { message, while_timing: !first })
+                Err(self.worker(who).own(Failure::Wrong { message, while_timing: !first }))
             }
         }
     }
 }
 
-/// One side of the comparison, for the protocol.
+/// One contender, for the protocol.
 struct Side {
     session: Rc<RefCell<Session>>,
-    candidate: bool,
+    who: Role,
 }
 
 impl Contender for Side {
     fn sample(&mut self, calls: u64) -> Result<f64, String> {
         let mut session = self.session.borrow_mut();
-        let result = if self.candidate { session.candidate_sample(calls) } else { session.baseline_sample(calls) };
+        let result = match self.who {
+            Role::Reference => session.baseline_sample(calls),
+            who => session.sample(who, calls),
+        };
         result.map_err(|failure| {
             let text = failure.describe();
             session.failure = Some(failure);
@@ -764,12 +844,18 @@ pub struct Judged {
     pub failure: Option<Failure>,
 }
 
+/// The two executables of one grading: the learner's and the course solution's grading workers
+/// (`tests/grade.rs` of the exercise and of the solution crate), with the reference worker.
+pub struct Executables<'a> {
+    pub candidate: &'a Path,
+    pub solution: &'a Path,
+    pub reference: &'a Path,
+}
+
 /// The stages to grade: (name, target), some or all of `exercise`'s; `mpi` for an exercise that
-/// runs under MPI (the candidate is then an `mpirun` job of `timed_ranks` ranks).
-#[allow(clippy::too_many_arguments)]
+/// runs under MPI (the candidate and the solution are then `mpirun` jobs of `timed_ranks` ranks).
 pub fn grade(
-    candidate_exe: &Path,
-    reference_exe: &Path,
+    exes: Executables<'_>,
     exercise: &Exercise,
     mpi: Option<&crate::mpi::Installation>,
     stages: &[(String, f64)],
@@ -778,17 +864,29 @@ pub fn grade(
     progress: &mut dyn FnMut(&PairProgress),
 ) -> Result<Judged> {
     let workdir = private_folder(scratch)?;
-    let limit = Duration::from_secs_f64((protocol.max_seconds + 10.0) * stages.len() as f64 + 60.0);
-    let limits = Limits::for_learner_code(limit);
-    let reference = Worker::spawn(reference_exe, &[exercise.name.as_str()], &workdir, limits, false)?;
-    let mut candidate = match (mpi, &exercise.mpi) {
-        (Some(mpi), Some(course)) => Worker::spawn_mpi(mpi, candidate_exe, course.timed_ranks, &workdir, limits)?,
-        _ => Worker::spawn(candidate_exe, &[], &workdir, limits, true)?,
+    // Each worker gets a folder of its own (an MPI job's named pipes live there).
+    let folder = |name: &str| -> Result<PathBuf> {
+        let dir = workdir.join(name);
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(dir)
     };
-    candidate.known = vec![reference.pid(), candidate.pid()];
+    // Three contenders now share the sampling budget of each stage.
+    let limit = Duration::from_secs_f64((1.5 * protocol.max_seconds + 10.0) * stages.len() as f64 + 60.0);
+    let limits = Limits::for_learner_code(limit);
+    let reference = Worker::spawn(exes.reference, &[exercise.name.as_str()], &workdir, limits, Role::Reference)?;
+    let spawn = |exe: &Path, role: Role, dir: &Path| match (mpi, &exercise.mpi) {
+        (Some(mpi), Some(course)) => Worker::spawn_mpi(mpi, exe, course.timed_ranks, dir, limits, role),
+        _ => Worker::spawn(exe, &[], dir, limits, role),
+    };
+    let mut candidate = spawn(exes.candidate, Role::Candidate, &folder("candidate")?)?;
+    let mut solution = spawn(exes.solution, Role::Solution, &folder("solution")?)?;
+    let known = vec![reference.pid(), candidate.pid(), solution.pid()];
+    candidate.known = known.clone();
+    solution.known = known;
     let session = Rc::new(RefCell::new(Session {
         reference,
         candidate,
+        solution,
         stage: String::new(),
         seeds: Default::default(),
         samples: 0,
@@ -796,12 +894,15 @@ pub fn grade(
         failure: None,
         checked_first: false,
         input: Copied { offsets: Vec::new(), data: Vec::new() },
+        shared: None,
+        last_calls: [0, 0],
         outputs: Vec::new(),
     }));
     let result = judge(&session, exercise, stages, protocol, progress);
     {
         let mut s = session.borrow_mut();
         s.candidate.kill();
+        s.solution.kill();
         s.reference.kill();
     }
     crate::child::reap_orphans();
@@ -823,6 +924,7 @@ fn judge(
             Err(f) => bail!("the course's reference worker failed: {}", f.describe()),
         };
         s.candidate.pause();
+        s.solution.pause();
         let json = answer.strip_prefix("spec ").context("the reference worker did not answer 'spec'")?;
         serde_json::from_str(json).context("the reference worker's spec")?
     };
@@ -831,14 +933,15 @@ fn judge(
     let course_stages: Vec<&str> = exercise.stages.iter().map(|s| s.name.as_str()).collect();
     let grader_stages: Vec<&str> = spec.stages.iter().map(|(n, _)| n.as_str()).collect();
     match_stages(&exercise.name, &course_stages, &spec.exercise, &grader_stages)?;
-    // Correctness first: one checked call of every stage on a fresh graded input, untimed.
+    // Correctness first: one checked call of every stage on a fresh graded input, untimed; the
+    // solution's too, on the same input (a solution that fails is the course's fault, said so).
     for (name, _) in stages {
         if !spec.stages.iter().any(|(n, _)| n == name) {
             bail!("asked to grade a stage '{name}' that '{}' does not have", exercise.name);
         }
         let mut s = session.borrow_mut();
         s.stage = name.clone();
-        if let Err(failure) = s.candidate_sample(1) {
+        if let Err(failure) = s.sample(Role::Candidate, 1).and_then(|_| s.sample(Role::Solution, 1)) {
             return Ok(Judged { stages: Vec::new(), failure: Some(failure) });
         }
     }
@@ -846,10 +949,17 @@ fn judge(
     let mut results = Vec::new();
     for (name, target) in stages {
         let Some((_, work)) = spec.stages.iter().find(|(n, _)| n == name) else { unreachable!("checked above") };
-        session.borrow_mut().stage = name.clone();
-        let (mut baseline, mut candidate) =
-            (Side { session: session.clone(), candidate: false }, Side { session: session.clone(), candidate: true });
-        match protocol::measure(name, *target, Some(work.clone()), &mut baseline, &mut candidate, protocol, progress) {
+        {
+            let mut s = session.borrow_mut();
+            s.stage = name.clone();
+            s.shared = None;
+            s.last_calls = [0, 0];
+        }
+        let side = |who| Side { session: session.clone(), who };
+        let (mut baseline, mut candidate, mut solution) =
+            (side(Role::Reference), side(Role::Candidate), side(Role::Solution));
+        let contenders = Contenders { baseline: &mut baseline, candidate: &mut candidate, solution: &mut solution };
+        match protocol::measure(name, *target, Some(work.clone()), contenders, protocol, progress) {
             Ok(result) => results.push(result),
             Err(text) => {
                 let failure = session.borrow_mut().failure.take();

@@ -91,7 +91,7 @@ enum Cmd {
     /// Grade every solution (each must meet its targets) and every untouched exercise (each must
     /// be correct and miss them, or fail its `todo!()` tasks): shows the grader discriminates.
     Verify {
-        /// Repeat the whole verification this many times and report the spread of speedups.
+        /// Repeat the whole verification this many times and report the spread of speedups and shares.
         #[arg(long, default_value_t = 1)]
         runs: usize,
         /// Only these exercises.
@@ -135,7 +135,8 @@ enum Cmd {
     },
     /// One table of a class's results from the reports `grade-submissions` wrote (a folder of
     /// `<name>.json`, e.g. the `grade-report` artifacts): learner × exercise with points and
-    /// speedups, totals, the fastest per stage, late work, and reports that do not count. Writes
+    /// shares of the solution's gain, totals, the closest to the solution per stage, late work,
+    /// and reports that do not count. Writes
     /// an HTML page, a Markdown summary, a CSV and an SVG chart.
     Class {
         /// The folder of reports (read with its subfolders).
@@ -158,7 +159,7 @@ enum Cmd {
     Compare,
     /// Regenerate every measured figure in the lessons and the README: grades each solution,
     /// untouched exercise and ladder rung several times with the grader, checks every target
-    /// against the rule (at most half the solution's lowest speedup), writes the lessons'
+    /// against the rule (the solution at the top tier, the starting code below the target), writes the lessons'
     /// figure blocks, the README's comparison and docs/figures.json. Takes about 5 min a run.
     Figures {
         /// Grade everything this many times (the lessons quote the spread).
@@ -242,7 +243,13 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
     let width = course.exercises.iter().map(|e| e.name.len()).max().unwrap_or(8);
     anstream::println!(
         "{}",
-        term::paint(term::BOLD, format!("  #  {:<width$}  {:<21} best speedup / target", "exercise", "state"))
+        term::paint(
+            term::BOLD,
+            format!(
+                "  #  {:<width$}  {:<21} best share of the solution's gain (speedup) / target",
+                "exercise", "state"
+            )
+        )
     );
     let mut done = 0;
     let mpi_missing = course.exercises.iter().any(|e| e.mpi.is_some()) && mpi::detect().is_err();
@@ -267,9 +274,12 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
         let figures: Vec<String> = tasks
             .into_iter()
             .chain(ex.stages.iter().map(|s| {
-                let best = entry.best.get(&s.name).copied();
-                let figure = best.map_or("–".to_string(), |b| format!("{b:.2}×"));
-                format!("{} {figure} / {}×{}", s.name, s.target, tier_reached(s, best))
+                let best = entry.best_share.get(&s.name).copied();
+                let figure = best.map_or("–".to_string(), |b| {
+                    format!("{} ({}×)", check::render::percent(b.share), check::render::two_digits(b.speedup))
+                });
+                let target = check::render::percent(s.target);
+                format!("{} {figure} / {target}{}", s.name, tier_reached(s, best.map(|b| b.share)))
             }))
             .collect();
         let number = ex.dir.split('-').next().unwrap_or("").trim_start_matches('0');
@@ -287,7 +297,7 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// ` (tier 2/3, next 10×)` for a stage with tiers, from the best speedup (a best at or above
+/// ` (tier 2/3, next 90%)` for a stage with tiers, from the best share (a best at or above
 /// the target was met when measured); nothing for a stage with the target alone.
 fn tier_reached(stage: &course::Stage, best: Option<f64>) -> String {
     let tiers = stage.tiers();
@@ -296,7 +306,7 @@ fn tier_reached(stage: &course::Stage, best: Option<f64>) -> String {
     }
     let earned = best.map_or(0, |b| check::points(&tiers, b >= stage.target, b));
     match tiers.get(earned as usize) {
-        Some(next) => format!(" (tier {earned}/{}, next {}×)", tiers.len(), check::render::two_digits(*next)),
+        Some(next) => format!(" (tier {earned}/{}, next {})", tiers.len(), check::render::percent(*next)),
         None => format!(" (tier {earned}/{}, the top)", tiers.len()),
     }
 }

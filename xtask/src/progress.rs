@@ -1,5 +1,5 @@
 //! The learner's progress, kept in `.course/progress.json` (not committed): the last state and
-//! best speedups of each exercise, and how many hints were shown.
+//! best shares of the solution's gain of each exercise, and how many hints were shown.
 
 use crate::check::{CheckReport, Status};
 use anyhow::{Context, Result};
@@ -11,10 +11,15 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExerciseProgress {
     pub status: Option<Status>,
-    /// Best speedup ever measured, per stage.
-    #[serde(default)]
+    /// Best speedup ever measured, per stage (kept from progress files written before shares;
+    /// no longer updated: a speedup from one machine does not compare with another's).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub best: BTreeMap<String, f64>,
-    /// The roofline of the run that set each best speedup (`cargo xtask report` shows it).
+    /// Best share of the course solution's gain ever measured, per stage, with the speedups of
+    /// that run.
+    #[serde(default)]
+    pub best_share: BTreeMap<String, Best>,
+    /// The roofline of the run that set each best share (`cargo xtask report` shows it).
     #[serde(default)]
     pub roofline: BTreeMap<String, Roofline>,
     #[serde(default)]
@@ -22,6 +27,14 @@ pub struct ExerciseProgress {
     /// Tests passed and run at the last check (tasks done, for `todo` exercises).
     #[serde(default)]
     pub tests: Option<[usize; 2]>,
+}
+
+/// The run that set a stage's best share.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Best {
+    pub share: f64,
+    pub speedup: f64,
+    pub solution_speedup: f64,
 }
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -89,10 +102,13 @@ impl Progress {
         if let Some(t) = &report.tests {
             entry.tests = Some([t.passed, t.passed + t.failed]);
         }
-        for (stage, speedup) in report.speedups() {
-            let best = entry.best.entry(stage.to_string()).or_insert(0.0);
-            if speedup >= *best {
-                *best = speedup;
+        // A stage the machine could not grade says nothing of the code: it sets no best.
+        let graded = report.stages.iter().filter(|s| !s.ungradable());
+        for (stage, result) in graded.filter_map(|s| s.result.as_ref().map(|r| (s.name.as_str(), r))) {
+            let run = Best { share: result.share, speedup: result.speedup, solution_speedup: result.solution_speedup };
+            let best = entry.best_share.entry(stage.to_string()).or_insert(run);
+            if run.share >= best.share {
+                *best = run;
                 let roofline = report.stages.iter().find(|s| s.name == stage).and_then(|s| s.roofline.clone());
                 match roofline {
                     Some(r) => entry.roofline.insert(stage.to_string(), r),

@@ -1,6 +1,8 @@
-//! `report`: a page with each exercise's speedup against its target, as a chart: from the
-//! learner's progress file, or from a `check --all --json` report (a CI artifact).
+//! `report`: a page with each exercise's share of the course solution's gain against its target,
+//! as a chart (the speedups beside it): from the learner's progress file, or from a
+//! `check --all --json` report (a CI artifact).
 
+use crate::check::render::{percent, two_digits};
 use crate::check::{CheckReport, Status};
 use crate::course::Course;
 use crate::export::AllReport;
@@ -14,30 +16,34 @@ use std::process::ExitCode;
 #[derive(Debug, PartialEq)]
 pub struct Bar {
     pub label: String,
+    /// The share of the course solution's gain (the bar's length) and the speedup it was.
+    pub share: Option<f64>,
     pub speedup: Option<f64>,
     /// `None` for an exercise with no timed stage (graded on its tests alone).
     pub target: Option<f64>,
     /// The exercise's current state, in words.
     pub state: String,
-    /// Whether the exercise is done now: a speedup above its target is green only then (a best
-    /// speedup beside code that is wrong now is amber).
+    /// Whether the exercise is done now: a share above its target is green only then (a best
+    /// share beside code that is wrong now is amber).
     pub done: bool,
     /// The speedup's rate against this machine's limit, in a few words ("54% of copy bandwidth").
     pub roof: Option<String>,
-    /// The speedups that earn points, the target first (empty without a timed stage).
+    /// The shares that earn points, the target first (empty without a timed stage).
     pub tiers: Vec<f64>,
     /// Points earned of the tiers.
     pub points: u32,
 }
 
 /// One bar per stage, or one for an exercise without stages, so every exercise is listed.
-/// A stage as the chart needs it: name, tiers (the target first), speedup, roofline, points.
-type StageBar = (String, Vec<f64>, Option<f64>, Option<String>, u32);
+/// A stage as the chart needs it: name, tiers (the target first), (share, speedup), roofline,
+/// points.
+type StageBar = (String, Vec<f64>, Option<(f64, f64)>, Option<String>, u32);
 
 fn bars_of(exercise: &str, stages: &[StageBar], state: &str, done: bool) -> Vec<Bar> {
     if stages.is_empty() {
         return vec![Bar {
             label: exercise.into(),
+            share: None,
             speedup: None,
             target: None,
             state: state.into(),
@@ -49,9 +55,10 @@ fn bars_of(exercise: &str, stages: &[StageBar], state: &str, done: bool) -> Vec<
     }
     stages
         .iter()
-        .map(|(name, tiers, speedup, roof, points)| Bar {
+        .map(|(name, tiers, measured, roof, points)| Bar {
             label: format!("{exercise} · {name}"),
-            speedup: *speedup,
+            share: measured.map(|m| m.0),
+            speedup: measured.map(|m| m.1),
             target: tiers.first().copied(),
             state: state.into(),
             done,
@@ -73,7 +80,8 @@ fn bars_from_reports(reports: &[CheckReport]) -> Vec<Bar> {
                     (
                         s.name.clone(),
                         s.ladder(),
-                        s.result.as_ref().map(|x| x.speedup),
+                        // A stage the machine could not grade shows no share.
+                        s.result.as_ref().filter(|_| !s.ungradable()).map(|x| (x.share, x.speedup)),
                         s.roofline.as_ref().map(|x| x.short()),
                         s.earned(),
                     )
@@ -94,11 +102,11 @@ fn bars_from_progress(course: &Course, progress: &Progress) -> Vec<Bar> {
                 .stages
                 .iter()
                 .map(|s| {
-                    let best = entry.and_then(|p| p.best.get(&s.name).copied());
+                    let best = entry.and_then(|p| p.best_share.get(&s.name).copied());
                     let roof = entry.and_then(|p| p.roofline.get(&s.name)).map(|r| r.short());
-                    // A best speedup at or above the target was met when it was measured.
-                    let points = best.map_or(0, |b| crate::check::points(&s.tiers(), b >= s.target, b));
-                    (s.name.clone(), s.tiers(), best, roof, points)
+                    // A best share at or above the target was met when it was measured.
+                    let points = best.map_or(0, |b| crate::check::points(&s.tiers(), b.share >= s.target, b.share));
+                    (s.name.clone(), s.tiers(), best.map(|b| (b.share, b.speedup)), roof, points)
                 })
                 .collect();
             let status = entry.and_then(|p| p.status);
@@ -108,15 +116,16 @@ fn bars_from_progress(course: &Course, progress: &Progress) -> Vec<Bar> {
         .collect()
 }
 
-/// An SVG bar chart, log scale: each bar the measured speedup, a tick at the target.
+/// An SVG bar chart: each bar the measured share of the solution's gain (0 at the left, the
+/// solution at the thin grey line), a tick at the target, the speedup written beside it.
 pub fn svg(bars: &[Bar]) -> String {
     let (left, width, row) = (260.0, 460.0, 26.0);
     let top = bars
         .iter()
-        .flat_map(|b| [b.speedup.unwrap_or(1.0), b.tiers.last().copied().unwrap_or(1.0)])
-        .fold(10.0f64, f64::max)
-        * 2.0;
-    let x = |v: f64| left + width * (v.max(1.0).log10() / top.log10());
+        .flat_map(|b| [b.share.unwrap_or(0.0), b.tiers.last().copied().unwrap_or(0.0)])
+        .fold(1.0f64, f64::max)
+        * 1.15;
+    let x = |v: f64| left + width * (v.clamp(0.0, top) / top);
     let height = row * bars.len() as f64 + 56.0;
     let mut out = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{height}" font-family="sans-serif" font-size="12">"#,
@@ -126,7 +135,14 @@ pub fn svg(bars: &[Bar]) -> String {
         let y = 10.0 + row * k as f64;
         let _ =
             write!(out, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, left - 8.0, y + 14.0, escape(&b.label));
-        if let (Some(s), Some(target)) = (b.speedup, b.target) {
+        let _ = write!(
+            out,
+            r##"<line x1="{t:.1}" x2="{t:.1}" y1="{}" y2="{}" stroke="#bbb" stroke-width="1"/>"##,
+            y - 4.0,
+            y + 22.0,
+            t = x(1.0)
+        );
+        if let (Some(s), Some(target)) = (b.share, b.target) {
             let colour = match (s >= target, b.done) {
                 (true, true) => "#2a9d4b",
                 (true, false) => "#e0a526",
@@ -140,12 +156,13 @@ pub fn svg(bars: &[Bar]) -> String {
             // Right of the bar and of the target's tick, so the figure never sits under the tick.
             let roof =
                 b.roof.as_ref().map_or(String::new(), |r| format!(r##"<tspan fill="#666"> · {}</tspan>"##, escape(r)));
+            let speedup = b.speedup.map_or(String::new(), |x| format!(" ({}×)", two_digits(x)));
             let _ = write!(
                 out,
-                r#"<text x="{:.1}" y="{}">{}×{roof}</text>"#,
-                x(s).max(x(target)) + 5.0,
+                r#"<text x="{:.1}" y="{}">{}{speedup}{roof}</text>"#,
+                x(s).max(x(target)).max(x(1.0)) + 5.0,
                 y + 14.0,
-                crate::check::render::two_digits(s)
+                percent(s)
             );
         } else {
             let text = if b.target.is_none() { format!("no timed stage: {}", b.state) } else { "not measured".into() };
@@ -173,7 +190,7 @@ pub fn svg(bars: &[Bar]) -> String {
     let axis = 10.0 + row * bars.len() as f64 + 14.0;
     let _ = write!(
         out,
-        r##"<text x="10" y="{axis}" fill="#555">speedup over the starting code, log scale; black tick: the target; dashed: higher tiers; grey text: the rate against this machine's limit (cargo xtask machine)</text><text x="10" y="{}" fill="#555">green: target met, done now · amber: target reached once, not done now · red: below target</text></svg>"##,
+        r##"<text x="10" y="{axis}" fill="#555">share of the course solution's gain, measured in the same run (left: the starting code; grey line: the solution); black tick: the target; dashed: higher tiers; in brackets: the speedup; grey text: the rate against this machine's limit</text><text x="10" y="{}" fill="#555">green: target met, done now · amber: target reached once, not done now · red: below target</text></svg>"##,
         axis + 16.0
     );
     out
@@ -184,26 +201,32 @@ pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// `2 of 3 (next 10×)`, `1 of 1`; `–` without a timed stage.
+/// `2 of 3 (next 90%)`, `1 of 1`; `–` without a timed stage.
 fn points(b: &Bar) -> String {
     if b.tiers.is_empty() {
         return "–".into();
     }
     match b.tiers.get(b.points as usize) {
-        Some(next) if b.tiers.len() > 1 => format!("{} of {} (next {next}×)", b.points, b.tiers.len()),
+        Some(next) if b.tiers.len() > 1 => format!("{} of {} (next {})", b.points, b.tiers.len(), percent(*next)),
         _ => format!("{} of {}", b.points, b.tiers.len()),
     }
 }
 
+/// A bar's share and speedup as table cells, `–` when not measured.
+fn cells(b: &Bar) -> (String, String) {
+    (b.share.map_or("–".into(), percent), b.speedup.map_or("–".into(), |s| format!("{s:.2}×")))
+}
+
 fn markdown(bars: &[Bar]) -> String {
     let mut out = String::from(
-        "| exercise · stage | state now | best speedup | target | points | of this machine's limit |\n| --- | --- | --- | --- | --- | --- |\n",
+        "| exercise · stage | state now | best share of the solution's gain | speedup | target | points | of this machine's limit |\n| --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for b in bars {
-        let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
-        let target = b.target.map_or("tests only".into(), |t| format!("{t}×"));
+        let (share, speedup) = cells(b);
+        let target = b.target.map_or("tests only".into(), percent);
         let roof = b.roof.as_deref().unwrap_or("–");
-        let _ = writeln!(out, "| {} | {} | {speedup} | {target} | {} | {roof} |", b.label, b.state, points(b));
+        let _ =
+            writeln!(out, "| {} | {} | {share} | {speedup} | {target} | {} | {roof} |", b.label, b.state, points(b));
     }
     out
 }
@@ -212,14 +235,14 @@ fn markdown(bars: &[Bar]) -> String {
 fn html_table(bars: &[Bar]) -> String {
     let mut out = String::from(
         "<table style=\"border-collapse:collapse\" cellpadding=\"4\"><thead><tr><th align=\"left\">exercise · stage</th>\
-         <th align=\"left\">state now</th><th align=\"right\">best speedup</th><th align=\"right\">target</th><th align=\"left\">points</th><th align=\"left\">of this machine's limit</th></tr></thead><tbody>",
+         <th align=\"left\">state now</th><th align=\"right\">best share of the solution's gain</th><th align=\"right\">speedup</th><th align=\"right\">target</th><th align=\"left\">points</th><th align=\"left\">of this machine's limit</th></tr></thead><tbody>",
     );
     for b in bars {
-        let speedup = b.speedup.map_or("–".into(), |s| format!("{s:.2}×"));
-        let target = b.target.map_or("tests only".into(), |t| format!("{t}×"));
+        let (share, speedup) = cells(b);
+        let target = b.target.map_or("tests only".into(), percent);
         let _ = write!(
             out,
-            "<tr style=\"border-top:1px solid #ddd\"><td>{}</td><td>{}</td><td align=\"right\">{speedup}</td>\
+            "<tr style=\"border-top:1px solid #ddd\"><td>{}</td><td>{}</td><td align=\"right\">{share}</td><td align=\"right\">{speedup}</td>\
              <td align=\"right\">{target}</td><td>{}</td><td>{}</td></tr>",
             escape(&b.label),
             escape(&b.state),
@@ -245,7 +268,7 @@ pub fn report(root: &Path, course: &Course, from: Option<&Path>) -> Result<ExitC
     let md = markdown(&bars);
     let html = format!(
         "<!doctype html><meta charset=\"utf-8\"><title>Course progress</title>\
-         <body style=\"font-family:sans-serif;max-width:60em;margin:2em auto\"><h1>Speedups against targets</h1>{}\
+         <body style=\"font-family:sans-serif;max-width:60em;margin:2em auto\"><h1>Shares of the course solution's gain, against targets</h1>{}\
          {}</body>",
         svg(&bars),
         html_table(&bars)
@@ -262,44 +285,47 @@ mod tests {
 
     #[test]
     fn the_chart_marks_met_and_missed_targets() {
-        let bar = |label: &str, speedup, target, state: &str, done| Bar {
+        let bar = |label: &str, share: Option<f64>, target, state: &str, done| Bar {
             label: label.into(),
-            speedup,
+            share,
+            speedup: share.map(|s| 8f64.powf(s)),
             target,
             state: state.into(),
             done,
             roof: (label == "heat · evolve").then(|| "54% of copy bandwidth".to_string()),
             tiers: match (label, target) {
-                ("heat · evolve", _) => vec![5.0, 8.0, 20.0],
+                ("heat · evolve", _) => vec![0.5, 0.75, 0.9],
                 (_, Some(t)) => vec![t],
                 _ => vec![],
             },
             points: u32::from(label == "heat · evolve") * 2,
         };
         let bars = [
-            bar("heat · evolve", Some(12.0), Some(5.0), "target met", true),
-            bar("a<b · x", Some(1.0), Some(2.0), "correct but slow", false),
-            bar("c · y", None, Some(3.0), "wrong results", false),
-            bar("d · z", Some(9.0), Some(3.0), "wrong results", false),
+            bar("heat · evolve", Some(0.8), Some(0.5), "target met", true),
+            bar("a<b · x", Some(0.0), Some(0.5), "correct but slow", false),
+            bar("c · y", None, Some(0.6), "wrong results", false),
+            bar("d · z", Some(0.9), Some(0.6), "wrong results", false),
             bar("c-interop", None, None, "target met", true),
         ];
         let svg = svg(&bars);
         assert!(svg.contains("#2a9d4b") && svg.contains("#d1495b") && svg.contains("not measured"), "{svg}");
         assert_eq!(svg.matches("#2a9d4b").count(), 1, "green only for an exercise done now");
-        assert!(svg.contains("#e0a526"), "a best speedup beside wrong code is amber");
+        assert!(svg.contains("#e0a526"), "a best share beside wrong code is amber");
         assert!(svg.contains("no timed stage: target met"), "{svg}");
         assert!(svg.contains("a&lt;b · x"), "labels are escaped");
-        assert_eq!(svg.matches("<line").count(), 6, "a target tick per timed stage, a dashed one per higher tier");
+        // Per bar the solution's line; per timed stage a target tick; a dashed one per higher tier.
+        assert_eq!(svg.matches("<line").count(), 5 + 4 + 2, "{svg}");
         assert_eq!(svg.matches("stroke-dasharray").count(), 2, "{svg}");
+        let md = markdown(&bars);
         assert!(
-            markdown(&bars)
-                .contains("| heat · evolve | target met | 12.00× | 5× | 2 of 3 (next 20×) | 54% of copy bandwidth |"),
-            "{}",
-            markdown(&bars)
+            md.contains(
+                "| heat · evolve | target met | 80% | 5.28× | 50% | 2 of 3 (next 90%) | 54% of copy bandwidth |"
+            ),
+            "{md}"
         );
-        assert!(markdown(&bars).contains("| a<b · x | correct but slow | 1.00× | 2× | 0 of 1 | – |"));
-        assert!(markdown(&bars).contains("| c-interop | target met | – | tests only | – | – |"));
-        assert!(svg.contains("12×<tspan fill=\"#666\"> · 54% of copy bandwidth</tspan>"), "{svg}");
+        assert!(md.contains("| a<b · x | correct but slow | 0% | 1.00× | 50% | 0 of 1 | – |"), "{md}");
+        assert!(md.contains("| c-interop | target met | – | – | tests only | – | – |"), "{md}");
+        assert!(svg.contains("80% (5.28×)<tspan fill=\"#666\"> · 54% of copy bandwidth</tspan>"), "{svg}");
         let table = html_table(&bars);
         assert!(table.starts_with("<table") && table.matches("<tr").count() == 6 && !table.contains('|'), "{table}");
     }

@@ -808,13 +808,13 @@ fn stage_problems(course: &Course, topics: &[String], served: &[Served]) -> Vec<
 /// Asks the reference worker `exe` for the spec of every exercise of `course`; also returns
 /// the stages whose work declares no roof ("exercise · stage").
 fn ask_reference_worker(exe: &Path, course: &Course) -> (Vec<Served>, Vec<String>) {
-    use crate::judge::{Failure, Worker};
+    use crate::judge::{Failure, Role, Worker};
     let workdir = std::env::temp_dir().join(format!("xtask-tidy-specs-{}", std::process::id()));
     std::fs::create_dir_all(&workdir).unwrap_or_else(|e| panic!("cannot create {}: {e}", workdir.display()));
     let limits = crate::child::Limits::for_learner_code(std::time::Duration::from_secs(60));
     let (mut served, mut unroofed) = (Vec::new(), Vec::new());
     for ex in &course.exercises {
-        let mut worker = Worker::spawn(exe, &[ex.name.as_str()], &workdir, limits, false)
+        let mut worker = Worker::spawn(exe, &[ex.name.as_str()], &workdir, limits, Role::Reference)
             .unwrap_or_else(|e| panic!("cannot start the reference worker: {e:#}"));
         let answer = worker.ask("spec", std::time::Duration::from_secs(60), false);
         worker.kill();

@@ -69,6 +69,14 @@ pub(crate) fn expected(ex: &Exercise, side: Side) -> Status {
     }
 }
 
+/// Whether `got` is what `verify` wants of a side expected to end `want`. A stage the machine
+/// cannot grade now (the course's solution gains too little here: a parallel stage with one
+/// free core) is neither a failure of the solution nor a pass of the untouched code: only a
+/// solution that misses a required target, or untouched code that meets one, is wrong.
+pub(crate) fn as_expected(want: Status, got: Status) -> bool {
+    got == want || (got == Status::Ungradable && matches!(want, Status::Done | Status::Slow))
+}
+
 /// Runs the verification `runs` times; exits non-zero if any verdict was not the expected one.
 pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Result<ExitCode> {
     let exercises: Vec<&Exercise> = if only.is_empty() {
@@ -82,6 +90,7 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
     let mut history: Vec<(&Exercise, Side, Vec<CheckReport>)> =
         exercises.iter().flat_map(|&ex| [(ex, Side::Solution, vec![]), (ex, Side::Exercise, vec![])]).collect();
     let mut unexpected = 0;
+    let mut ungradable = 0;
     let started = Instant::now();
     for run in 1..=runs {
         if runs > 1 {
@@ -91,9 +100,16 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
             let report = check::check(root, ex, *side, color)?;
             let want = expected(ex, *side);
             let short_of_top = if *side == Side::Solution { below_top_tier(ex, &report) } else { vec![] };
-            let ok = report.status == want && short_of_top.is_empty();
+            let ok = as_expected(want, report.status);
             unexpected += usize::from(!ok);
-            let figures: Vec<String> = report.speedups().map(|(s, x)| format!("{s} {x:.2}×")).collect();
+            ungradable += usize::from(report.status == Status::Ungradable);
+            let figures: Vec<String> = report
+                .shares()
+                .map(|(s, share, solution)| {
+                    let speedup = report.speedups().find(|(n, _)| *n == s).map_or(0.0, |(_, x)| x);
+                    format!("{s} {speedup:.2}× ({} of {solution:.2}×)", check::render::percent(share))
+                })
+                .collect();
             anstream::println!(
                 "  {} {:<24} {:<9} {:<17} {}{}",
                 term::mark(ok),
@@ -104,7 +120,7 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
                 if ok { String::new() } else { format!("   (expected: {})", want.describe()) }
             );
             for line in &short_of_top {
-                anstream::println!("      {} {line}", term::paint(term::BAD, "tiers:"));
+                anstream::println!("      {} {line}", term::paint(term::DIM, "tiers:"));
             }
             if !ok && let Some(details) = &report.details {
                 anstream::println!("{}", indent(details));
@@ -113,32 +129,52 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
         }
     }
     if runs > 1 {
-        anstream::println!("\n{}", term::paint(term::BOLD, format!("speedups over {runs} runs: median [min – max]")));
+        anstream::println!(
+            "\n{}",
+            term::paint(
+                term::BOLD,
+                format!("over {runs} runs, median [min – max]: speedup, the solution's speedup, share of its gain")
+            )
+        );
         for (ex, side, reports) in &history {
             for stage in &ex.stages {
-                let xs: Vec<f64> = reports
+                let measured: Vec<&grading::protocol::StageResult> = reports
                     .iter()
-                    .flat_map(|r| r.speedups().filter(|(s, _)| *s == stage.name).map(|(_, x)| x))
+                    .flat_map(|r| r.stages.iter().filter(|s| s.name == stage.name).filter_map(|s| s.result.as_ref()))
                     .collect();
-                if xs.is_empty() {
+                if measured.is_empty() {
                     continue;
                 }
-                let (lo, hi) = spread(&xs);
+                let summary = |xs: Vec<f64>, unit: &dyn Fn(f64) -> String| {
+                    let (lo, hi) = spread(&xs);
+                    format!("{} [{} – {}]", unit(median(&xs)), unit(lo), unit(hi))
+                };
+                let times = |x: f64| format!("{x:.2}×");
                 let side = if *side == Side::Solution { "solution" } else { "exercise" };
                 anstream::println!(
-                    "  {:<24} {side:<9} {:<10} {:>7.2}× [{lo:.2} – {hi:.2}]  target {}×",
+                    "  {:<16} {side:<9} {:<14} {:<26} {:<26} {:<22} target {}",
                     ex.name,
                     stage.name,
-                    median(&xs),
-                    stage.target
+                    summary(measured.iter().map(|r| r.speedup).collect(), &times),
+                    summary(measured.iter().map(|r| r.solution_speedup).collect(), &times),
+                    summary(measured.iter().map(|r| r.share).collect(), &check::render::percent),
+                    check::render::percent(stage.target)
                 );
             }
         }
     }
     let total = history.len() * runs;
     let elapsed = started.elapsed().as_secs();
+    let not_gradable = if ungradable > 0 {
+        format!(", {ungradable} of them not gradable here (the solution gained too little: a busy core?)")
+    } else {
+        String::new()
+    };
     if unexpected == 0 {
-        anstream::println!("\n{} all {total} verdicts as expected ({elapsed} s)", term::paint(term::GOOD, "verify:"));
+        anstream::println!(
+            "\n{} all {total} verdicts as expected{not_gradable} ({elapsed} s)",
+            term::paint(term::GOOD, "verify:")
+        );
         Ok(ExitCode::SUCCESS)
     } else {
         anstream::println!(
@@ -149,25 +185,26 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
     }
 }
 
-/// For each stage with tiers: a line when the solution's speedup does not clear the top tier
-/// with the course's margin (`figures::margin`), saying which tier it reaches. A tier only
-/// counts when the solution reaches it surely; otherwise the tiers are set too high.
+/// For each stage with tiers: a line, for information, when the solution's share of its own
+/// gain (measured against itself: 100% give or take the noise) falls short of the top tier.
+/// Never a failure: on a noisy machine the solution may reach tier 2 of 3 in one run; `figures`
+/// holds the tiers to the rule over many runs.
 fn below_top_tier(ex: &Exercise, report: &CheckReport) -> Vec<String> {
+    let percent = check::render::percent;
     ex.stages
         .iter()
         .filter(|s| s.tiers().len() > 1)
         .filter_map(|stage| {
             let measured = report.stages.iter().find(|r| r.name == stage.name)?;
-            let speedup = measured.result.as_ref().map_or(0.0, |r| r.speedup);
-            let (margin, top) = (crate::figures::margin(stage), stage.top_tier());
-            (speedup < margin * top).then(|| {
+            let result = measured.result.as_ref()?;
+            (result.verdict == grading::protocol::Verdict::Met && result.share < stage.top_tier()).then(|| {
                 format!(
-                    "{}: the solution's {speedup:.2}× reaches tier {} of {}; the top tier, {top}×, needs {:.2}× \
-                     ({margin} times it)",
+                    "{}: the solution's {} of its own gain reaches tier {} of {} this run (the top tier is {})",
                     stage.name,
+                    percent(result.share),
                     measured.earned(),
                     measured.max_points(),
-                    margin * top
+                    percent(stage.top_tier())
                 )
             })
         })

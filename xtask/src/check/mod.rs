@@ -30,7 +30,13 @@ use std::path::Path;
 
 /// Checks one side of an exercise. `color` asks cargo for coloured diagnostics.
 pub fn check(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckReport> {
-    let seal = crate::integrity::check_seal(root, &[ex.folder(side)])?;
+    // The solution's folder counts for an exercise with timed stages: its code is timed beside
+    // the learner's and sets the scale of the verdict.
+    let mut folders = vec![ex.folder(side)];
+    if side == Side::Exercise && !ex.stages.is_empty() {
+        folders.push(ex.folder(Side::Solution));
+    }
+    let seal = crate::integrity::check_seal(root, &folders)?;
     let tampered = seal.changes.unwrap_or_default();
     // A tampered course is not built (a build script could run) nor timed: the verdict would
     // not count, and the learner's message says which files to restore.
@@ -57,9 +63,9 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     let mpi = ex.mpi.as_ref().map(|_| crate::mpi::require(&ex.name)).transpose()?;
 
     // Before the learner's build: nothing of it (a build script) has run yet.
-    let expected = match side {
+    let course_solution = match side {
         Side::Solution => None,
-        Side::Exercise => Some(expected_tests(root, ex, &mut status)?),
+        Side::Exercise => Some(build_solution(root, ex, &mut status)?),
     };
     status.phase(&format!("building {package} (release)…"));
     let built = match cargo::build_tests(root, &package, !ex.stages.is_empty(), color, |s| {
@@ -72,9 +78,9 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         Build::Built(b) => b,
     };
     // The solution's own tests are listed from its own binaries (it is course code).
-    let expected = match expected {
-        Some(e) => e,
-        None => list_course_tests(&built.tests)?,
+    let (expected, solution_grade) = match course_solution {
+        Some(solution) => (solution.expected, solution.grade),
+        None => (list_course_tests(&built.tests)?, built.grade.clone()),
     };
 
     report.status = Status::Wrong;
@@ -99,6 +105,9 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         report.status = Status::Done;
         return Ok(report);
     };
+    let Some(solution_grade) = solution_grade else {
+        bail!("the course's solution {} has no grading worker (tests/grade.rs)", ex.package(Side::Solution));
+    };
     if ex.stateless {
         let found = crate::stateless::kept_state(&root.join(ex.folder(side)))?;
         if !found.is_empty() {
@@ -122,13 +131,19 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     let limits = crate::machine::limits(root, &mut status, false).ok();
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let stages = gradable;
-    let judged =
-        judge::grade(&grade, &reference, ex, mpi.as_ref(), &stages, &protocol, &root.join("target"), &mut |p| {
-            status.set(&format!(
-                "grading {package}: {} · pair {} · speedup {:.2}× [{:.2}–{:.2}]",
-                p.stage, p.pairs, p.speedup, p.interval[0], p.interval[1]
-            ))
-        })?;
+    let exes = judge::Executables { candidate: &grade, solution: &solution_grade, reference: &reference };
+    let judged = judge::grade(exes, ex, mpi.as_ref(), &stages, &protocol, &root.join("target"), &mut |p| {
+        status.set(&format!(
+            "grading {package}: {} · round {} · speedup {}× [{}–{}] · the solution's {}× · {} of its gain",
+            p.stage,
+            p.pairs,
+            render::two_digits(p.speedup),
+            render::two_digits(p.interval[0]),
+            render::two_digits(p.interval[1]),
+            render::two_digits(p.solution_speedup),
+            render::percent(p.share)
+        ))
+    })?;
     report.protocol = Some(protocol);
     report.machine = Some(machine);
     if let Some(failure) = judged.failure {
@@ -152,20 +167,30 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         }
         report.limits = Some(limits);
     }
-    let met = |name: &str| {
-        report.stages.iter().any(|s| s.name == name && s.result.as_ref().is_some_and(|r| r.verdict == Verdict::Met))
-    };
+    let verdict =
+        |name: &str| report.stages.iter().find(|s| s.name == name).and_then(|s| s.result.as_ref()).map(|r| r.verdict);
+    let required: Vec<Option<Verdict>> = ex.required_stages().map(|s| verdict(&s.name)).collect();
     report.status = if !tests_passed {
         Status::Wrong
-    } else if ex.required_stages().all(|s| met(&s.name)) {
+    } else if required.iter().all(|v| *v == Some(Verdict::Met)) {
         Status::Done
+    } else if required.iter().all(|v| matches!(v, Some(Verdict::Met | Verdict::Ungradable))) {
+        Status::Ungradable
     } else {
         Status::Slow
     };
     Ok(report)
 }
 
-/// The tests the learner's test binaries must report, read from the solution's twin binaries.
+/// What the course's solution crate gives the check of an exercise: the tests the learner's
+/// binaries must report, and its grading worker, timed beside the learner's.
+struct CourseSolution {
+    expected: Expected,
+    grade: Option<std::path::PathBuf>,
+}
+
+/// The tests the learner's test binaries must report, read from the solution's twin binaries,
+/// and the solution's grading worker, built in the same cargo call.
 ///
 /// A test binary of the learner's crate has the learner's code linked in, so nothing it prints
 /// is evidence by itself: a test can print `test x ... ok` lines, or end the whole run with
@@ -176,11 +201,12 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
 /// runs no test. Not from the learner's binary (its code can run before `main`), nor from a
 /// cached file (`target/` is writable by a build script): cargo's own build cache makes a
 /// second listing cost a second.
-fn expected_tests(root: &Path, ex: &Exercise, status: &mut StatusLine) -> Result<Expected> {
+fn build_solution(root: &Path, ex: &Exercise, status: &mut StatusLine) -> Result<CourseSolution> {
     let solution = ex.package(Side::Solution);
-    status.phase(&format!("reading the list of the course's tests from {solution}…"));
-    match cargo::build_tests(root, &solution, false, false, |s| status.set(&format!("building {solution}: {s}")))? {
-        Build::Built(built) => list_course_tests(&built.tests),
+    status.phase(&format!("building the course's solution {solution}…"));
+    let timed = !ex.stages.is_empty();
+    match cargo::build_tests(root, &solution, timed, false, |s| status.set(&format!("building {solution}: {s}")))? {
+        Build::Built(built) => Ok(CourseSolution { expected: list_course_tests(&built.tests)?, grade: built.grade }),
         Build::Failed(why) => {
             bail!("the course's solution {solution} does not build, so the list of tests to expect is unknown:\n{why}")
         }

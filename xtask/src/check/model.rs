@@ -7,8 +7,9 @@ use grading::protocol::{Protocol, StageResult, Verdict};
 use grading::roofline::{Limits, Roofline};
 use serde::{Deserialize, Serialize};
 
-/// Version of the JSON report's layout; bumped on incompatible changes.
-pub const SCHEMA: u32 = 1;
+/// Version of the JSON report's layout; bumped on incompatible changes (2: targets and tiers
+/// are shares of the course solution's gain, measured in the same run).
+pub const SCHEMA: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -19,6 +20,9 @@ pub enum Status {
     Wrong,
     /// Correct, but a required speed target is missed.
     Slow,
+    /// Correct, no required target missed, but one could not be graded: the course's solution
+    /// itself gained too little on this machine, now (a parallel stage with one free core).
+    Ungradable,
     /// Correct, and every required target met.
     Done,
 }
@@ -30,6 +34,7 @@ impl Status {
             Status::NotCompiled => "does not compile",
             Status::Wrong => "wrong results",
             Status::Slow => "correct but slow",
+            Status::Ungradable => "not gradable here",
             Status::Done => "target met",
         }
     }
@@ -63,6 +68,9 @@ pub enum Problem {
     /// The grader's own reference worker failed (a candidate whose calls are so fast that a
     /// sample holds a huge number of them).
     Grader,
+    /// The course's solution, timed beside the code to measure what the machine gives, failed:
+    /// a fault of the course, not of the learner's code.
+    Solution,
 }
 
 impl Problem {
@@ -78,6 +86,7 @@ impl Problem {
             Problem::Protocol => "broke the grading protocol",
             Problem::Grader => "too many calls for the grader to check",
             Problem::KeepsState => "keeps state between calls",
+            Problem::Solution => "the course's solution failed",
         }
     }
 
@@ -91,6 +100,7 @@ impl Problem {
             F::TimedOut { .. } => Problem::TimedOut,
             F::Protocol { .. } => Problem::Protocol,
             F::Reference(_) => Problem::Grader,
+            F::Solution(_) => Problem::Solution,
         }
     }
 }
@@ -123,6 +133,7 @@ impl TestOutcome {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StageReport {
     pub name: String,
+    /// The share of the course solution's gain to reach (0.5: half-way, on a log scale).
     pub target: f64,
     pub optional: bool,
     /// Absent when the stage was not measured (the code did not compile or was wrong).
@@ -131,7 +142,7 @@ pub struct StageReport {
     /// when no hardware limit applies, or in reports written before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roofline: Option<Roofline>,
-    /// The speedups that earn 1, 2, 3… points, lowest first (`course.toml`'s `tiers`, else the
+    /// The shares that earn 1, 2, 3… points, lowest first (`course.toml`'s `tiers`, else the
     /// target alone); empty in reports written before tiers, which [`StageReport::ladder`] reads
     /// as the target alone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -139,26 +150,31 @@ pub struct StageReport {
     /// Points earned, as [`points`] counts them (0 when not measured or missed).
     #[serde(default)]
     pub points: u32,
-    /// The next tier's speedup: the target when missed, absent at the top.
+    /// The next tier's share: the target when missed, absent at the top.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_tier: Option<f64>,
 }
 
 /// Points for a stage: none unless the grader's verdict on the target (the first tier) is
-/// met, then one more for each higher tier the median speedup reaches. Reaching a tier exactly
+/// met, then one more for each higher tier the median share reaches. Reaching a tier exactly
 /// counts. The grader stops timing once the target's verdict is sure, so the higher tiers are
 /// read from the median, as a verdict at the time limit is.
-pub fn points(tiers: &[f64], met: bool, speedup: f64) -> u32 {
+pub fn points(tiers: &[f64], met: bool, share: f64) -> u32 {
     if !met {
         return 0;
     }
-    1 + tiers.iter().skip(1).take_while(|&&t| speedup >= t).count() as u32
+    1 + tiers.iter().skip(1).take_while(|&&t| share >= t).count() as u32
 }
 
 impl StageReport {
     /// Measured and missed its target.
     pub fn missed(&self) -> bool {
-        self.result.as_ref().is_some_and(|r| r.verdict != Verdict::Met)
+        self.result.as_ref().is_some_and(|r| r.verdict == Verdict::Missed)
+    }
+
+    /// Measured, but the course's solution gained too little here to grade it.
+    pub fn ungradable(&self) -> bool {
+        self.result.as_ref().is_some_and(|r| r.verdict == Verdict::Ungradable)
     }
 
     /// The tiers, lowest first; the target alone for a report written before tiers.
@@ -168,7 +184,7 @@ impl StageReport {
 
     /// Points earned, computed from the measurement (not read from `points`).
     pub fn earned(&self) -> u32 {
-        self.result.as_ref().map_or(0, |r| points(&self.ladder(), r.verdict == Verdict::Met, r.speedup))
+        self.result.as_ref().map_or(0, |r| points(&self.ladder(), r.verdict == Verdict::Met, r.share))
     }
 
     /// The most points the stage can earn: one per tier.
@@ -176,7 +192,7 @@ impl StageReport {
         self.ladder().len() as u32
     }
 
-    /// The next tier's speedup to reach, if any is left.
+    /// The next tier's share to reach, if any is left.
     pub fn next(&self) -> Option<f64> {
         self.ladder().get(self.earned() as usize).copied()
     }
@@ -187,21 +203,21 @@ impl StageReport {
         self.next_tier = self.next();
     }
 
-    /// "tier 2 of 3 (5×), next 10×" for a stage with tiers; `None` with one tier (met or
+    /// "tier 2 of 3 (75%), next 90%" for a stage with tiers; `None` with one tier (met or
     /// missed says it all).
     pub fn tier_text(&self) -> Option<String> {
         let tiers = self.ladder();
         if tiers.len() < 2 {
             return None;
         }
-        let two = super::render::two_digits;
+        let percent = super::render::percent;
         let earned = self.earned() as usize;
         let reached = match earned {
             0 => format!("tier 0 of {}", tiers.len()),
-            k => format!("tier {k} of {} ({}×)", tiers.len(), two(tiers[k - 1])),
+            k => format!("tier {k} of {} ({})", tiers.len(), percent(tiers[k - 1])),
         };
         Some(match self.next() {
-            Some(next) => format!("{reached}, next {}×", two(next)),
+            Some(next) => format!("{reached}, next {}", percent(next)),
             None => format!("{reached}, the top"),
         })
     }
@@ -307,8 +323,13 @@ impl CheckReport {
         if self.stages.is_empty() { 1 } else { self.stages.iter().map(StageReport::max_points).sum() }
     }
 
-    /// Best measured speedup per stage.
+    /// Measured speedup per stage.
     pub fn speedups(&self) -> impl Iterator<Item = (&str, f64)> {
         self.stages.iter().filter_map(|s| s.result.as_ref().map(|r| (s.name.as_str(), r.speedup)))
+    }
+
+    /// Measured share of the solution's gain per stage, with the solution's speedup.
+    pub fn shares(&self) -> impl Iterator<Item = (&str, f64, f64)> {
+        self.stages.iter().filter_map(|s| s.result.as_ref().map(|r| (s.name.as_str(), r.share, r.solution_speedup)))
     }
 }

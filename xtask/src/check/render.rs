@@ -7,7 +7,7 @@ use grading::protocol::{StageResult, Verdict};
 use grading::roofline::Roof;
 use grading::timeit::format_seconds;
 
-/// The one-line verdict: `correct ✔ · evolve 3.1× of target 10× ✘`.
+/// The one-line verdict: `correct ✔ · evolve 42% of the solution's gain (3.1×), target 50% ✘`.
 pub fn verdict_line(r: &CheckReport) -> String {
     let mut parts = vec![match (r.status, &r.tests, r.problem) {
         (Status::Tampered, _, _) => format!("course files modified {}", term::mark(false)),
@@ -24,11 +24,13 @@ pub fn verdict_line(r: &CheckReport) -> String {
         let optional = if s.optional { " (optional)" } else { "" };
         let tier = if s.max_points() > 1 { format!(" tier {}/{}", s.earned(), s.max_points()) } else { String::new() };
         parts.push(match &s.result {
+            Some(res) if res.verdict == Verdict::Ungradable => format!("{} not gradable here{optional} –", s.name),
             Some(res) => format!(
-                "{} {}× of target {}×{optional} {}{tier}",
+                "{} {} of the solution's gain ({}×), target {}{optional} {}{tier}",
                 s.name,
+                percent(res.share),
                 two_digits(res.speedup),
-                two_digits(s.target),
+                percent(s.target),
                 term::mark(res.verdict == Verdict::Met)
             ),
             None => format!("{} not measured{optional}", s.name),
@@ -70,28 +72,63 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
     for s in &r.stages {
         let Some(res) = &s.result else { continue };
         let optional = if s.optional { " (optional)" } else { "" };
-        let tier = s.tier_text().map(|t| format!(" · {t}")).unwrap_or_default();
-        out += &format!(
-            "  {} {}{optional}: {}× faster than the baseline, target {}×{tier}  {}\n",
-            term::mark(res.verdict == Verdict::Met),
-            s.name,
-            two_digits(res.speedup),
-            two_digits(s.target),
-            term::paint(
-                term::DIM,
-                format!(
-                    "(95% interval {}–{}×, {} pairs)",
-                    two_digits(res.interval[0]),
-                    two_digits(res.interval[1]),
-                    res.pairs
-                )
-            ),
-        );
         let per = |seconds: f64| match &res.work {
             Some(w) => format!("{} per {}", format_seconds(seconds / w.per_call), w.unit),
             None => format!("{} per call", format_seconds(seconds)),
         };
-        out += &format!("      baseline {} · yours {}\n", per(res.baseline_seconds), per(res.candidate_seconds));
+        if res.verdict == Verdict::Ungradable {
+            out += &format!(
+                "  – {}{optional}: not gradable on this machine now: the course's solution ran only {}× faster than \
+                 the starting code here (a share of its gain means something from {}× on). {}\n",
+                s.name,
+                two_digits(res.solution_speedup),
+                two_digits(r.protocol.as_ref().map_or(1.2, |p| p.min_solution_speedup)),
+                if ex.stages.iter().any(|x| x.name == s.name && x.multi_threaded) {
+                    "This stage runs on several threads: another program is using a core. Check again when the \
+                     machine is idle."
+                } else {
+                    "Another program may be slowing the machine: check again when it is idle."
+                }
+            );
+            out += &format!(
+                "      yours {}× faster than the baseline · baseline {} · yours {} · the solution's {}\n",
+                two_digits(res.speedup),
+                per(res.baseline_seconds),
+                per(res.candidate_seconds),
+                per(res.solution_seconds)
+            );
+            continue;
+        }
+        let tier = s.tier_text().map(|t| format!(" · {t}")).unwrap_or_default();
+        out += &format!(
+            "  {} {}{optional}: {} of the course solution's gain, target {}{tier}  {}\n",
+            term::mark(res.verdict == Verdict::Met),
+            s.name,
+            percent(res.share),
+            percent(s.target),
+            term::paint(
+                term::DIM,
+                format!(
+                    "(95% interval {} to {}, {} rounds)",
+                    percent(res.share_interval[0]),
+                    percent(res.share_interval[1]),
+                    res.pairs
+                )
+            ),
+        );
+        out += &format!(
+            "      {}× faster than the starting code; the course's solution reaches {}× here (the target stands for \
+             {}× on this machine)\n",
+            two_digits(res.speedup),
+            two_digits(res.solution_speedup),
+            two_digits(res.target_speedup())
+        );
+        out += &format!(
+            "      baseline {} · yours {} · the solution's {}\n",
+            per(res.baseline_seconds),
+            per(res.candidate_seconds),
+            per(res.solution_seconds)
+        );
         if let Some(line) = roofline_line(s, res) {
             out += &line;
         }
@@ -160,6 +197,14 @@ fn busy_core_note(r: &CheckReport, ex: &Exercise) -> Option<String> {
     })
 }
 
+/// A share as a percentage: `0.78` → `78%`.
+pub fn percent(share: f64) -> String {
+    if !share.is_finite() {
+        return "–".into();
+    }
+    format!("{:.0}%", share * 100.0).replace("-0%", "0%")
+}
+
 pub fn two_digits(x: f64) -> String {
     if x >= 10.0 {
         format!("{x:.0}")
@@ -213,21 +258,8 @@ mod tests {
 
     #[test]
     fn a_missed_stage_on_a_busy_machine_says_the_machine_was_busy() {
-        let result = |speedup: f64| StageResult {
-            name: "parallel".into(),
-            target: 1.3,
-            verdict: if speedup >= 1.3 { Verdict::Met } else { Verdict::Missed },
-            conclusive: true,
-            speedup,
-            interval: [speedup * 0.9, speedup * 1.1],
-            confidence: 0.96,
-            pairs: 15,
-            baseline_seconds: 2e-3,
-            candidate_seconds: 2e-3 / speedup,
-            calls_per_sample: [10, 10],
-            work: None,
-            ratios: vec![speedup; 15],
-        };
+        // The solution 1.7× here: a parallel stage two cores bound.
+        let result = |speedup: f64| StageResult::steady("parallel", 0.5, speedup, 1.7);
         let course = crate::course::Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
         let ex = course.find("mandelbrot").unwrap();
         let report = |stage: &str, speedup: f64, scaling: f64| {
@@ -243,11 +275,11 @@ mod tests {
                 tests: None,
                 stages: vec![StageReport {
                     name: stage.into(),
-                    target: 1.3,
+                    target: 0.5,
                     optional: true,
                     result: Some(result(speedup)),
                     roofline: None,
-                    tiers: vec![1.3],
+                    tiers: vec![0.5],
                     points: 0,
                     next_tier: None,
                 }],
@@ -262,6 +294,39 @@ mod tests {
         assert_eq!(busy_core_note(&report("parallel", 1.05, 1.95), ex), None, "an idle core: the code is slow");
         assert_eq!(busy_core_note(&report("parallel", 1.9, 1.2), ex), None, "nothing missed, nothing to explain");
         assert_eq!(busy_core_note(&report("static", 1.05, 1.2), ex), None, "a serial stage: a busy core is no excuse");
+    }
+
+    #[test]
+    fn a_verdict_names_the_share_the_speedups_and_what_the_target_stands_for_here() {
+        let course = crate::course::Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let ex = course.find("heat-fast").unwrap();
+        let mut report = CheckReport::new(ex, Side::Exercise);
+        report.status = Status::Slow;
+        report.tests = Some(TestSummary { passed: 3, ..TestSummary::default() });
+        // serial: 2× of a 4× solution, half-way; parallel: the solution 1.05× (one free core).
+        report.stages[0].result = Some(StageResult::steady("serial", 0.5, 2.0, 4.0));
+        report.stages[1].result = Some(StageResult::steady("parallel", 0.5, 1.02, 1.05));
+        let text = strip_ansi(&render(&report, ex));
+        assert!(text.contains("✔ serial: 50% of the course solution's gain, target 50%"), "{text}");
+        assert!(text.contains("2× faster than the starting code; the course's solution reaches 4× here"), "{text}");
+        assert!(text.contains("the target stands for 2× on this machine"), "{text}");
+        assert!(text.contains("– parallel (optional): not gradable on this machine now"), "{text}");
+        assert!(text.contains("ran only 1.05× faster than the starting code"), "{text}");
+        assert!(text.contains("another program is using a core"), "a multi-threaded stage: {text}");
+        let line = strip_ansi(&verdict_line(&report));
+        assert!(line.contains("serial 50% of the solution's gain (2×), target 50% ✔"), "{line}");
+        assert!(line.contains("parallel not gradable here (optional)"), "{line}");
+        assert!(!line.contains("parallel 2%"), "an ungradable stage shows no share: {line}");
+    }
+
+    #[test]
+    fn shares_print_as_whole_percents() {
+        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(1.234), "123%");
+        assert_eq!(percent(-0.004), "0%", "no minus zero");
+        assert_eq!(percent(-0.25), "-25%");
+        assert_eq!(percent(f64::NAN), "–");
     }
 
     #[test]
