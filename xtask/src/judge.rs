@@ -622,6 +622,9 @@ struct Session {
     /// Calls the candidate and the solution asked for last, so the batch the first of a round
     /// draws holds enough for both.
     last_calls: [u64; 2],
+    /// Whether the stage's rounds have begun: during warm-up and calibration each contender
+    /// samples alone, many times, and a batch sized for the other would be wasted.
+    in_rounds: bool,
     /// The buffer of the last outputs read, reused.
     outputs: Vec<u8>,
 }
@@ -674,7 +677,7 @@ impl Session {
         if reuse {
             self.shared = None;
         } else {
-            let batch = calls.max(self.last_calls[other]);
+            let batch = if self.in_rounds { calls.max(self.last_calls[other]) } else { calls };
             self.generate_copy(batch)?;
             self.shared = Some((who, batch));
         }
@@ -824,6 +827,10 @@ struct Side {
 }
 
 impl Contender for Side {
+    fn rounds_begin(&mut self) {
+        self.session.borrow_mut().in_rounds = true;
+    }
+
     fn sample(&mut self, calls: u64) -> Result<f64, String> {
         let mut session = self.session.borrow_mut();
         let result = match self.who {
@@ -896,6 +903,7 @@ pub fn grade(
         input: Copied { offsets: Vec::new(), data: Vec::new() },
         shared: None,
         last_calls: [0, 0],
+        in_rounds: false,
         outputs: Vec::new(),
     }));
     let result = judge(&session, exercise, stages, protocol, progress);
@@ -954,6 +962,7 @@ fn judge(
             s.stage = name.clone();
             s.shared = None;
             s.last_calls = [0, 0];
+            s.in_rounds = false;
         }
         let side = |who| Side { session: session.clone(), who };
         let (mut baseline, mut candidate, mut solution) =

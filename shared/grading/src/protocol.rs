@@ -32,9 +32,11 @@
 //!    there is marked inconclusive ("noisy machine") and falls back to the median.
 //!    **Far from the line, sooner**: from [`Protocol::early_pairs`] rounds on, a verdict is
 //!    drawn when the whole interval lies beyond the target by the share worth a factor
-//!    [`Protocol::early_margin`] in speedup (say every round of 6 above 2× the target's speedup).
-//!    Starting code that is 100× too slow would otherwise cost 15 calls of seconds each, and it
-//!    is no less clear after 6.
+//!    [`Protocol::early_margin`] in speedup (say every round of 6 above 2× the target's speedup),
+//!    or by [`Protocol::early_share_margin`] of the solution's gain, whichever is nearer (a
+//!    factor 2 is most of a 2× solution's gain: the untouched code at 0% and the solution at
+//!    100% are far from a 50% target all the same). Starting code that is 100× too slow would
+//!    otherwise cost 15 calls of seconds each, and it is no less clear after 6.
 //! 7. **Too little to grade.** Where the solution itself gains less than
 //!    [`Protocol::min_solution_speedup`] over the baseline (a multi-threaded stage with one free
 //!    core), a share is noise over noise: the verdict is [`Verdict::Ungradable`], said in plain
@@ -70,6 +72,9 @@ pub struct Protocol {
     /// verdict.
     #[serde(default = "default_early_margin")]
     pub early_margin: f64,
+    /// Or how far as a share of the solution's gain, whichever is nearer.
+    #[serde(default = "default_early_share_margin")]
+    pub early_share_margin: f64,
     /// The least speedup over the baseline the course's solution must show on this machine for
     /// a share of its gain to mean anything; below it the stage is [`Verdict::Ungradable`].
     #[serde(default = "default_min_solution_speedup")]
@@ -82,6 +87,10 @@ fn default_early_pairs() -> usize {
 
 fn default_early_margin() -> f64 {
     2.0
+}
+
+fn default_early_share_margin() -> f64 {
+    0.3
 }
 
 fn default_min_solution_speedup() -> f64 {
@@ -99,6 +108,7 @@ impl Default for Protocol {
             confidence: 0.95,
             early_pairs: default_early_pairs(),
             early_margin: default_early_margin(),
+            early_share_margin: default_early_share_margin(),
             min_solution_speedup: default_min_solution_speedup(),
         }
     }
@@ -240,6 +250,10 @@ pub fn speedup_for(share: f64, solution: f64) -> f64 {
 /// says why measuring must stop (a wrong result, a crash), which ends the measurement.
 pub trait Contender {
     fn sample(&mut self, calls: u64) -> Result<f64, String>;
+
+    /// Warm-up and calibration are over: from now on the contenders take turns, round after
+    /// round (a judge can then prepare one input batch for two of them).
+    fn rounds_begin(&mut self) {}
 }
 
 /// A closure timed with the monotonic clock; its result goes through `black_box`.
@@ -328,6 +342,9 @@ pub fn measure(
     let calls_c = calls_per_sample(candidate)?;
     let calls_s = calls_per_sample(solution)?;
     spent = spent.min(protocol.max_seconds); // warm-up and calibration never eat the whole budget
+    baseline.rounds_begin();
+    candidate.rounds_begin();
+    solution.rounds_begin();
 
     let (mut ratios, mut solution_ratios, mut shares) = (Vec::new(), Vec::new(), Vec::new());
     let (mut times_b, mut times_c, mut times_s) = (Vec::new(), Vec::new(), Vec::new());
@@ -372,8 +389,9 @@ pub fn measure(
         let early = ratios.len() >= protocol.early_pairs && sure;
         let weak_solution = solution_high < protocol.min_solution_speedup;
         let gradable = solution_low >= protocol.min_solution_speedup;
-        // The early margin is a factor of speedup; as a share it depends on the solution's gain.
-        let margin = protocol.early_margin.ln() / solution_speedup.max(1.01).ln();
+        // The early margin is a factor of speedup (as a share it depends on the solution's
+        // gain) or a share, whichever is nearer.
+        let margin = (protocol.early_margin.ln() / solution_speedup.max(1.01).ln()).min(protocol.early_share_margin);
         let decided = if early && weak_solution {
             Some((Verdict::Ungradable, true))
         } else if early && gradable && (share_low >= target + margin || share_high + margin < target) {
@@ -603,9 +621,16 @@ mod tests {
         assert_eq!((r.verdict, r.conclusive, r.pairs), (Verdict::Met, true, 6));
         let (r, _) = run(script(100e-3, 100e-3, 1e-3, 0.05), 0.5, 6);
         assert_eq!((r.verdict, r.conclusive, r.pairs), (Verdict::Missed, true, 6));
-        // Within the margin (a factor 2 of a 4× solution is a share of 0.5), the full minimum.
+        // Within the margin (0.3 of a 4× solution's gain: a share of 0.34 is 0.16 from 0.5), the
+        // full minimum.
         let (r, _) = run(script(4e-3, 2.5e-3, 1e-3, 0.05), 0.5, 7);
         assert_eq!((r.verdict, r.pairs), (Verdict::Missed, 15));
+        // Where the solution gains little (2×), a factor 2 would be its whole gain: the untouched
+        // code and the solution itself are still decided after the early rounds.
+        let (r, _) = run(script(2e-3, 2e-3, 1e-3, 0.05), 0.5, 8);
+        assert_eq!((r.verdict, r.pairs), (Verdict::Missed, 6));
+        let (r, _) = run(script(2e-3, 1e-3, 1e-3, 0.05), 0.5, 9);
+        assert_eq!((r.verdict, r.pairs), (Verdict::Met, 6));
     }
 
     #[test]
