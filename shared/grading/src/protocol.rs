@@ -93,8 +93,11 @@ fn default_early_share_margin() -> f64 {
     0.3
 }
 
+/// 1.3×: below it, a share is noise over noise, and code a few percent faster than the baseline
+/// for reasons of its own (another crate's code generation: the untouched `threads` exercise
+/// measures 1.1–1.2×) would already be most of the way.
 fn default_min_solution_speedup() -> f64 {
-    1.2
+    1.3
 }
 
 impl Default for Protocol {

@@ -82,7 +82,7 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
                  the starting code here (a share of its gain means something from {}× on). {}\n",
                 s.name,
                 two_digits(res.solution_speedup),
-                two_digits(r.protocol.as_ref().map_or(1.2, |p| p.min_solution_speedup)),
+                two_digits(r.protocol.as_ref().unwrap_or(&grading::protocol::Protocol::default()).min_solution_speedup),
                 if ex.stages.iter().any(|x| x.name == s.name && x.multi_threaded) {
                     "This stage runs on several threads: another program is using a core. Check again when the \
                      machine is idle."
