@@ -43,6 +43,13 @@ pub struct Stage {
     /// lesson.
     #[serde(default)]
     pub narrow_margin: Option<String>,
+    /// The least speedup the course's solution must show over the baseline for this stage to be
+    /// graded (`grading::protocol::Protocol::min_solution_speedup` when absent): lower where the
+    /// untouched code cannot be timed and the solution's gain is short (two MPI ranks on two
+    /// cores), higher where the untouched code measures faster than the baseline for reasons of
+    /// its own.
+    #[serde(default)]
+    pub min_solution_speedup: Option<f64>,
     /// Shares that earn 1, 2, 3… points, lowest first; the first is `target` (the pass mark).
     /// Absent: one tier, the target, worth 1 point. Learners see how far past the target they
     /// got, and a class table can rank more than met/missed.
@@ -304,6 +311,16 @@ impl Course {
                     );
                 }
                 validate_tiers(stage).with_context(|| format!("exercise '{}', stage '{}'", ex.name, stage.name))?;
+                if let Some(m) = stage.min_solution_speedup
+                    && !(m.is_finite() && (1.05..=4.0).contains(&m))
+                {
+                    bail!(
+                        "exercise '{}', stage '{}': min_solution_speedup must be a speedup from 1.05 to 4 (below it \
+                         the stage is not gradable on that machine), found {m}",
+                        ex.name,
+                        stage.name
+                    );
+                }
             }
             if let Some(mpi) = &ex.mpi
                 && (mpi.ranks.is_empty() || mpi.ranks.iter().chain([&mpi.timed_ranks]).any(|&r| r == 0 || r > 64))
@@ -479,6 +496,17 @@ mod tests {
         // A speedup from before targets were shares is named as such.
         let text = error(&registry("{ name = \"a\", target = 2.5 }", ""));
         assert!(text.contains("found 2.5 (a speedup?"), "{text}");
+        for least in ["0.9", "1.0", "nan", "5.0"] {
+            let text =
+                error(&registry(&format!("{{ name = \"a\", target = 0.5, min_solution_speedup = {least} }}"), ""));
+            assert!(
+                text.contains("stage 'a': min_solution_speedup must be a speedup from 1.05 to 4"),
+                "{least}: {text}"
+            );
+        }
+        assert!(
+            Course::parse(&registry("{ name = \"a\", target = 0.5, min_solution_speedup = 1.2 }", ""), &root()).is_ok()
+        );
         for target in ["0.01", "0.5", "1.0", "2.0"] {
             assert!(Course::parse(&registry(&format!("{{ name = \"a\", target = {target} }}"), ""), &root()).is_ok());
         }

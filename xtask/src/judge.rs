@@ -964,11 +964,16 @@ fn judge(
             s.last_calls = [0, 0];
             s.in_rounds = false;
         }
+        // A stage may ask more (or less) of the solution's gain before it is graded.
+        let mut protocol = protocol.clone();
+        if let Some(least) = exercise.stages.iter().find(|s| &s.name == name).and_then(|s| s.min_solution_speedup) {
+            protocol.min_solution_speedup = least;
+        }
         let side = |who| Side { session: session.clone(), who };
         let (mut baseline, mut candidate, mut solution) =
             (side(Role::Reference), side(Role::Candidate), side(Role::Solution));
         let contenders = Contenders { baseline: &mut baseline, candidate: &mut candidate, solution: &mut solution };
-        match protocol::measure(name, *target, Some(work.clone()), contenders, protocol, progress) {
+        match protocol::measure(name, *target, Some(work.clone()), contenders, &protocol, progress) {
             Ok(result) => results.push(result),
             Err(text) => {
                 let failure = session.borrow_mut().failure.take();
