@@ -123,14 +123,17 @@ pub fn figures(root: &Path, course: &Course, runs: usize, only: &[String], from:
         }
     };
 
-    let mut broken = 0;
+    let (mut broken, mut unjudged) = (0, Vec::new());
     anstream::println!(
         "\n{}",
         term::paint(term::BOLD, "targets against the solution's lowest share and the starting code's highest")
     );
     for ex in &exercises {
         for stage in &ex.stages {
-            let Some(rule) = Rule::judge(stage, &figures.rows_of(&ex.name, &stage.name)) else { continue };
+            let Some(rule) = Rule::judge(stage, &figures.rows_of(&ex.name, &stage.name)) else {
+                unjudged.push(format!("{} · {}", ex.name, stage.name));
+                continue;
+            };
             broken += usize::from(!rule.ok);
             anstream::println!("  {} {:<16} {}", term::mark(rule.ok), ex.name, rule.describe(stage));
         }
@@ -154,7 +157,16 @@ pub fn figures(root: &Path, course: &Course, runs: usize, only: &[String], from:
             ),
         }
     }
-    if unexpected + broken == 0 {
+    if !unjudged.is_empty() {
+        anstream::println!(
+            "{} {} stages have no shares measured yet (figures from before the share measure), so their targets \
+             were not held to the rule: {}. Run `cargo xtask figures` to measure them.",
+            term::paint(term::WARN, "not judged:"),
+            unjudged.len(),
+            unjudged.join(", ")
+        );
+    }
+    if unexpected + broken == 0 && unjudged.is_empty() {
         anstream::println!(
             "\n{} every verdict as expected, every target within the rule",
             term::paint(term::GOOD, "figures:")
@@ -412,6 +424,10 @@ fn lesson_block(ex: &Exercise, figures: &Figures) -> String {
             ))
         })
         .collect();
+    if rules.is_empty() && !ex.stages.is_empty() {
+        out += "\nThe shares of these runs were not measured (figures from before the grader judged shares): \
+                `cargo xtask figures` measures them and holds the targets to the rule.\n";
+    }
     if !rules.is_empty() {
         out += &format!(
             "\nThe rule for targets, the solution at the top tier in every run and the starting code {} below the \
