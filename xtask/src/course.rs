@@ -63,6 +63,12 @@ impl Stage {
         if self.tiers.is_empty() { vec![self.target] } else { self.tiers.clone() }
     }
 
+    /// The least speedup the solution must show for this stage to be graded: its own
+    /// `min_solution_speedup`, else the protocol's.
+    pub fn least_solution_speedup(&self, protocol: &grading::protocol::Protocol) -> f64 {
+        self.min_solution_speedup.unwrap_or(protocol.min_solution_speedup)
+    }
+
     /// The share that earns the most points (the target for a stage without tiers).
     pub fn top_tier(&self) -> f64 {
         self.tiers.last().copied().unwrap_or(self.target)

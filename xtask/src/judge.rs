@@ -966,8 +966,8 @@ fn judge(
         }
         // A stage may ask more (or less) of the solution's gain before it is graded.
         let mut protocol = protocol.clone();
-        if let Some(least) = exercise.stages.iter().find(|s| &s.name == name).and_then(|s| s.min_solution_speedup) {
-            protocol.min_solution_speedup = least;
+        if let Some(stage) = exercise.stages.iter().find(|s| &s.name == name) {
+            protocol.min_solution_speedup = stage.least_solution_speedup(&protocol);
         }
         let side = |who| Side { session: session.clone(), who };
         let (mut baseline, mut candidate, mut solution) =

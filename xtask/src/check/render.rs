@@ -82,11 +82,9 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
                  the starting code here (a share of its gain means something from {}× on). {}\n",
                 s.name,
                 two_digits(res.solution_speedup),
-                two_digits(
-                    ex.stages.iter().find(|x| x.name == s.name).and_then(|x| x.min_solution_speedup).unwrap_or_else(
-                        || r.protocol.as_ref().unwrap_or(&grading::protocol::Protocol::default()).min_solution_speedup
-                    )
-                ),
+                two_digits(ex.stages.iter().find(|x| x.name == s.name).map_or(res.solution_speedup, |x| {
+                    x.least_solution_speedup(r.protocol.as_ref().unwrap_or(&grading::protocol::Protocol::default()))
+                })),
                 if ex.stages.iter().any(|x| x.name == s.name && x.multi_threaded) {
                     "This stage runs on several threads: another program is using a core. Check again when the \
                      machine is idle."
