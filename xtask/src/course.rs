@@ -526,7 +526,7 @@ mod tests {
     }
 
     /// The runner expects a learner's test binaries to report exactly the tests the solution's
-    /// twins list (`check::expected_tests`): the two crates' `tests/*.rs` must be the same code.
+    /// twins list (`check::build_solution`): the two crates' `tests/*.rs` must be the same code.
     #[test]
     fn exercise_and_solution_test_files_are_the_same_code() {
         let course = Course::load(&root()).unwrap();

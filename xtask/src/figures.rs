@@ -34,7 +34,7 @@ const MARGIN: f64 = 0.2;
 const NARROW_MARGIN: f64 = 0.1;
 
 /// How far below its target the untouched code's highest share must stay.
-pub(crate) fn margin(stage: &Stage) -> f64 {
+fn margin(stage: &Stage) -> f64 {
     if stage.narrow_margin.is_some() { NARROW_MARGIN } else { MARGIN }
 }
 
