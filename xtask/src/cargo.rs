@@ -1,6 +1,7 @@
 //! Building an exercise crate's test targets with cargo, and reading what cargo says.
 
 use crate::child;
+use crate::sandbox::{Confinement, Scratch};
 use anyhow::{Context, Result, bail};
 use cargo_metadata::{Message, TargetKind, diagnostic::DiagnosticLevel};
 use std::path::{Path, PathBuf};
@@ -81,12 +82,17 @@ fn cargo_build(
     built: &mut Built,
     status: &mut impl FnMut(&str),
 ) -> Result<Option<String>> {
+    fetch_once(root)?;
     let mut cmd = command();
     // `--locked`: the sealed Cargo.lock is the one built with; a changed dependency is an error.
     cmd.current_dir(root)
         .args(["test", "--release", "--locked", "--no-run", "--package", package])
         .args(selection)
         .arg(if color { "--message-format=json-diagnostic-rendered-ansi" } else { "--message-format=json" });
+    // The compiler reads what the code names (`include_str!`): the build is confined too.
+    let target = target_dir(root);
+    let scratch = Scratch::new(&target, "build")?;
+    crate::sandbox::confine(&mut cmd, &Confinement::cargo(&scratch.0, root, &target))?;
     let finished = child::run(&mut cmd, BUILD_LIMIT, |line| {
         if let Some(rest) = line.trim().strip_prefix("Compiling ") {
             status(&format!("compiling {rest}"));
@@ -139,6 +145,28 @@ fn cargo_build(
             finished.stderr.lines().filter(|l| !l.trim_start().starts_with("Compiling")).collect::<Vec<_>>().join("\n");
     }
     Ok(Some(report))
+}
+
+/// The target folder cargo builds `root`'s crates into (`CARGO_TARGET_DIR` or `target/`).
+pub fn target_dir(root: &Path) -> PathBuf {
+    let dir = std::env::var_os("CARGO_TARGET_DIR").or_else(|| std::env::var_os("CARGO_BUILD_TARGET_DIR"));
+    root.join(dir.map_or_else(|| PathBuf::from("target"), PathBuf::from))
+}
+
+/// `cargo fetch --locked`, once per runner: a confined build has no network, so every crate
+/// the course locks is downloaded first, by the runner itself (a second time costs a moment).
+fn fetch_once(root: &Path) -> Result<()> {
+    static FETCHED: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
+    let fetched = FETCHED.get_or_init(|| {
+        let mut cmd = command();
+        cmd.current_dir(root).args(["fetch", "--locked"]);
+        match child::run(&mut cmd, BUILD_LIMIT, |_| false) {
+            Ok(finished) if finished.ending.success() => Ok(()),
+            Ok(finished) => Err(format!("`cargo fetch --locked` failed:\n{}", finished.stderr)),
+            Err(e) => Err(format!("{e:#}")),
+        }
+    });
+    fetched.clone().map_err(anyhow::Error::msg)
 }
 
 /// Builds the reference worker (`harness`'s `course-reference`, sealed course code only) and

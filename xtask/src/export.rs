@@ -205,6 +205,7 @@ mod tests {
             limits: None,
             tampered: vec![],
             problem: None,
+            sandbox: None,
         }
     }
 

@@ -14,6 +14,7 @@
 
 use crate::child::{Ending, Limits};
 use crate::course::Exercise;
+use crate::sandbox::Confinement;
 use anyhow::{Context, Result, bail};
 use grading::protocol::{self, Contender, Contenders, PairProgress, Protocol, StageResult};
 use grading::worker::SpecAnswer;
@@ -147,14 +148,10 @@ pub struct Worker {
     escapes: RefCell<crate::child::EscapeWatch>,
 }
 
-/// Starts a worker's command: a private working folder, piped output, resource limits (which
-/// give it its own process group), and a largest file size.
-fn start(cmd: &mut Command, workdir: &Path, limits: Limits) -> Result<Child> {
-    cmd.current_dir(workdir)
-        .env("TMPDIR", workdir)
-        .env("RUST_BACKTRACE", "0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+/// Starts a worker's command: confined to its private folder (see `sandbox`), piped output,
+/// resource limits (which give it its own process group), and a largest file size.
+fn start(cmd: &mut Command, confinement: &Confinement, limits: Limits) -> Result<Child> {
+    cmd.env("RUST_BACKTRACE", "0").stdout(Stdio::piped()).stderr(Stdio::piped());
     limits.apply(cmd);
     // SAFETY: setrlimit is async-signal-safe.
     unsafe {
@@ -164,13 +161,14 @@ fn start(cmd: &mut Command, workdir: &Path, limits: Limits) -> Result<Child> {
             Ok(())
         });
     }
+    crate::sandbox::confine(cmd, confinement)?;
     cmd.spawn().with_context(|| format!("cannot start {:?}", cmd.get_program()))
 }
 
 impl Worker {
-    /// Starts `exe` with its answers on fd 3, its own process group, resource limits and a
-    /// private working folder.
-    pub fn spawn(exe: &Path, args: &[&str], workdir: &Path, limits: Limits, role: Role) -> Result<Worker> {
+    /// Starts `exe` with its answers on fd 3, its own process group, resource limits, confined
+    /// to a private working folder.
+    pub fn spawn(exe: &Path, args: &[&str], confinement: &Confinement, limits: Limits, role: Role) -> Result<Worker> {
         let mut fds = [0; 2];
         // SAFETY: pipe2 writes two descriptors into the array on success.
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -190,7 +188,7 @@ impl Worker {
                 Ok(())
             });
         }
-        let mut child = start(&mut cmd, workdir, limits)?;
+        let mut child = start(&mut cmd, confinement, limits)?;
         drop(answer_write);
         let requests = Box::new(child.stdin.take().expect("piped"));
         Ok(Worker::started(child, requests, move || Some(std::fs::File::from(answer_read)), None, role))
@@ -199,18 +197,18 @@ impl Worker {
     /// Starts `exe` as an MPI job of `ranks` ranks (`mpirun`, its own process group; the ranks
     /// lead groups of their own, so they are stopped and ended as the processes that left it).
     /// Open MPI closes every descriptor but the standard three in the ranks, so the requests
-    /// and answers go through two named pipes in `workdir`, which rank 0 opens (see
+    /// and answers go through two named pipes in its scratch folder, which rank 0 opens (see
     /// `harness_mpi::serve_candidate`); its first answer is its process ID, the memory the
     /// judge reads and writes, accepted only if it is a process of this job.
     pub fn spawn_mpi(
         mpi: &crate::mpi::Installation,
         exe: &Path,
         ranks: u32,
-        workdir: &Path,
+        confinement: &Confinement,
         limits: Limits,
         role: Role,
     ) -> Result<Worker> {
-        let channel = workdir.join("channel");
+        let channel = confinement.scratch.join("channel");
         std::fs::create_dir_all(&channel).with_context(|| format!("cannot create {}", channel.display()))?;
         let (requests_path, answers_path) = (channel.join("requests"), channel.join("answers"));
         for path in [&requests_path, &answers_path] {
@@ -222,7 +220,7 @@ impl Worker {
         }
         let mut cmd = crate::mpi::launcher(mpi, exe, ranks, None);
         cmd.env(CHANNEL_ENV, &channel).stdin(Stdio::null());
-        let child = start(&mut cmd, workdir, limits)?;
+        let child = start(&mut cmd, confinement, limits)?;
         // Read and write: opening never waits for rank 0, and the pipe stays open if it goes.
         let requests = std::fs::OpenOptions::new()
             .read(true)
@@ -861,16 +859,18 @@ pub struct Executables<'a> {
 
 /// The stages to grade: (name, target), some or all of `exercise`'s; `mpi` for an exercise that
 /// runs under MPI (the candidate and the solution are then `mpirun` jobs of `timed_ranks` ranks).
+/// The workers read `course` (the checkout graded) and write only folders of their own in its
+/// `target/`.
 pub fn grade(
     exes: Executables<'_>,
     exercise: &Exercise,
     mpi: Option<&crate::mpi::Installation>,
     stages: &[(String, f64)],
     protocol: &Protocol,
-    scratch: &Path,
+    course: &Path,
     progress: &mut dyn FnMut(&PairProgress),
 ) -> Result<Judged> {
-    let workdir = private_folder(scratch)?;
+    let workdir = private_folder(&course.join("target"))?;
     // Each worker gets a folder of its own (an MPI job's named pipes live there).
     let folder = |name: &str| -> Result<PathBuf> {
         let dir = workdir.join(name);
@@ -880,10 +880,13 @@ pub fn grade(
     // Three contenders now share the sampling budget of each stage.
     let limit = Duration::from_secs_f64((1.5 * protocol.max_seconds + 10.0) * stages.len() as f64 + 60.0);
     let limits = Limits::for_learner_code(limit);
-    let reference = Worker::spawn(exes.reference, &[exercise.name.as_str()], &workdir, limits, Role::Reference)?;
+    let confined = Confinement::program(&folder("reference")?, course, exes.reference);
+    let reference = Worker::spawn(exes.reference, &[exercise.name.as_str()], &confined, limits, Role::Reference)?;
     let spawn = |exe: &Path, role: Role, dir: &Path| match (mpi, &exercise.mpi) {
-        (Some(mpi), Some(course)) => Worker::spawn_mpi(mpi, exe, course.timed_ranks, dir, limits, role),
-        _ => Worker::spawn(exe, &[], dir, limits, role),
+        (Some(mpi), Some(job)) => {
+            Worker::spawn_mpi(mpi, exe, job.timed_ranks, &Confinement::mpi(dir, course, exe), limits, role)
+        }
+        _ => Worker::spawn(exe, &[], &Confinement::program(dir, course, exe), limits, role),
     };
     let mut candidate = spawn(exes.candidate, Role::Candidate, &folder("candidate")?)?;
     let mut solution = spawn(exes.solution, Role::Solution, &folder("solution")?)?;

@@ -16,6 +16,7 @@ mod profile;
 mod progress;
 mod report;
 mod reset;
+mod sandbox;
 mod stateless;
 mod submission;
 mod term;
@@ -132,6 +133,10 @@ enum Cmd {
         /// Grade only these exercises (default: every one).
         #[arg(long = "only", value_name = "EXERCISE")]
         only: Vec<String>,
+        /// Grade even where this machine lacks a layer of the sandbox (one submission's code
+        /// could then change another's verdict).
+        #[arg(long)]
+        allow_weaker_sandbox: bool,
     },
     /// One table of a class's results from the reports `grade-submissions` wrote (a folder of
     /// `<name>.json`, e.g. the `grade-report` artifacts): learner × exercise with points and
@@ -220,7 +225,8 @@ fn run(root: &Path, cmd: Cmd) -> Result<ExitCode> {
         Cmd::Machine { remeasure } => machine::machine(&root, remeasure),
         Cmd::Figures { runs, only, from } => figures::figures(&root, &course, runs.max(1), &only, from.as_deref()),
         Cmd::Report { from } => report::report(&root, &course, from.as_deref()),
-        Cmd::GradeSubmissions { submissions, out, summary, only } => {
+        Cmd::GradeSubmissions { submissions, out, summary, only, allow_weaker_sandbox } => {
+            sandbox::require_for_class(allow_weaker_sandbox)?;
             submission::grade_submissions(&root, &course, &submissions, out.as_deref(), summary.as_deref(), &only)
         }
         Cmd::Class { folder, out } => class::class(&root, &course, &folder, out.as_deref()),

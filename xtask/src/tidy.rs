@@ -814,7 +814,8 @@ fn ask_reference_worker(exe: &Path, course: &Course) -> (Vec<Served>, Vec<String
     let limits = crate::child::Limits::for_learner_code(std::time::Duration::from_secs(60));
     let (mut served, mut unroofed) = (Vec::new(), Vec::new());
     for ex in &course.exercises {
-        let mut worker = Worker::spawn(exe, &[ex.name.as_str()], &workdir, limits, Role::Reference)
+        let confined = crate::sandbox::Confinement::program(&workdir, &root(), exe);
+        let mut worker = Worker::spawn(exe, &[ex.name.as_str()], &confined, limits, Role::Reference)
             .unwrap_or_else(|e| panic!("cannot start the reference worker: {e:#}"));
         let answer = worker.ask("spec", std::time::Duration::from_secs(60), false);
         worker.kill();

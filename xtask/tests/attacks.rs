@@ -18,7 +18,11 @@
 //! - `steps`: commands run in the copy before the check (`["xtask", "seal"]` runs the runner,
 //!   `["cargo", …]` cargo);
 //! - `max_seconds`, `no_survivor`: the check ends within this time, and no process whose command
-//!   line holds this string is left once it has.
+//!   line holds this string is left once it has;
+//! - `env`: variables the runner is given (a secret learner code must not see);
+//! - `plant`: `{ path, text }` files written outside the course copy first (a secret in a home
+//!   folder), `path` relative to `target/attacks/`;
+//! - `absent`: strings the report must not hold (what was planted).
 //!
 //! The copy (`target/attacks/course/`, a git repository whose one commit is the working tree,
 //! so `HEAD:integrity.toml` is the course's seal) is refreshed at the start and after every
@@ -55,6 +59,19 @@ struct Expect {
     steps: Vec<Vec<String>>,
     max_seconds: Option<u64>,
     no_survivor: Option<String>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    #[serde(default)]
+    plant: Vec<Plant>,
+    #[serde(default)]
+    absent: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Plant {
+    path: String,
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -182,14 +199,14 @@ struct Ran {
 
 /// Runs the runner on the copy, its output in files (a process left holding a pipe cannot make
 /// this wait), for at most `limit`.
-fn xtask(dirs: &Dirs, args: &[&str], log: &str, limit: Duration) -> Ran {
+fn xtask(dirs: &Dirs, args: &[&str], log: &str, limit: Duration, env: &BTreeMap<String, String>) -> Ran {
     let mut full = vec!["--root", dirs.course.to_str().expect("a UTF-8 path")];
     full.extend_from_slice(args);
-    run(dirs, Path::new(env!("CARGO_BIN_EXE_xtask")), &full, log, limit)
+    run(dirs, Path::new(env!("CARGO_BIN_EXE_xtask")), &full, log, limit, env)
 }
 
-/// Runs `program` in the copy, with the copy's target folder, its output in files.
-fn run(dirs: &Dirs, program: &Path, args: &[&str], log: &str, limit: Duration) -> Ran {
+/// Runs `program` in the copy, with the copy's target folder and `env`, its output in files.
+fn run(dirs: &Dirs, program: &Path, args: &[&str], log: &str, limit: Duration, env: &BTreeMap<String, String>) -> Ran {
     std::fs::create_dir_all(&dirs.logs).unwrap();
     let (out_path, err_path) = (dirs.logs.join(format!("{log}.stdout")), dirs.logs.join(format!("{log}.stderr")));
     let started = Instant::now();
@@ -199,6 +216,7 @@ fn run(dirs: &Dirs, program: &Path, args: &[&str], log: &str, limit: Duration) -
         .env("CARGO_TARGET_DIR", &dirs.target)
         .env_remove("COURSE_TRUSTED_SEAL")
         .env("NO_COLOR", "1")
+        .envs(env)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out_path).unwrap())
         .stderr(std::fs::File::create(&err_path).unwrap())
@@ -388,7 +406,7 @@ fn run_fixture(name: &str, fixture: &Path, dirs: &Dirs, files: &BTreeMap<String,
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 let log = format!("{name}.step{i}");
                 if program == "xtask" {
-                    xtask(dirs, &args, &log, Duration::from_secs(120))
+                    xtask(dirs, &args, &log, Duration::from_secs(600), &expect.env)
                 } else {
                     run(
                         dirs,
@@ -396,6 +414,7 @@ fn run_fixture(name: &str, fixture: &Path, dirs: &Dirs, files: &BTreeMap<String,
                         &args,
                         &log,
                         Duration::from_secs(600),
+                        &expect.env,
                     )
                 }
             }
@@ -413,7 +432,15 @@ fn run_fixture(name: &str, fixture: &Path, dirs: &Dirs, files: &BTreeMap<String,
         }
     }
 
-    let ran = xtask(dirs, &["check", &expect.exercise, "--json"], name, CHECK_LIMIT);
+    for plant in &expect.plant {
+        let path = dirs.course.parent().expect("the copy lies in target/attacks").join(&plant.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &plant.text).unwrap_or_else(|e| panic!("cannot plant {}: {e}", path.display()));
+    }
+    let ran = xtask(dirs, &["check", &expect.exercise, "--json"], name, CHECK_LIMIT, &expect.env);
+    if let Some(found) = expect.absent.iter().find(|a| ran.stdout.contains(a.as_str())) {
+        problems.push(format!("the report holds {found:?}, which learner code must not have seen"));
+    }
     outcome.seconds = ran.seconds;
     // One report channel: the runner's standard output is exactly one JSON report, whatever
     // learner code printed.
@@ -528,7 +555,7 @@ fn every_attack_is_refused_in_plain_words() {
 
     // The course's own seal must match its files, or every fixture would be "tampered" for
     // reasons of its own: re-seal the untouched copy and compare.
-    let sealed = xtask(&dirs, &["seal"], "preflight-seal", Duration::from_secs(120));
+    let sealed = xtask(&dirs, &["seal"], "preflight-seal", Duration::from_secs(120), &BTreeMap::new());
     let resealed = std::fs::read(dirs.course.join("integrity.toml")).unwrap_or_default();
     let original = files.get("integrity.toml").cloned().unwrap_or_default();
     sync(&dirs.course, &files);

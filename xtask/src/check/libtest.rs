@@ -5,6 +5,7 @@
 use super::model::{CheckReport, Problem, TestOutcome, TestSummary};
 use crate::child::{self, Ending, Limits};
 use crate::course::{Exercise, Start};
+use crate::sandbox::{Confinement, Scratch};
 use crate::term::{self, StatusLine};
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
@@ -56,6 +57,7 @@ fn listed_tests(stdout: &str) -> Vec<String> {
 /// is not trusted: all its tests count as failed and the status is `wrong`. The learner's own
 /// unit tests run too; their failures count, their passes prove nothing and are not needed.
 pub(super) fn run_tests(
+    root: &Path,
     ex: &Exercise,
     package: &str,
     binaries: &[(String, PathBuf)],
@@ -73,9 +75,10 @@ pub(super) fn run_tests(
         report.tests = Some(tests);
         return Ok(false);
     }
+    let scratch = Scratch::new(&root.join("target"), "tests")?;
     for (name, exe) in binaries {
         status.phase(&format!("testing {package}: {name}…"));
-        let mut cmd = test_command(exe);
+        let mut cmd = test_command(exe, &Confinement::program(&scratch.0, root, exe))?;
         let finished = child::run(&mut cmd, TEST_LIMIT, |_| false)?;
         let reported = result_lines(&finished.stdout);
         let counts = count_tests(&finished.stdout);
@@ -137,14 +140,15 @@ pub(super) fn run_tests(
     Ok(passed)
 }
 
-/// A course test binary as the runner starts it, limited. Never coloured: the runner reads its
-/// output and paints its own lines; colour codes (and the `\x0f` that tmux's and screen's
-/// terminal settings add after them) could only be stripped, and once were not.
-fn test_command(exe: &Path) -> Command {
+/// A course test binary as the runner starts it, limited and confined. Never coloured: the
+/// runner reads its output and paints its own lines; colour codes (and the `\x0f` that tmux's
+/// and screen's terminal settings add after them) could only be stripped, and once were not.
+fn test_command(exe: &Path, confinement: &Confinement) -> Result<Command> {
     let mut cmd = Command::new(exe);
     cmd.env("RUST_BACKTRACE", "0").args(["--color", "never"]);
     Limits::for_learner_code(TEST_LIMIT).apply(&mut cmd);
-    cmd
+    crate::sandbox::confine(&mut cmd, confinement)?;
+    Ok(cmd)
 }
 
 fn add(total: &mut TestSummary, more: TestSummary) {
@@ -403,7 +407,8 @@ mod tests {
         let exe = std::env::current_exe().unwrap();
         let mut read = Vec::new();
         for term in ["tmux-256color", "screen", "xterm-256color", "dumb"] {
-            let mut cmd = test_command(&exe);
+            let scratch = Scratch::new(&std::env::temp_dir(), "libtest-tmux").unwrap();
+            let mut cmd = test_command(&exe, &Confinement::program(&scratch.0, &scratch.0, &exe)).unwrap();
             cmd.env("TERM", term).env("CLICOLOR_FORCE", "1").args(["--ignored", "--exact"]);
             cmd.arg("check::libtest::tests::a_course_test_that_fails");
             let finished = child::run(&mut cmd, Duration::from_secs(60), |_| false).unwrap();

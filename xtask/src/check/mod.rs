@@ -84,9 +84,12 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     };
 
     report.status = Status::Wrong;
+    // Every process of learner code from here on is confined (see `sandbox`); a weaker box
+    // than the whole is said, in the report and to the learner.
+    report.sandbox = Some(crate::sandbox::layers().clone());
     let tests_passed = match &mpi {
         Some(mpi) => mpitest::run_tests(root, ex, mpi, &built.tests, &expected, &mut status, &mut report)?,
-        None => run_tests(ex, &package, &built.tests, &expected, &mut status, &mut report)?,
+        None => run_tests(root, ex, &package, &built.tests, &expected, &mut status, &mut report)?,
     };
     // With tasks still open, a stage whose own task passed is timed already (trusted output only).
     let task_passed =
@@ -132,7 +135,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let stages = gradable;
     let exes = judge::Executables { candidate: &grade, solution: &solution_grade, reference: &reference };
-    let judged = judge::grade(exes, ex, mpi.as_ref(), &stages, &protocol, &root.join("target"), &mut |p| {
+    let judged = judge::grade(exes, ex, mpi.as_ref(), &stages, &protocol, root, &mut |p| {
         status.set(&format!(
             "grading {package}: {} · round {} · speedup {}× [{}–{}] · the solution's {}× · {} of its gain",
             p.stage,

@@ -248,6 +248,10 @@ pub struct CheckReport {
     /// With status `wrong`: what exactly went wrong (absent from reports written before it).
     #[serde(default)]
     pub problem: Option<Problem>,
+    /// The layers of the sandbox learner code ran in (absent when none of it ran, and from
+    /// reports written before the sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<crate::sandbox::Layers>,
 }
 
 impl CheckReport {
@@ -297,6 +301,7 @@ impl CheckReport {
             limits: None,
             tampered: Vec::new(),
             problem: None,
+            sandbox: None,
         }
     }
 

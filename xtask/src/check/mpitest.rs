@@ -16,8 +16,9 @@ use super::model::{CheckReport, Problem, TestOutcome, TestSummary};
 use crate::child::{self, Ending, Limits};
 use crate::course::Exercise;
 use crate::mpi::{self, Installation};
+use crate::sandbox::{Confinement, Scratch};
 use crate::term::StatusLine;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -82,7 +83,7 @@ pub(super) fn run_tests(
                     remaining.len(),
                     plural(remaining.len())
                 ));
-                let run = run_job(mpi, exe, &remaining, count, &scratch, RUN_LIMIT)?;
+                let run = run_job(mpi, exe, &remaining, count, (root, &scratch), RUN_LIMIT)?;
                 let mark = |name: &str, reason: String, outcomes: &mut Vec<TestOutcome>| {
                     // A task not done yet is that on any number of ranks.
                     let reason = if reason.starts_with("todo!()") {
@@ -147,26 +148,26 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// One `mpirun` job running `tests` of `exe` on `ranks` ranks, for at most `limit`.
+/// One `mpirun` job running `tests` of `exe` on `ranks` ranks, for at most `limit`, confined to
+/// a folder of its own in `scratch` (where the ranks' outputs are written) and reading `course`.
 fn run_job(
     mpi: &Installation,
     exe: &Path,
     tests: &[String],
     ranks: u32,
-    scratch: &Path,
+    (course, scratch): (&Path, &Path),
     limit: Duration,
 ) -> Result<Run> {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let outputs = scratch.join(format!("{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&outputs).with_context(|| format!("cannot create {}", outputs.display()))?;
-    let mut cmd = mpi::launcher(mpi, exe, ranks, Some(&outputs));
+    let outputs = Scratch::new(scratch, "job")?;
+    let outputs = &outputs.0;
+    let mut cmd = mpi::launcher(mpi, exe, ranks, Some(outputs));
     // Output captured (no `--nocapture`): a line the learner's code prints cannot land inside a
     // result line (`test NAME ... ` is printed before the test runs, `ok` after it).
     cmd.args(["--exact", "--test-threads=1", "--color", "never"]).args(tests).env("RUST_BACKTRACE", "0");
     Limits::for_learner_code(limit).apply(&mut cmd);
+    crate::sandbox::confine(&mut cmd, &Confinement::mpi(outputs, course, exe))?;
     let finished = child::run(&mut cmd, limit, |_| false)?;
-    let ranks_said = mpi::rank_outputs(&outputs, ranks);
-    let _ = std::fs::remove_dir_all(&outputs);
+    let ranks_said = mpi::rank_outputs(outputs, ranks);
     let rank0 = ranks_said.first().map(|r| r.stdout.as_str()).unwrap_or_default();
     Ok(read_job(tests, &finished.ending, rank0, &ranks_said, &finished.stderr))
 }
@@ -312,7 +313,7 @@ mod tests {
         std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(&exe).unwrap().permissions(), 0o755);
         std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
         let started = std::time::Instant::now();
-        let run = run_job(&mpi, &exe, &names(&["task_01", "task_02"]), 2, &dir, limit).unwrap();
+        let run = run_job(&mpi, &exe, &names(&["task_01", "task_02"]), 2, (&dir, &dir), limit).unwrap();
         let took = started.elapsed();
         // Whatever the job started must be gone with it (the marker is in every rank's command line).
         std::thread::sleep(Duration::from_millis(300));

@@ -159,6 +159,13 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
         out += details.trim_end();
         out += "\n";
     }
+    if let Some(missing) = r.sandbox.as_ref().map(|l| l.missing()).filter(|m| !m.is_empty()) {
+        out += &format!(
+            "\n{} your code ran in a weaker sandbox than the course's; missing here: {}.\n",
+            term::paint(term::WARN, "sandbox:"),
+            missing.join("; ")
+        );
+    }
     out += &format!("\n{}\n", verdict_line(r));
     out
 }
@@ -290,6 +297,7 @@ mod tests {
                 limits: None,
                 tampered: Vec::new(),
                 problem: None,
+                sandbox: None,
             }
         };
         assert!(busy_core_note(&report("parallel", 1.05, 1.2), ex).is_some_and(|n| n.contains("1.2× faster than one")));

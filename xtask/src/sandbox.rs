@@ -1,0 +1,508 @@
+//! The box learner code runs in. Every process that runs learner code (test binaries, grading
+//! workers, MPI jobs) is started:
+//!
+//! - in user, network and IPC namespaces of its own: no capability over the machine (even when
+//!   the runner is root, as in CI), no network but its own loopback, no shared IPC objects;
+//! - under a Landlock domain: the system and the course readable, only its scratch folder
+//!   writable (so never the course's sources, `target/`, the folders above the course or
+//!   `~/.cargo`), every other folder (a home folder) unreadable, and signals and abstract
+//!   sockets scoped to its own processes (so the reference worker and the runner cannot be
+//!   stopped, and `/proc/<pid>/mem` of a process outside is out of reach);
+//! - under a seccomp filter denying the calls that reach into other processes or the kernel
+//!   (`ptrace`, `process_vm_*`, `mount`, `setns`, `unshare`, `bpf`, `perf_event_open`, module
+//!   loading) and the process-group changes that would hide a process from the runner;
+//! - with a scrubbed environment: no `$HOME`, none of the runner's variables but the few that
+//!   programs need to start (`PATH`, the locale), `TMPDIR` its scratch folder.
+//!
+//! Each layer is probed once per runner ([`layers`]); where the kernel lacks one, the others
+//! still hold, `check` names what is missing, the report records the layers in force and
+//! `grade-submissions` refuses to grade without all of them unless told otherwise.
+//!
+//! The namespaces, Landlock and seccomp are entered between `fork` and `exec` (`pre_exec`):
+//! everything that allocates (the ruleset, the filter, the ID maps) is prepared beforehand, so
+//! the child makes only system calls.
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// What a confined process may do besides reading the system.
+#[derive(Clone, Debug)]
+pub struct Confinement {
+    /// A folder of its own it may write: its working folder (but for a build) and `TMPDIR`.
+    pub scratch: PathBuf,
+    /// More folders or files it may write (a build's target folder).
+    pub writable: Vec<PathBuf>,
+    /// Folders (or files) it may read and run besides the system's: the course, the folder of
+    /// the executables it runs.
+    pub readable: Vec<PathBuf>,
+    pub launcher: Launcher,
+}
+
+/// What the confined program is, for what it must be allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Launcher {
+    /// A program and the processes it starts, all in its process group.
+    Program,
+    /// `mpirun` and its ranks: the ranks lead process groups of their own, share memory through
+    /// `process_vm_readv` (each other's only: they are in one Landlock domain) and talk over
+    /// loopback TCP.
+    Mpi,
+    /// `cargo` building learner code: it keeps its working folder (cargo reads its
+    /// configuration from there) and the variables cargo and rustup read, but no secret.
+    Cargo,
+}
+
+impl Confinement {
+    /// A program run with `scratch` as its folder, reading `course` and its executable's folder.
+    pub fn program(scratch: &Path, course: &Path, exe: &Path) -> Confinement {
+        Confinement::new(scratch, course, exe, Launcher::Program)
+    }
+
+    /// An `mpirun` job of `exe`'s ranks.
+    pub fn mpi(scratch: &Path, course: &Path, exe: &Path) -> Confinement {
+        Confinement::new(scratch, course, exe, Launcher::Mpi)
+    }
+
+    fn new(scratch: &Path, course: &Path, exe: &Path, launcher: Launcher) -> Confinement {
+        let mut readable = vec![course.to_path_buf()];
+        readable.extend(exe.parent().map(Path::to_path_buf));
+        Confinement { scratch: scratch.to_path_buf(), writable: Vec::new(), readable, launcher }
+    }
+
+    /// `cargo` building the crates of `course` into `target` (`scratch` inside it): the
+    /// toolchain and the downloaded crates readable, nothing of the home folder beyond them
+    /// (no `credentials.toml`, no `~/.ssh`), and no network (the crates are fetched first, by
+    /// the runner itself).
+    pub fn cargo(scratch: &Path, course: &Path, target: &Path) -> Confinement {
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+        let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from);
+        let rustup_home = std::env::var_os("RUSTUP_HOME").map_or_else(|| home.join(".rustup"), PathBuf::from);
+        let mut readable = vec![course.to_path_buf(), rustup_home];
+        readable.extend(["registry", "git", "bin", "config", "config.toml"].map(|p| cargo_home.join(p)));
+        // The cache's lock and last-use files, which cargo writes on every build.
+        let mut writable = vec![target.to_path_buf()];
+        writable.extend([".package-cache", ".package-cache-mutate", ".global-cache"].map(|p| cargo_home.join(p)));
+        Confinement { scratch: scratch.to_path_buf(), writable, readable, launcher: Launcher::Cargo }
+    }
+}
+
+/// A scratch folder of its own for confined processes, removed with everything in it when
+/// dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// `parent/<tag>-<pid>-<nanos>`, created.
+    pub fn new(parent: &Path, tag: &str) -> Result<Scratch> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let dir = parent.join(format!("{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The layers of the sandbox this machine provides, as the JSON report records them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layers {
+    /// User, network and IPC namespaces.
+    pub namespaces: bool,
+    /// The kernel's Landlock ABI version (0: none).
+    pub landlock_abi: i32,
+    /// Landlock on the filesystem: read-only but for the scratch folder, home unreadable.
+    pub filesystem: bool,
+    /// Landlock's scoped signals and abstract sockets (ABI 6).
+    pub scoped_signals: bool,
+    /// The seccomp filter.
+    pub seccomp: bool,
+}
+
+impl Layers {
+    /// The protections missing, in plain words (empty: the whole sandbox holds).
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if !self.namespaces {
+            missing.push("namespaces (learner code keeps the network and the runner's user)");
+        }
+        if !self.filesystem {
+            missing.push("Landlock (learner code could write the course, `target/` and your home folder)");
+        }
+        if !self.scoped_signals {
+            missing.push("scoped signals (learner code could stop the reference worker: Linux 6.12 or newer)");
+        }
+        if !self.seccomp {
+            missing.push("seccomp (learner code could trace other processes)");
+        }
+        missing
+    }
+}
+
+/// The layers this machine provides, probed once: each alone, in a child that runs `true`.
+pub fn layers() -> &'static Layers {
+    static LAYERS: OnceLock<Layers> = OnceLock::new();
+    LAYERS.get_or_init(probe)
+}
+
+/// Before a class is graded: every layer must hold (one submission's code could otherwise
+/// change another's verdict), unless the instructor `allow`s a weaker sandbox.
+pub fn require_for_class(allow: bool) -> Result<()> {
+    let missing = layers().missing();
+    if missing.is_empty() || allow {
+        if !missing.is_empty() {
+            eprintln!("warning: grading with a weaker sandbox; missing: {}", missing.join("; "));
+        }
+        return Ok(());
+    }
+    anyhow::bail!(
+        "this machine cannot run learner code in the whole sandbox; missing: {}.\nGrade on a machine that has it \
+         (Linux 6.12 or newer, user namespaces allowed), or pass --allow-weaker-sandbox to grade anyway.",
+        missing.join("; ")
+    )
+}
+
+/// Confines the process `cmd` will start (see the module doc), with every layer this machine
+/// provides; returns them. Sets its working folder and `TMPDIR` to the scratch folder.
+pub fn confine(cmd: &mut Command, confinement: &Confinement) -> Result<&'static Layers> {
+    let layers = layers();
+    confine_with(cmd, confinement, layers)?;
+    Ok(layers)
+}
+
+/// The runner's variables a confined program keeps: what a program needs to start and to
+/// print as the learner's terminal expects. Nothing else (tokens, `HOME`, cargo's settings).
+const KEPT_VARIABLES: &[&str] = &["PATH", "LANG", "LC_ALL", "LC_CTYPE", "LANGUAGE", "TZ"];
+
+/// What a build keeps besides: the variables cargo, rustup and the C compiler read (the
+/// course's builds honour `RUSTFLAGS`, `CARGO_TARGET_DIR`, …), by prefix.
+const BUILD_PREFIXES: &[&str] = &["CARGO", "RUSTUP", "RUST", "CC", "CFLAGS", "CXX", "AR"];
+
+/// Never kept, whatever the prefix: a registry token is a secret.
+fn secret(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    ["TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "KEY"].iter().any(|word| name.contains(word))
+}
+
+/// Clears `cmd`'s environment but for [`KEPT_VARIABLES`] (and, for a build, what cargo reads:
+/// [`BUILD_PREFIXES`], with `CARGO_HOME` and `RUSTUP_HOME` made explicit since `HOME` goes) and
+/// what was set on `cmd` itself.
+fn scrub_environment(cmd: &mut Command, confinement: &Confinement) {
+    let set: Vec<(OsString, Option<OsString>)> =
+        cmd.get_envs().map(|(k, v)| (k.to_os_string(), v.map(|v| v.to_os_string()))).collect();
+    cmd.env_clear();
+    for key in KEPT_VARIABLES {
+        if let Some(value) = std::env::var_os(key) {
+            cmd.env(key, value);
+        }
+    }
+    if confinement.launcher == Launcher::Cargo {
+        for (key, value) in std::env::vars_os() {
+            let name = key.to_string_lossy();
+            if BUILD_PREFIXES.iter().any(|p| name.starts_with(p)) && !secret(&name) {
+                cmd.env(&key, value);
+            }
+        }
+        if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+            if std::env::var_os("CARGO_HOME").is_none() {
+                cmd.env("CARGO_HOME", home.join(".cargo"));
+            }
+            if std::env::var_os("RUSTUP_HOME").is_none() {
+                cmd.env("RUSTUP_HOME", home.join(".rustup"));
+            }
+        }
+    }
+    cmd.env("TMPDIR", &confinement.scratch);
+    for (key, value) in set {
+        if let Some(value) = value {
+            cmd.env(key, value);
+        }
+    }
+}
+
+fn confine_with(cmd: &mut Command, confinement: &Confinement, layers: &Layers) -> Result<()> {
+    scrub_environment(cmd, confinement);
+    if confinement.launcher != Launcher::Cargo {
+        cmd.current_dir(&confinement.scratch);
+    }
+    #[cfg(target_os = "linux")]
+    linux::confine(cmd, confinement, layers)?;
+    #[cfg(not(target_os = "linux"))]
+    let _ = layers;
+    Ok(())
+}
+
+fn probe() -> Layers {
+    #[cfg(target_os = "linux")]
+    {
+        linux::probe()
+    }
+    #[cfg(not(target_os = "linux"))]
+    Layers::default()
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use super::{Confinement, Launcher, Layers};
+    use anyhow::{Context, Result};
+    use landlock::{
+        ABI, Access, AccessFs, AccessNet, Ruleset, RulesetAttr, RulesetCreatedAttr, Scope, path_beneath_rules,
+    };
+    use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, sock_filter};
+    use std::os::fd::{AsRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+
+    /// The newest Landlock ABI this runner knows; an older kernel enforces what it has.
+    const NEWEST: ABI = ABI::V7;
+
+    /// What the system gives every program to read and run: its libraries, tools and
+    /// configuration (only the files programs read: `/etc` holds secrets too), and the kernel's
+    /// views (`/proc` and `/sys`; another process's `/proc` files that matter are guarded by
+    /// Landlock's ptrace rule).
+    const SYSTEM: &[&str] = &[
+        "/usr",
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/opt",
+        "/proc",
+        "/sys",
+        "/dev",
+        "/etc/ld.so.cache",
+        "/etc/ld.so.conf",
+        "/etc/ld.so.conf.d",
+        "/etc/localtime",
+        "/etc/passwd",
+        "/etc/group",
+        "/etc/nsswitch.conf",
+        "/etc/hosts",
+        "/etc/host.conf",
+        "/etc/alternatives",
+        "/etc/openmpi",
+        "/etc/hwloc",
+    ];
+
+    /// Where MPI's ranks on one machine put the memory they share.
+    const SHARED_MEMORY: &str = "/dev/shm";
+
+    /// Devices a program may write.
+    const DEVICES: &[&str] = &["/dev/null", "/dev/zero", "/dev/full"];
+
+    /// The calls no confined process makes: reaching into another process, changing the
+    /// kernel or the mounts, leaving the namespaces, or profiling the machine.
+    const DENIED: &[libc::c_long] = &[
+        libc::SYS_ptrace,
+        libc::SYS_mount,
+        libc::SYS_umount2,
+        libc::SYS_pivot_root,
+        libc::SYS_setns,
+        libc::SYS_unshare,
+        libc::SYS_bpf,
+        libc::SYS_perf_event_open,
+        libc::SYS_kexec_load,
+        libc::SYS_init_module,
+        libc::SYS_finit_module,
+        libc::SYS_delete_module,
+        libc::SYS_keyctl,
+        libc::SYS_add_key,
+        libc::SYS_request_key,
+        libc::SYS_userfaultfd,
+        libc::SYS_open_by_handle_at,
+    ];
+
+    /// Denied to a program but not to `mpirun`, whose ranks lead their own groups and read each
+    /// other's memory: another process's memory, and leaving the process group (a process
+    /// that leaves it is out of reach of the runner's group signals).
+    const DENIED_TO_PROGRAMS: &[libc::c_long] =
+        &[libc::SYS_process_vm_readv, libc::SYS_process_vm_writev, libc::SYS_setsid, libc::SYS_setpgid];
+
+    /// The identity maps a new user namespace gets: the runner's own user and group.
+    struct IdMaps {
+        uid: Vec<u8>,
+        gid: Vec<u8>,
+    }
+
+    impl IdMaps {
+        fn current() -> IdMaps {
+            // SAFETY: geteuid and getegid have no preconditions.
+            let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+            IdMaps { uid: format!("{uid} {uid} 1\n").into_bytes(), gid: format!("{gid} {gid} 1\n").into_bytes() }
+        }
+    }
+
+    /// What the child does between `fork` and `exec`, prepared.
+    struct Entry {
+        maps: Option<IdMaps>,
+        ruleset: Option<OwnedFd>,
+        filter: Option<BpfProgram>,
+    }
+
+    pub(super) fn confine(cmd: &mut Command, c: &Confinement, layers: &Layers) -> Result<()> {
+        let entry = Entry {
+            maps: layers.namespaces.then(IdMaps::current),
+            ruleset: if layers.filesystem { Some(ruleset(c, layers.scoped_signals)?) } else { None },
+            filter: if layers.seccomp { Some(filter(c.launcher)?) } else { None },
+        };
+        // SAFETY: `enter` makes only system calls (async-signal-safe), on data prepared here.
+        unsafe {
+            cmd.pre_exec(move || enter(&entry));
+        }
+        Ok(())
+    }
+
+    fn check(result: libc::c_long) -> std::io::Result<()> {
+        if result < 0 { Err(std::io::Error::last_os_error()) } else { Ok(()) }
+    }
+
+    /// Writes `bytes` to the file at `path` (a NUL-terminated path), with system calls only.
+    fn write_file(path: &std::ffi::CStr, bytes: &[u8]) -> std::io::Result<()> {
+        // SAFETY: open, write and close on a NUL-terminated path and a valid buffer.
+        unsafe {
+            let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            check(fd as _)?;
+            let written = libc::write(fd, bytes.as_ptr().cast(), bytes.len());
+            libc::close(fd);
+            check(written as _)
+        }
+    }
+
+    /// In the child: the namespaces, then Landlock, then seccomp (which denies `unshare`).
+    fn enter(entry: &Entry) -> std::io::Result<()> {
+        if let Some(maps) = &entry.maps {
+            // SAFETY: plain system calls.
+            check(unsafe { libc::unshare(libc::CLONE_NEWUSER) } as _)?;
+            // Older kernels have no `setgroups` file; the maps are what matter.
+            let _ = write_file(c"/proc/self/setgroups", b"deny");
+            write_file(c"/proc/self/uid_map", &maps.uid)?;
+            write_file(c"/proc/self/gid_map", &maps.gid)?;
+            // SAFETY: plain system call; the user namespace gives the capability it needs.
+            check(unsafe { libc::unshare(libc::CLONE_NEWNET | libc::CLONE_NEWIPC) } as _)?;
+            loopback_up();
+        }
+        if let Some(ruleset) = &entry.ruleset {
+            // SAFETY: prctl and the Landlock call take plain integers.
+            unsafe {
+                check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) as _)?;
+                check(libc::syscall(libc::SYS_landlock_restrict_self, ruleset.as_raw_fd(), 0))?;
+            }
+        }
+        if let Some(filter) = &entry.filter {
+            // Its errors are not kept (they would allocate): the call fails, and says so.
+            seccompiler::apply_filter(filter).map_err(|_| std::io::Error::from_raw_os_error(libc::EPERM))?;
+        }
+        Ok(())
+    }
+
+    /// Brings the new network namespace's loopback up: it reaches nothing outside, and MPI's
+    /// launcher needs an interface to talk to its own ranks.
+    fn loopback_up() {
+        // SAFETY: socket, ioctl and close are plain system calls; the ifreq is zeroed, then
+        // given a NUL-terminated name and flags.
+        unsafe {
+            let socket = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+            if socket < 0 {
+                return;
+            }
+            let mut request: libc::ifreq = std::mem::zeroed();
+            for (k, &b) in b"lo\0".iter().enumerate() {
+                request.ifr_name[k] = b as libc::c_char;
+            }
+            request.ifr_ifru.ifru_flags = (libc::IFF_UP | libc::IFF_LOOPBACK | libc::IFF_RUNNING) as libc::c_short;
+            libc::ioctl(socket, libc::SIOCSIFFLAGS as _, &request);
+            libc::close(socket);
+        }
+    }
+
+    /// The Landlock ruleset of `c`, created (not enforced): its descriptor closes on `exec`.
+    fn ruleset(c: &Confinement, scoped: bool) -> Result<OwnedFd> {
+        let existing = |paths: Vec<PathBuf>| -> Vec<PathBuf> { paths.into_iter().filter(|p| p.exists()).collect() };
+        let mut readable: Vec<PathBuf> = SYSTEM.iter().map(PathBuf::from).collect();
+        readable.extend(c.readable.iter().cloned());
+        let mut writable: Vec<PathBuf> = std::iter::once(c.scratch.clone())
+            .chain(c.writable.iter().cloned())
+            .chain(DEVICES.iter().map(PathBuf::from))
+            .collect();
+        if c.launcher == Launcher::Mpi {
+            // Open MPI's ranks share memory through files there (its `vader` transport).
+            writable.push(PathBuf::from(SHARED_MEMORY));
+        }
+        let mut ruleset = Ruleset::default().handle_access(AccessFs::from_all(NEWEST))?;
+        if c.launcher != Launcher::Mpi {
+            // No TCP at all (the network namespace already leaves only loopback).
+            ruleset = ruleset.handle_access(AccessNet::from_all(NEWEST))?;
+        }
+        if scoped {
+            ruleset = ruleset.scope(Scope::from_all(NEWEST))?;
+        }
+        let created = ruleset
+            .create()?
+            .add_rules(path_beneath_rules(existing(readable), AccessFs::from_read(NEWEST)))?
+            .add_rules(path_beneath_rules(existing(writable), AccessFs::from_all(NEWEST)))?;
+        let fd: Option<OwnedFd> = created.into();
+        fd.context("this kernel has no Landlock, yet it was probed as having it")
+    }
+
+    fn filter(launcher: Launcher) -> Result<BpfProgram> {
+        let mut denied = DENIED.to_vec();
+        if launcher != Launcher::Mpi {
+            denied.extend_from_slice(DENIED_TO_PROGRAMS);
+        }
+        // `c_long` is `i64` here, `i32` on 32-bit targets.
+        #[allow(clippy::unnecessary_cast)]
+        let rules = denied.into_iter().map(|call| (call as i64, Vec::new())).collect();
+        let arch = std::env::consts::ARCH.try_into().context("seccomp filters for this processor")?;
+        let filter = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)?;
+        let program: Vec<sock_filter> = filter.try_into()?;
+        Ok(program)
+    }
+
+    /// The kernel's Landlock ABI version, 0 without Landlock.
+    fn landlock_abi() -> i32 {
+        const VERSION: libc::c_uint = 1; // LANDLOCK_CREATE_RULESET_VERSION
+        // SAFETY: with a null attribute and size 0, the call only reports the version.
+        let abi = unsafe { libc::syscall(libc::SYS_landlock_create_ruleset, std::ptr::null::<u8>(), 0usize, VERSION) };
+        abi.max(0) as i32
+    }
+
+    /// Whether `true` starts and ends well with `layers` in force.
+    fn holds(layers: &Layers, scratch: &Path) -> bool {
+        let Some(program) = crate::child::on_path("true") else { return false };
+        let confinement = Confinement::program(scratch, scratch, &program);
+        let mut cmd = Command::new(&program);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        super::confine_with(&mut cmd, &confinement, layers).is_ok() && cmd.status().is_ok_and(|s| s.success())
+    }
+
+    pub(super) fn probe() -> Layers {
+        let scratch = std::env::temp_dir().join(format!("xtask-sandbox-probe-{}", std::process::id()));
+        if std::fs::create_dir_all(&scratch).is_err() {
+            return Layers::default();
+        }
+        let none = Layers::default();
+        let abi = landlock_abi();
+        let layers = Layers {
+            namespaces: holds(&Layers { namespaces: true, ..none.clone() }, &scratch),
+            landlock_abi: abi,
+            filesystem: abi >= 1 && holds(&Layers { filesystem: true, ..none.clone() }, &scratch),
+            scoped_signals: abi >= 6
+                && holds(&Layers { filesystem: true, scoped_signals: true, ..none.clone() }, &scratch),
+            seccomp: holds(&Layers { seccomp: true, ..none.clone() }, &scratch),
+        };
+        let _ = std::fs::remove_dir_all(&scratch);
+        layers
+    }
+}
+
+#[cfg(test)]
+mod tests;

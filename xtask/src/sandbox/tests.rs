@@ -1,0 +1,264 @@
+//! Each layer shown to hold by a confined child that tries what it forbids, and fails: this test
+//! binary runs itself confined (the ignored test [`attempts`]), and prints what it could do.
+
+use super::*;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Set in the confined child: run the attempts.
+const ATTEMPTS: &str = "XTASK_SANDBOX_ATTEMPTS";
+
+/// A folder for one test, removed at the end.
+struct Folder(PathBuf);
+
+impl Folder {
+    fn new(tag: &str) -> Folder {
+        let dir = std::env::temp_dir().join(format!("xtask-sandbox-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Folder(dir)
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Not a test: what the confined child tries, one line each, `name: allowed` or `name: denied`.
+#[test]
+#[ignore = "run confined by every_layer_holds_in_a_child_that_tries"]
+fn attempts() {
+    let Ok(places) = std::env::var(ATTEMPTS) else { return };
+    let mut places = places.split('\n');
+    let mut next = || places.next().unwrap().to_string();
+    let (course_file, outside, home, parent_net, port) = (next(), next(), next(), next(), next());
+    // libtest prints `test … ... ` before the test's own output: begin on a line of our own.
+    println!();
+    let say = |name: &str, allowed: bool| println!("{name}: {}", if allowed { "allowed" } else { "denied" });
+    // SAFETY: getppid has no preconditions.
+    let parent = unsafe { libc::getppid() };
+    let scratch = std::env::var_os("TMPDIR").map(PathBuf::from).unwrap();
+    say("scratch-write", std::fs::write(scratch.join("mine"), b"x").is_ok());
+    say("course-read", std::fs::read(&course_file).is_ok());
+    say("course-write", std::fs::OpenOptions::new().append(true).open(&course_file).is_ok());
+    say("outside-write", std::fs::write(&outside, b"x").is_ok());
+    say("home-read", std::fs::read_dir(&home).is_ok());
+    say("home-variable", std::env::var_os("HOME").is_some());
+    say("secret-variable", std::env::var_os("XTASK_SANDBOX_SECRET").is_some());
+    say("parent-environ", std::fs::read(format!("/proc/{parent}/environ")).is_ok());
+    say("cgroup-mkdir", {
+        let dir = Path::new("/sys/fs/cgroup").join(format!("xtask-sandbox-{}", std::process::id()));
+        let made = std::fs::create_dir(&dir).is_ok();
+        let _ = std::fs::remove_dir(&dir);
+        made
+    });
+    // SAFETY: signal 0 only asks whether the parent could be signalled.
+    say("signal-parent", unsafe { libc::kill(parent, 0) } == 0);
+    // Seized (the parent is not stopped) by a forked child, whose exit ends the tracing.
+    // SAFETY: PTRACE_SEIZE takes plain integers.
+    say("ptrace-parent", in_fork(move || unsafe { libc::ptrace(libc::PTRACE_SEIZE, parent, 0, 0) } == 0));
+    say("read-parent-memory", {
+        let mut byte = 0u8;
+        let local = libc::iovec { iov_base: (&raw mut byte).cast(), iov_len: 1 };
+        // Any address: the call is refused before it is looked at, or fails on it (EFAULT).
+        let remote = libc::iovec { iov_base: 0x10000 as *mut libc::c_void, iov_len: 1 };
+        // SAFETY: one byte into `byte`.
+        let n = unsafe { libc::process_vm_readv(parent, &local, 1, &remote, 1, 0) };
+        n >= 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EPERM)
+    });
+    // Each in a child of its own: one success would make the other fail for another reason.
+    // SAFETY: setsid and setpgid change only the forked child.
+    say("setsid", in_fork(|| unsafe { libc::setsid() } >= 0));
+    say("setpgid", in_fork(|| unsafe { libc::setpgid(0, 0) } == 0));
+    say("own-network", std::fs::read_link("/proc/self/ns/net").is_ok_and(|n| n.to_string_lossy() != parent_net));
+    let runner = std::net::SocketAddr::from(([127, 0, 0, 1], port.parse().unwrap()));
+    say("tcp-connect", std::net::TcpStream::connect_timeout(&runner, Duration::from_secs(2)).is_ok());
+}
+
+/// Whether `attempt` succeeds in a forked child (which makes system calls only, then exits).
+fn in_fork(attempt: impl FnOnce() -> bool) -> bool {
+    // SAFETY: the child makes system calls only, and leaves with _exit.
+    unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            libc::_exit(if attempt() { 0 } else { 1 });
+        }
+        let mut status = 0;
+        libc::waitpid(pid, &mut status, 0);
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+    }
+}
+
+/// What a confined run of [`attempts`] reports, by attempt.
+fn attempted(confinement: &Confinement, places: &[&Path], parent_net: &str, port: u16) -> BTreeMap<String, String> {
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = Command::new(&exe);
+    cmd.args(["sandbox::tests::attempts", "--exact", "--ignored", "--nocapture", "--test-threads=1"]);
+    let mut lines: Vec<String> = places.iter().map(|p| p.display().to_string()).collect();
+    lines.push(parent_net.to_string());
+    lines.push(port.to_string());
+    cmd.env(ATTEMPTS, lines.join("\n"));
+    confine(&mut cmd, confinement).unwrap();
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+        .lines()
+        .filter_map(|l| l.split_once(": "))
+        .filter(|(_, v)| *v == "allowed" || *v == "denied")
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn every_layer_holds_in_a_child_that_tries() {
+    let layers = layers();
+    let (course, scratch, outside, home) =
+        (Folder::new("course"), Folder::new("scratch"), Folder::new("outside"), Folder::new("home"));
+    let course_file = course.0.join("lib.rs");
+    std::fs::write(&course_file, "sealed").unwrap();
+    std::fs::write(home.0.join("token"), "secret").unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let mut confinement = Confinement::program(&scratch.0, &course.0, &exe);
+    confinement.readable.push(course_file.clone());
+    // SAFETY: setting a variable before any thread of this test reads the environment.
+    unsafe { std::env::set_var("XTASK_SANDBOX_SECRET", "hunter2") };
+    let net = std::fs::read_link("/proc/self/ns/net").unwrap().to_string_lossy().into_owned();
+    // The runner listens on its loopback: a confined child must not reach it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let outcome = attempted(&confinement, &[&course_file, &outside.0.join("written"), &home.0], &net, port);
+    let expect = |name: &str, want: &str| {
+        assert_eq!(outcome.get(name).map(String::as_str), Some(want), "{name}, with {layers:?}: {outcome:#?}");
+    };
+    // Always: the scratch folder and the course are there; the environment is scrubbed.
+    expect("scratch-write", "allowed");
+    expect("course-read", "allowed");
+    expect("home-variable", "denied");
+    expect("secret-variable", "denied");
+    // Each layer that holds here denies what it is for (a missing one is named by `check`).
+    let denied_by = |layer: bool, names: &[&str]| {
+        for name in names.iter().filter(|_| layer) {
+            expect(name, "denied");
+        }
+    };
+    denied_by(layers.filesystem, &["course-write", "outside-write", "home-read", "parent-environ", "cgroup-mkdir"]);
+    denied_by(layers.filesystem || layers.seccomp, &["ptrace-parent", "read-parent-memory"]);
+    denied_by(layers.scoped_signals, &["signal-parent"]);
+    denied_by(layers.seccomp, &["setsid", "setpgid"]);
+    denied_by(layers.namespaces || layers.filesystem, &["tcp-connect"]);
+    if layers.namespaces {
+        expect("own-network", "allowed");
+    }
+    assert_eq!(outcome.len(), 16, "every attempt reported: {outcome:#?}");
+    assert_eq!(std::fs::read_to_string(&course_file).unwrap(), "sealed");
+    assert!(!outside.0.join("written").exists());
+}
+
+#[test]
+fn the_probe_finds_every_layer_the_kernel_offers() {
+    let layers = layers();
+    // The course machine and CI: Linux 6.12 or newer, user namespaces allowed.
+    if layers.landlock_abi >= 6 && Path::new("/proc/self/ns/user").exists() {
+        assert!(layers.filesystem && layers.scoped_signals && layers.seccomp, "{layers:?}");
+    }
+    let none = Layers::default().missing();
+    assert_eq!(none.len(), 4, "every layer named when none holds: {none:?}");
+}
+
+#[test]
+fn the_runner_still_stops_resumes_and_reads_a_confined_child() {
+    let scratch = Folder::new("judge");
+    let sleep = crate::child::on_path("sleep").expect("sleep on PATH");
+    let mut cmd = Command::new(&sleep);
+    cmd.arg("30");
+    confine(&mut cmd, &Confinement::program(&scratch.0, &scratch.0, &sleep)).unwrap();
+    let mut child = cmd.spawn().unwrap();
+    let pid = child.id() as i32;
+    let state = || {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        stat.rsplit_once(')').unwrap().1.split_whitespace().next().unwrap().to_string()
+    };
+    // Wait for the exec (the maps name the program once it has happened).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let maps = loop {
+        let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+        if maps.contains("sleep") || std::time::Instant::now() > deadline {
+            break maps;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(state(), "T", "stopped");
+    // SAFETY: as above.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    std::thread::sleep(Duration::from_millis(100));
+    assert_ne!(state(), "T", "resumed");
+    // Its program's first bytes, read as the judge reads outputs.
+    let start = maps.lines().find(|l| l.contains("sleep")).and_then(|l| l.split('-').next()).unwrap();
+    let address = usize::from_str_radix(start, 16).unwrap();
+    let mut head = [0u8; 4];
+    let local = libc::iovec { iov_base: head.as_mut_ptr().cast(), iov_len: 4 };
+    let remote = libc::iovec { iov_base: address as *mut libc::c_void, iov_len: 4 };
+    // SAFETY: four bytes into `head`.
+    let n = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
+    assert_eq!(n, 4, "{}", std::io::Error::last_os_error());
+    assert_eq!(&head, b"\x7fELF");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn mpi_jobs_keep_their_process_groups() {
+    let layers = layers();
+    let scratch = Folder::new("mpi");
+    let sh = crate::child::on_path("sh").expect("sh on PATH");
+    let mut cmd = Command::new(&sh);
+    // `setsid` (the program) calls setsid(), as Open MPI's launcher does for its ranks.
+    cmd.args(["-c", "setsid true && echo ok"]);
+    confine(&mut cmd, &Confinement::mpi(&scratch.0, &scratch.0, &sh)).unwrap();
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "ok",
+        "{layers:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// As root (CI), the same tests again as an unprivileged user: the sandbox must hold for a
+/// learner on a laptop too, where no layer may rely on privilege.
+#[test]
+fn every_layer_holds_for_an_unprivileged_user_too() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return; // this run is the unprivileged one
+    }
+    let Some(setpriv) = crate::child::on_path("setpriv") else {
+        eprintln!("no setpriv on this machine: the unprivileged run is skipped");
+        return;
+    };
+    let exe = std::env::current_exe().unwrap();
+    for test in [
+        "sandbox::tests::every_layer_holds_in_a_child_that_tries",
+        "sandbox::tests::the_probe_finds_every_layer_the_kernel_offers",
+    ] {
+        let out = Command::new(&setpriv)
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe)
+            .args([test, "--exact", "--test-threads=1"])
+            .env("TMPDIR", "/tmp")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "{test} as nobody:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
