@@ -83,6 +83,11 @@ impl Confinement {
         let rustup_home = std::env::var_os("RUSTUP_HOME").map_or_else(|| home.join(".rustup"), PathBuf::from);
         let mut readable = vec![course.to_path_buf(), rustup_home];
         readable.extend(["registry", "git", "bin", "config", "config.toml"].map(|p| cargo_home.join(p)));
+        // Cargo reads the configuration of every folder above its own, and stops at one it
+        // cannot read: those files (and nothing else there) are readable.
+        for folder in course.ancestors().skip(1) {
+            readable.extend(["config", "config.toml"].map(|name| folder.join(".cargo").join(name)));
+        }
         // The cache's lock and last-use files, which cargo writes on every build.
         let mut writable = vec![target.to_path_buf()];
         writable.extend([".package-cache", ".package-cache-mutate", ".global-cache"].map(|p| cargo_home.join(p)));
