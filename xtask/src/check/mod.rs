@@ -4,7 +4,7 @@
 //! - [`model`]: the report, as `--json` prints it (`docs/report-schema.md`);
 //! - `libtest`: the course's test binaries run and their output read, trusting only what
 //!   matches the course's list of tests;
-//! - [`render`]: the report as the learner reads it;
+//! - [`render`](mod@render): the report as the learner reads it;
 //! - here, the pipeline: seal, build, tests, then the judge.
 
 mod libtest;
