@@ -870,7 +870,9 @@ pub fn grade(
     course: &Path,
     progress: &mut dyn FnMut(&PairProgress),
 ) -> Result<Judged> {
-    let workdir = private_folder(&course.join("target"))?;
+    // Removed (with the workers' folders) when grading ends.
+    let scratch = crate::sandbox::Scratch::new(&course.join("target"), "judge")?;
+    let workdir = &scratch.0;
     // Each worker gets a folder of its own (an MPI job's named pipes live there).
     let folder = |name: &str| -> Result<PathBuf> {
         let dir = workdir.join(name);
@@ -917,7 +919,6 @@ pub fn grade(
         s.reference.kill();
     }
     crate::child::reap_orphans();
-    let _ = std::fs::remove_dir_all(&workdir);
     result
 }
 
@@ -1023,15 +1024,6 @@ pub fn match_stages(exercise: &str, course: &[&str], answered_for: &str, grader:
         course.join(", "),
         grader.join(", ")
     )
-}
-
-/// A new empty folder for the workers' files, removed after grading.
-fn private_folder(scratch: &Path) -> Result<PathBuf> {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let dir = scratch.join(format!("judge-{}-{nanos}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir)
 }
 
 #[cfg(test)]

@@ -78,9 +78,7 @@ impl Confinement {
     /// (no `credentials.toml`, no `~/.ssh`), and no network (the crates are fetched first, by
     /// the runner itself).
     pub fn cargo(scratch: &Path, course: &Path, target: &Path) -> Confinement {
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-        let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from);
-        let rustup_home = std::env::var_os("RUSTUP_HOME").map_or_else(|| home.join(".rustup"), PathBuf::from);
+        let (cargo_home, rustup_home) = (tool_home("CARGO_HOME", ".cargo"), tool_home("RUSTUP_HOME", ".rustup"));
         let mut readable = vec![course.to_path_buf(), rustup_home];
         readable.extend(["registry", "git", "bin", "config", "config.toml"].map(|p| cargo_home.join(p)));
         // Cargo reads the configuration of every folder above its own, and stops at one it
@@ -93,6 +91,12 @@ impl Confinement {
         writable.extend([".package-cache", ".package-cache-mutate", ".global-cache"].map(|p| cargo_home.join(p)));
         Confinement { scratch: scratch.to_path_buf(), writable, readable, launcher: Launcher::Cargo }
     }
+}
+
+/// Where cargo or rustup keep their files: `variable` if set, else `~/<folder>` (as they decide).
+fn tool_home(variable: &str, folder: &str) -> PathBuf {
+    let home = || std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(folder);
+    std::env::var_os(variable).map_or_else(home, PathBuf::from)
 }
 
 /// A scratch folder of its own for confined processes, removed with everything in it when
@@ -174,11 +178,9 @@ pub fn require_for_class(allow: bool) -> Result<()> {
 }
 
 /// Confines the process `cmd` will start (see the module doc), with every layer this machine
-/// provides; returns them. Sets its working folder and `TMPDIR` to the scratch folder.
-pub fn confine(cmd: &mut Command, confinement: &Confinement) -> Result<&'static Layers> {
-    let layers = layers();
-    confine_with(cmd, confinement, layers)?;
-    Ok(layers)
+/// provides. Sets `TMPDIR`, and the working folder but for a build, to the scratch folder.
+pub fn confine(cmd: &mut Command, confinement: &Confinement) -> Result<()> {
+    confine_with(cmd, confinement, layers())
 }
 
 /// The runner's variables a confined program keeps: what a program needs to start and to
@@ -214,14 +216,8 @@ fn scrub_environment(cmd: &mut Command, confinement: &Confinement) {
                 cmd.env(&key, value);
             }
         }
-        if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-            if std::env::var_os("CARGO_HOME").is_none() {
-                cmd.env("CARGO_HOME", home.join(".cargo"));
-            }
-            if std::env::var_os("RUSTUP_HOME").is_none() {
-                cmd.env("RUSTUP_HOME", home.join(".rustup"));
-            }
-        }
+        cmd.env("CARGO_HOME", tool_home("CARGO_HOME", ".cargo"));
+        cmd.env("RUSTUP_HOME", tool_home("RUSTUP_HOME", ".rustup"));
     }
     cmd.env("TMPDIR", &confinement.scratch);
     for (key, value) in set {

@@ -8,24 +8,6 @@ use std::time::Duration;
 /// Set in the confined child: run the attempts.
 const ATTEMPTS: &str = "XTASK_SANDBOX_ATTEMPTS";
 
-/// A folder for one test, removed at the end.
-struct Folder(PathBuf);
-
-impl Folder {
-    fn new(tag: &str) -> Folder {
-        let dir = std::env::temp_dir().join(format!("xtask-sandbox-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Folder(dir)
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Not a test: what the confined child tries, one line each, `name: allowed` or `name: denied`.
 #[test]
 #[ignore = "run confined by every_layer_holds_in_a_child_that_tries"]
@@ -115,8 +97,12 @@ fn attempted(confinement: &Confinement, places: &[&Path], parent_net: &str, port
 #[test]
 fn every_layer_holds_in_a_child_that_tries() {
     let layers = layers();
-    let (course, scratch, outside, home) =
-        (Folder::new("course"), Folder::new("scratch"), Folder::new("outside"), Folder::new("home"));
+    let (course, scratch, outside, home) = (
+        Scratch::new(&std::env::temp_dir(), "xtask-sandbox-course").unwrap(),
+        Scratch::new(&std::env::temp_dir(), "xtask-sandbox-scratch").unwrap(),
+        Scratch::new(&std::env::temp_dir(), "xtask-sandbox-outside").unwrap(),
+        Scratch::new(&std::env::temp_dir(), "xtask-sandbox-home").unwrap(),
+    );
     let course_file = course.0.join("lib.rs");
     std::fs::write(&course_file, "sealed").unwrap();
     std::fs::write(home.0.join("token"), "secret").unwrap();
@@ -170,7 +156,7 @@ fn the_probe_finds_every_layer_the_kernel_offers() {
 
 #[test]
 fn the_runner_still_stops_resumes_and_reads_a_confined_child() {
-    let scratch = Folder::new("judge");
+    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-judge").unwrap();
     let sleep = crate::child::on_path("sleep").expect("sleep on PATH");
     let mut cmd = Command::new(&sleep);
     cmd.arg("30");
@@ -215,7 +201,7 @@ fn the_runner_still_stops_resumes_and_reads_a_confined_child() {
 #[test]
 fn mpi_jobs_keep_their_process_groups() {
     let layers = layers();
-    let scratch = Folder::new("mpi");
+    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-mpi").unwrap();
     let sh = crate::child::on_path("sh").expect("sh on PATH");
     let mut cmd = Command::new(&sh);
     // `setsid` (the program) calls setsid(), as Open MPI's launcher does for its ranks.
