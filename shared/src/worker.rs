@@ -28,6 +28,8 @@
 //! | `generate STAGE SEED COUNT` | `at COUNT OFFSETS_ADDR DATA_ADDR BYTES`: a fresh input batch, also loaded | reference |
 //! | `got COUNT BYTES` | `at OFFSETS_ADDR DATA_ADDR`: where to write the candidate's outputs | reference |
 //! | `check STAGE [K1,K2,…]` | `ok` or `wrong {json string}`: the outputs written by `got` are those of calls K1, K2, … (all calls when absent) | reference |
+//! | `call FUNCTION HEX` | `result HEX`, or `panic HEX` (the panic's message): one call of a learner function on the arguments given ([`crate::remote`]) | candidate |
+//! | `task TASK` | `passed`, `todo {json string}` or `failed {json string}`: the course's check of a `todo!()` task, whose calls of learner functions come out as `call FUNCTION HEX` lines, each answered on the requests by the candidate's answer (`result`/`panic`) or `failed TEXT` | reference |
 //!
 //! Outputs are read where they lie (a vector a learner's function returned, a stage's own
 //! field), and a stage may take its inputs in its own buffers ([`StageRunner::inbox`]): no
@@ -39,6 +41,7 @@
 //! `error {json string}`.
 
 use crate::protocol::Work;
+use crate::remote;
 
 use std::io::{BufRead, Write};
 use std::os::fd::FromRawFd;
@@ -251,10 +254,21 @@ pub struct StageSpec {
     pub baseline: fn() -> Box<dyn StageRunner>,
 }
 
-/// Every graded stage of an exercise.
+/// One `todo!()` task as the trusted side checks it: the course's check, run in the reference
+/// worker on proxies of the learner's functions ([`crate::remote`]); it panics when a result
+/// is wrong.
+pub struct TaskSpec {
+    /// The course test's name (`task_03_checkerboard`).
+    pub name: &'static str,
+    pub check: fn(),
+}
+
+/// Every graded stage and checked task of an exercise.
 pub struct ExerciseSpec {
     pub exercise: &'static str,
     pub stages: Vec<StageSpec>,
+    /// The tasks the judge checks itself (empty where the tests binary's lines still decide).
+    pub tasks: Vec<TaskSpec>,
 }
 
 impl ExerciseSpec {
@@ -262,6 +276,7 @@ impl ExerciseSpec {
         SpecAnswer {
             exercise: self.exercise.into(),
             stages: self.stages.iter().map(|s| (s.name.to_string(), s.work.clone())).collect(),
+            tasks: self.tasks.iter().map(|t| t.name.to_string()).collect(),
         }
     }
 
@@ -318,8 +333,42 @@ impl<'a> Stages<'a> {
 
 /// The candidate side: `main` of an exercise's `tests/grade.rs` serves the learner's stages.
 pub fn serve_candidate(exercise: &str, stages: Vec<(&'static str, Box<dyn StageRunner + '_>)>) -> ExitCode {
+    serve_candidate_with(exercise, stages, Vec::new())
+}
+
+/// [`serve_candidate`], and the learner's functions the course's task checks call
+/// ([`crate::remote`]).
+pub fn serve_candidate_with<'a>(
+    exercise: &str,
+    stages: Vec<(&'static str, Box<dyn StageRunner + 'a>)>,
+    functions: Vec<remote::Function<'a>>,
+) -> ExitCode {
     let Some(answers) = answer_channel(exercise) else { return ExitCode::from(64) };
-    serve_candidate_on(exercise, stages, std::io::stdin().lock(), answers, |_| ())
+    let spec = SpecAnswer { exercise: exercise.into(), stages: Vec::new(), tasks: Vec::new() };
+    let mut stages = Stages::new(stages);
+    let mut lines = std::io::stdin().lock().lines();
+    let mut answers = std::io::LineWriter::new(answers);
+    serve(
+        || lines.next()?.ok(),
+        |answer| writeln!(answers, "{answer}").is_ok(),
+        |words| match words {
+            ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
+            ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
+            ["run", stage] => stages.run(stage),
+            ["call", name, args] => call_function(&functions, name, args),
+            _ => Err(format!("unknown request {words:?}")),
+        },
+    )
+}
+
+/// One call of a learner function: `result HEX`, or `panic HEX` with the panic's message.
+fn call_function(functions: &[remote::Function<'_>], name: &str, args: &str) -> Result<String, String> {
+    let (_, f) = functions.iter().find(|(n, _)| *n == name).ok_or_else(|| format!("no function '{name}'"))?;
+    let args = remote::unhex(args)?;
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&args))) {
+        Ok(result) => Ok(format!("result {}", remote::hex(&result?))),
+        Err(payload) => Ok(format!("panic {}", remote::hex(crate::property::panic_text(&*payload).as_bytes()))),
+    }
 }
 
 /// [`serve_candidate`] on other channels (an MPI job's rank 0 reads its requests from a named
@@ -331,17 +380,23 @@ pub fn serve_candidate_on(
     answers: impl Write,
     mut relay: impl FnMut(&[&str]),
 ) -> ExitCode {
-    let spec = SpecAnswer { exercise: exercise.into(), stages: Vec::new() };
+    let spec = SpecAnswer { exercise: exercise.into(), stages: Vec::new(), tasks: Vec::new() };
     let mut stages = Stages::new(stages);
-    serve(requests, answers, |words| {
-        relay(words);
-        match words {
-            ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
-            ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
-            ["run", stage] => stages.run(stage),
-            _ => Err(format!("unknown request {words:?}")),
-        }
-    })
+    let mut lines = requests.lines();
+    let mut answers = std::io::LineWriter::new(answers);
+    serve(
+        || lines.next()?.ok(),
+        |answer| writeln!(answers, "{answer}").is_ok(),
+        |words| {
+            relay(words);
+            match words {
+                ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
+                ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
+                ["run", stage] => stages.run(stage),
+                _ => Err(format!("unknown request {words:?}")),
+            }
+        },
+    )
 }
 
 /// The reference side: the sealed baselines and references of every exercise, chosen by the
@@ -355,7 +410,9 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
     let mut stages = Stages::new(spec.stages.iter().map(|s| (s.name, (s.baseline)())).collect());
     let mut got = Inbox::default();
     let Some(answers) = answer_channel(spec.exercise) else { return ExitCode::from(64) };
-    serve(std::io::stdin().lock(), answers, |words| match words {
+    // The proxies of a task's check read and write these channels too (see `remote`).
+    remote::install(Box::new(std::io::stdin().lock()), Box::new(std::io::LineWriter::new(answers)));
+    serve(remote::read_line, remote::write_line, |words| match words {
         ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec.answer()).expect("serialises"))),
         ["generate", stage, seed, count] => {
             let input = spec.stage(stage)?.input;
@@ -409,8 +466,30 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
             }
             Ok("ok".into())
         }
+        ["task", name] => {
+            let task = spec.tasks.iter().find(|t| t.name == *name).ok_or_else(|| format!("no task '{name}'"))?;
+            Ok(run_task(task))
+        }
         _ => Err(format!("unknown request {words:?}")),
     })
+}
+
+/// Runs a task's check (its proxies' calls go out as `call` lines meanwhile): `passed`, `todo
+/// {json}` when a learner function is still a `todo!()`, `failed {json}` with the check's
+/// message (or, for a call that got no answer, the judge's account of it).
+fn run_task(task: &TaskSpec) -> String {
+    // The checks report by panicking: their messages are the answer, not noise on stderr.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(task.check);
+    std::panic::set_hook(hook);
+    let Err(payload) = outcome else { return "passed".into() };
+    let message = match payload.downcast_ref::<remote::Unanswered>() {
+        Some(remote::Unanswered(why)) => why.clone(),
+        None => crate::property::panic_text(&*payload),
+    };
+    let json = serde_json::to_string(&message).expect("serialises");
+    if message.starts_with("not yet implemented") { format!("todo {json}") } else { format!("failed {json}") }
 }
 
 fn wrong(message: &str) -> String {
@@ -438,24 +517,22 @@ fn answer_channel(exercise: &str) -> Option<std::fs::File> {
     Some(unsafe { std::fs::File::from_raw_fd(ANSWER_FD) })
 }
 
-/// The request loop both workers share: one request a line, one answer a line, until `exit`
-/// or the end of the requests.
+/// The request loop both workers share: one request a line (`next`), one answer a line
+/// (`send`), until `exit` or the end of the requests.
 fn serve(
-    requests: impl BufRead,
-    answers: impl Write,
+    mut next: impl FnMut() -> Option<String>,
+    mut send: impl FnMut(&str) -> bool,
     mut handle: impl FnMut(&[&str]) -> Result<String, String>,
 ) -> ExitCode {
     keep_freed_memory();
-    let mut answers = std::io::LineWriter::new(answers);
-    for line in requests.lines() {
-        let Ok(line) = line else { break };
+    while let Some(line) = next() {
         let words: Vec<&str> = line.split_whitespace().collect();
         if words == ["exit"] {
             break;
         }
         let answer = handle(&words);
         let answer = answer.unwrap_or_else(|e| format!("error {}", serde_json::to_string(&e).expect("serialises")));
-        if writeln!(answers, "{answer}").is_err() {
+        if !send(&answer) {
             break;
         }
     }

@@ -62,7 +62,7 @@ pub fn junit(reports: &[CheckReport]) -> String {
             None if r.status == Status::Tampered => {}
             None => cases.push((
                 "build".into(),
-                Some(match &r.details {
+                Some(match r.output.as_ref().or(r.details.as_ref()) {
                     Some(d) if r.status == Status::NotCompiled => format!("does not compile\n{d}"),
                     Some(d) => d.clone(),
                     None => "does not compile".into(),
@@ -73,7 +73,13 @@ pub fn junit(reports: &[CheckReport]) -> String {
         if r.status == Status::Wrong && r.tests.as_ref().is_some_and(|t| t.failed == 0) {
             cases.push((
                 "grading".into(),
-                Some(format!("{}\n{}", r.state(), r.details.clone().unwrap_or_default())),
+                Some(
+                    [Some(r.state().to_string()), r.details.clone(), r.output.clone()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
                 None,
             ));
         }
@@ -181,6 +187,7 @@ mod tests {
             solution: false,
             status,
             details: Some("at [1, 1]: expected 1 <got> 2 & more".into()),
+            output: None,
             tests: Some(TestSummary {
                 passed: 1,
                 failed: 1,
@@ -240,7 +247,7 @@ mod tests {
 
         let mut broken = report(Status::NotCompiled);
         broken.tests = None;
-        broken.details = Some("\x1b[1m\x1b[31merror[E0308]\x1b[0m: mismatched types".into());
+        broken.output = Some("\x1b[1m\x1b[31merror[E0308]\x1b[0m: mismatched types".into());
         let xml = junit(&[broken]);
         assert!(xml.contains("name=\"build\">\n      <failure message=\"does not compile\">"), "{xml}");
         assert!(xml.contains("error[E0308]: mismatched types") && !xml.contains("[31m"), "{xml}");

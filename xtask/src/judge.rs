@@ -64,55 +64,76 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The grader's words, then what the worker printed last (see [`Self::summary`] and
+    /// [`Self::output`]).
     pub fn describe(&self) -> String {
+        match self.output() {
+            "" => self.summary(),
+            output => format!("{}\n{output}", self.summary()),
+        }
+    }
+
+    /// What happened, in the grader's own words only (a `Wrong` message is the reference
+    /// worker's, course code): nothing learner code printed.
+    pub fn summary(&self) -> String {
         match self {
             Failure::Wrong { message, while_timing: false } => message.clone(),
             Failure::Wrong { message, while_timing: true } => {
                 format!("Your results changed while being timed (every timed call's output is checked):\n{message}")
             }
-            Failure::Crashed { ending, while_timing, output } => format!(
-                "Your code crashed {}: it {}.\n{output}",
+            Failure::Crashed { ending, while_timing, .. } => format!(
+                "Your code crashed {}: it {}.",
                 if *while_timing { "while being timed" } else { "on the graded input" },
                 ending.describe()
             ),
-            Failure::TimedOut { after, output, ranks: None } => format!(
-                "Your code did not answer within {:.0} s on the graded input and was stopped: an endless loop?\n{output}",
+            Failure::TimedOut { after, ranks: None, .. } => format!(
+                "Your code did not answer within {:.0} s on the graded input and was stopped: an endless loop?",
                 after.as_secs_f64()
             ),
-            Failure::TimedOut { after, output, ranks: Some(ranks) } => format!(
+            Failure::TimedOut { after, ranks: Some(ranks), .. } => format!(
                 "Your code did not answer within {:.0} s on the graded input and its {ranks} ranks were stopped: they \
                  were still waiting. A deadlock (a blocking send that no rank receives, a receive nobody sends to, a \
-                 collective call not every rank makes), or an endless loop?\n{output}",
+                 collective call not every rank makes), or an endless loop?",
                 after.as_secs_f64()
             ),
-            Failure::Protocol { message, output } => format!(
+            Failure::Protocol { message, .. } => format!(
                 "The grading worker stopped following the grader's protocol ({message}). Output printed to the \
-                 grader's channel, or a changed `tests/grade.rs`, can cause this.\n{output}"
+                 grader's channel, or a changed `tests/grade.rs`, can cause this."
             ),
             Failure::Solution(inner) => format!(
                 "The course's own solution, timed beside your code to measure what this machine gives, failed: \
                  this is not your code's fault (please report it to the course's maintainers).\n{}",
-                inner.describe().replace("Your code", "It").replace("Your results", "Its results")
+                inner.summary().replace("Your code", "It").replace("Your results", "Its results")
             ),
             Failure::Reference(inner) => {
-                let (what, output) = match &**inner {
-                    Failure::TimedOut { after, output, .. } => {
-                        (format!("did not finish within {:.0} s", after.as_secs_f64()), output.as_str())
+                let what = match &**inner {
+                    Failure::TimedOut { after, .. } => format!("did not finish within {:.0} s", after.as_secs_f64()),
+                    Failure::Crashed { ending: Ending::Signalled(24), .. } => {
+                        "used up the CPU time it is allowed".to_string()
                     }
-                    Failure::Crashed { ending: Ending::Signalled(24), output, .. } => {
-                        ("used up the CPU time it is allowed".to_string(), output.as_str())
-                    }
-                    Failure::Crashed { ending, output, .. } => (ending.describe(), output.as_str()),
-                    other => return other.describe(),
+                    Failure::Crashed { ending, .. } => ending.describe(),
+                    other => return other.summary(),
                 };
                 format!(
                     "The grader's reference worker (the course's own code, which prepares and checks every timed \
                      call) {what} and was stopped. This is not an endless loop or a crash in your code: it happens \
                      when each of your calls is so fast that a timed sample holds a huge number of calls, every \
                      one of which the grader must prepare and check. Does your code keep results from one call \
-                     to the next?\n{output}"
+                     to the next?"
                 )
             }
+        }
+    }
+
+    /// The end of what the failing worker printed (escape sequences shown inert, bounded by
+    /// the worker's kept tail): empty when there is none.
+    pub fn output(&self) -> &str {
+        match self {
+            Failure::Wrong { .. } => "",
+            Failure::Crashed { output, .. } | Failure::TimedOut { output, .. } | Failure::Protocol { output, .. } => {
+                output
+            }
+            Failure::Reference(inner) | Failure::Solution(inner) => inner.output(),
         }
     }
 }
@@ -987,6 +1008,99 @@ fn judge(
         }
     }
     Ok(Judged { stages: results, failure: None })
+}
+
+/// The judge's verdict on one `todo!()` task.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TaskVerdict {
+    Passed,
+    /// A learner function it calls is still a `todo!()`: the check's message.
+    Todo(String),
+    /// The check failed: its message (a wrong result, a panic, or a call that got no answer).
+    Failed(String),
+}
+
+/// What the judge found of an exercise's tasks: each task's verdict, in the reference
+/// worker's order, and the end of what the candidate printed when a call of it crashed or hung.
+pub struct JudgedTasks {
+    pub tasks: Vec<(String, TaskVerdict)>,
+    pub output: String,
+}
+
+/// A call of a learner function may take this long (a check's calls are small).
+const TASK_CALL_LIMIT: Duration = Duration::from_secs(30);
+
+/// Checks `exercise`'s `todo!()` tasks the course's reference worker checks itself: each
+/// check runs there, on proxies whose calls the judge relays to the learner's grading worker
+/// (`candidate`), so what a test binary prints decides nothing (see `harness::remote`). `None`
+/// when the reference worker checks no task of this exercise.
+pub fn check_tasks(
+    candidate: &Path,
+    reference: &Path,
+    exercise: &Exercise,
+    course: &Path,
+) -> Result<Option<JudgedTasks>> {
+    let scratch = crate::sandbox::Scratch::new(&course.join("target"), "tasks")?;
+    let folder = |name: &str| -> Result<PathBuf> {
+        let dir = scratch.0.join(name);
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(dir)
+    };
+    let limits = Limits::for_learner_code(Duration::from_secs(600));
+    let confined = Confinement::program(&folder("reference")?, course, reference);
+    let mut judge = Worker::spawn(reference, &[exercise.name.as_str()], &confined, limits, Role::Reference)?;
+    let spec = match judge.ask("spec", Duration::from_secs(60), false) {
+        Ok(answer) => answer,
+        Err(failure) => bail!("the course's reference worker failed: {}", failure.describe()),
+    };
+    let spec: SpecAnswer =
+        serde_json::from_str(spec.strip_prefix("spec ").context("the reference worker did not answer 'spec'")?)
+            .context("the reference worker's spec")?;
+    if spec.tasks.is_empty() {
+        judge.kill();
+        return Ok(None);
+    }
+    let candidate_dir = folder("candidate")?;
+    let spawn = || {
+        Worker::spawn(candidate, &[], &Confinement::program(&candidate_dir, course, candidate), limits, Role::Candidate)
+    };
+    let mut learner = spawn()?;
+    let mut judged = JudgedTasks { tasks: Vec::new(), output: String::new() };
+    for task in &spec.tasks {
+        let mut request = format!("task {task}");
+        let verdict = loop {
+            let answer = match judge.ask(&request, Duration::from_secs(300), false) {
+                Ok(answer) => answer,
+                Err(failure) => bail!("the course's reference worker failed on {task}: {}", failure.describe()),
+            };
+            let (word, rest) = answer.split_once(' ').unwrap_or((answer.as_str(), ""));
+            let message = || serde_json::from_str::<String>(rest).unwrap_or_else(|_| rest.to_string());
+            match word {
+                "passed" => break TaskVerdict::Passed,
+                "todo" => break TaskVerdict::Todo(crate::term::inert(&message())),
+                "failed" => break TaskVerdict::Failed(crate::term::inert(&message())),
+                "call" => {}
+                _ => bail!("the course's reference worker answered '{}' on {task}", shorten(&answer)),
+            }
+            // Relay the call; a call that gets no answer ends the candidate, started afresh for
+            // what follows, and is told to the check as a failure of its own.
+            request = match learner.ask(&answer, TASK_CALL_LIMIT, false) {
+                Ok(reply) if reply.starts_with("result ") || reply.starts_with("panic ") => reply,
+                Ok(reply) => format!("failed your grading worker answered '{}'", shorten(&reply)),
+                Err(failure) => {
+                    judged.output = failure.output().to_string();
+                    learner.kill();
+                    learner = spawn()?;
+                    format!("failed {}", failure.summary().replace('\n', " "))
+                }
+            };
+        };
+        judged.tasks.push((task.clone(), verdict));
+    }
+    learner.kill();
+    judge.kill();
+    crate::child::reap_orphans();
+    Ok(Some(judged))
 }
 
 /// Refuses a reference worker whose spec (`answered_for`, `grader`) is not course.toml's for

@@ -29,25 +29,28 @@ fn cached(path: &Path, machine: &Machine, fresh: &Limits) -> Option<Limits> {
         .then_some(limits)
 }
 
-/// This machine's limits: from the cache, or measured now (about 3 s) and cached.
-pub fn limits(root: &Path, status: &mut term::StatusLine, remeasure: bool) -> Result<Limits> {
+/// This machine's limits: from the cache, or measured now (about 3 s) and cached. The limits
+/// are returned even when the cache cannot be written (`Err` beside them says why): a stage's
+/// floor is checked against them (`check`), so they are never left out for a full disk.
+pub fn limits(root: &Path, status: &mut term::StatusLine, remeasure: bool) -> (Limits, Result<()>) {
     let machine = Machine::detect();
     let path = cache_path(root);
     if !remeasure && let Some(limits) = cached(&path, &machine, &Limits::unmeasured(&machine)) {
-        return Ok(limits);
+        return (limits, Ok(()));
     }
     status.phase("measuring this machine's limits once (memory bandwidth, latency, vector throughput; 5 s)…");
     let limits = Limits::measure(machine.cpu.clone(), machine.cores);
-    std::fs::create_dir_all(path.parent().expect("a folder"))?;
-    std::fs::write(&path, serde_json::to_string_pretty(&limits)?)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(limits)
+    let written = std::fs::create_dir_all(path.parent().expect("a folder"))
+        .and_then(|()| std::fs::write(&path, serde_json::to_string_pretty(&limits).expect("serialises")))
+        .with_context(|| format!("writing {}", path.display()));
+    (limits, written)
 }
 
 /// `cargo xtask machine`: prints the limits (measuring them if not cached, or with `--remeasure`).
 pub fn machine(root: &Path, remeasure: bool) -> Result<ExitCode> {
     let mut status = term::StatusLine::new();
-    let limits = limits(root, &mut status, remeasure)?;
+    let (limits, written) = limits(root, &mut status, remeasure);
+    written?;
     status.clear();
     anstream::print!("{}", describe(&limits));
     anstream::println!(

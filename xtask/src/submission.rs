@@ -134,8 +134,10 @@ pub fn grade_submissions(
         for &ex in &chosen {
             let report = match tampered.get(&ex.name).filter(|files| !files.is_empty()) {
                 Some(files) => not_graded(ex, files, short),
+                // A class's records hold what the grader produced, never learner output.
                 None => check::check(&scratch, ex, Side::Exercise, false)
-                    .with_context(|| format!("grading {} of submission {name}", ex.name))?,
+                    .with_context(|| format!("grading {} of submission {name}", ex.name))?
+                    .without_learner_output(),
             };
             eprintln!("  {name}: {} {}", ex.name, report.status.describe());
             reports.push(report);

@@ -122,8 +122,10 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
             for line in &short_of_top {
                 anstream::println!("      {} {line}", term::paint(term::DIM, "tiers:"));
             }
-            if !ok && let Some(details) = &report.details {
-                anstream::println!("{}", indent(details));
+            if !ok {
+                for text in report.details.iter().chain(&report.output) {
+                    anstream::println!("{}", indent(text));
+                }
             }
             reports.push(report);
         }

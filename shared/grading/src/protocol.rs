@@ -45,7 +45,7 @@
 //! The loop is written against the [`Contender`] trait so that its logic is unit-tested with
 //! scripted timings; [`Timed`] is the real thing.
 
-use crate::roofline::Roof;
+use crate::roofline::{Floor, Roof};
 use crate::timeit::median;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -126,6 +126,10 @@ pub struct Work {
     /// bandwidth" (absent from reports written before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roof: Option<Roof>,
+    /// The least work a call must do whatever the code: a call faster than this machine can
+    /// do it is refused (absent where no such bound exists, and from older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<Floor>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,6 +27,73 @@ pub enum Roof {
     Unbounded { why: String },
 }
 
+/// The least work one call must do whatever the code, in the machine's terms: the work no
+/// algorithm can skip, so a call faster than it was not computed while it was timed (a cache
+/// kept between calls, a table filled before the clock started). Unlike a [`Roof`], which says
+/// what a stage's *usual* form can reach (a cache can beat a memory roof, independent pixels
+/// can beat one pixel's chain), a floor holds for any honest code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Floor {
+    /// `ops` floating-point operations per call, each waiting for the one before (a sum whose
+    /// order is fixed to the last bit): no core, thread or vector runs them faster than the
+    /// latency of one after another.
+    Chain { ops: f64, what: String },
+    /// `ops` operations per call that no code can skip: even on every core at the vector peak,
+    /// they take their time.
+    Ops { ops: f64, what: String },
+}
+
+/// How many times faster than its [`Floor`] a call may seem before it is refused: the limits
+/// are peaks measured once (a busy moment makes them look lower), and a chain of adds alone
+/// can run a little faster than the measured multiply-add chain. Honest code stays below 1.4.
+pub const FLOOR_SLACK: f64 = 2.0;
+
+impl Floor {
+    /// The least time one call takes on a machine with `limits`.
+    pub fn seconds(&self, limits: &Limits) -> f64 {
+        match self {
+            Floor::Chain { ops, .. } => ops * limits.chain_ns * 1e-9,
+            Floor::Ops { ops, .. } => ops / (limits.vector_gflops[1].max(limits.vector_gflops[0]) * 1e9),
+        }
+    }
+
+    /// `Some(why)` when a call that took `seconds_per_call` is faster than this machine can
+    /// compute it ([`FLOOR_SLACK`] times its floor or more); the figures are in the message.
+    pub fn refuses(&self, seconds_per_call: f64, limits: &Limits) -> Option<String> {
+        let least = self.seconds(limits);
+        if least <= 0.0 || seconds_per_call * FLOOR_SLACK > least {
+            return None;
+        }
+        let (what, how) = match self {
+            Floor::Chain { what, .. } => {
+                (what, format!("one after another at this machine's latency limit ({:.2} ns each)", limits.chain_ns))
+            }
+            Floor::Ops { what, .. } => (
+                what,
+                format!("on every core at this machine's vector peak ({} Gflop/s)", sig(limits.vector_gflops[1])),
+            ),
+        };
+        Some(format!(
+            "{} per call, {:.0}× faster than this machine can compute: {what} take at least {} {how}",
+            duration(seconds_per_call),
+            least / seconds_per_call.max(f64::MIN_POSITIVE),
+            duration(least),
+        ))
+    }
+}
+
+/// "3.20 µs": a duration in the unit that reads best.
+fn duration(seconds: f64) -> String {
+    let (value, unit) = match seconds {
+        s if s >= 1.0 => (s, "s"),
+        s if s >= 1e-3 => (s * 1e3, "ms"),
+        s if s >= 1e-6 => (s * 1e6, "µs"),
+        s => (s * 1e9, "ns"),
+    };
+    format!("{} {unit}", sig(value))
+}
+
 /// The copy bandwidth with the arrays in one level of the memory hierarchy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CopyLevel {
@@ -256,11 +323,12 @@ fn copy_gbs(bytes: usize, threads: usize) -> f64 {
 }
 
 /// Nanoseconds per dependent multiply or add: `x = x·m + a` as two operations (Rust never
-/// fuses them), each waiting for the last.
+/// fuses them), each waiting for the last; the best of 15 runs, since a stage's floor rests on
+/// it (a run slowed by another program would make honest code look impossibly fast).
 fn chain_ns() -> f64 {
     const STEPS: usize = 5_000_000;
     let (m, a) = (black_box(0.999_999_9), black_box(1e-7));
-    (0..5)
+    (0..15)
         .map(|_| {
             let mut x = black_box(1.0f64);
             let start = Instant::now();
@@ -344,6 +412,29 @@ mod tests {
             chain.describe()
         );
         assert_eq!(Roofline::of(&Roof::Unbounded { why: "calls".into() }, 1e-9, 1, &l), None);
+    }
+
+    #[test]
+    fn a_call_faster_than_its_floor_is_refused_with_the_figures() {
+        let l = limits();
+        let chain = Floor::Chain { ops: 1000.0, what: "1000 additions in order".into() };
+        // 1000 dependent operations at 1.25 ns: 1.25 µs at least.
+        assert!((chain.seconds(&l) - 1.25e-6).abs() < 1e-15);
+        assert_eq!(chain.refuses(1.25e-6, &l), None, "at the limit");
+        assert_eq!(chain.refuses(0.7e-6, &l), None, "within the slack");
+        let why = chain.refuses(1e-9, &l).expect("a thousand times faster");
+        assert_eq!(
+            why,
+            "1.00 ns per call, 1250× faster than this machine can compute: 1000 additions in order take at least \
+             1.25 µs one after another at this machine's latency limit (1.25 ns each)"
+        );
+        // Every core at the vector peak: 60 Gflop/s, so 6000 operations take 100 ns.
+        let ops = Floor::Ops { ops: 6000.0, what: "6000 operations".into() };
+        assert!((ops.seconds(&l) - 1e-7).abs() < 1e-18);
+        assert_eq!(ops.refuses(6e-8, &l), None);
+        assert!(ops.refuses(4e-8, &l).unwrap().contains("vector peak (60.0 Gflop/s)"));
+        let unmeasured = Limits { chain_ns: 0.0, ..l };
+        assert_eq!(chain.refuses(1e-12, &unmeasured), None, "no limit measured, nothing refused");
     }
 
     #[test]

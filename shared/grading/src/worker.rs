@@ -12,4 +12,7 @@ pub const ANSWER_FD: i32 = 3;
 pub struct SpecAnswer {
     pub exercise: String,
     pub stages: Vec<(String, Work)>,
+    /// The `todo!()` tasks the reference worker checks itself (the course tests' names).
+    #[serde(default)]
+    pub tasks: Vec<String>,
 }

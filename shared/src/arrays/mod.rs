@@ -5,10 +5,12 @@
 //! [`array_tasks!`](crate::array_tasks): one test per task, each taking the crate's functions.
 
 pub mod checks;
+pub mod remote;
 
 use crate::diff::{self, Tolerance};
 use crate::protocol::Work;
-use crate::roofline::Roof;
+use crate::remote::Function;
+use crate::roofline::{Floor, Roof};
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use ndarray::{Array1, ArrayView1};
 #[cfg(feature = "bench")]
@@ -24,7 +26,7 @@ pub const EXERCISE: &str = "array-basics";
 pub const GRADE_LEN: usize = 100_000;
 
 /// `a.shape`, `a.strides` (in elements; NumPy counts bytes) and `a.flags['C_CONTIGUOUS']`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Layout {
     pub shape: Vec<usize>,
     pub strides: Vec<isize>,
@@ -32,14 +34,14 @@ pub struct Layout {
 }
 
 /// A malformed text array, as `np.loadtxt` would complain, with the 1-based line.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("line {line}: {kind}")]
 pub struct TextError {
     pub line: usize,
     pub kind: TextErrorKind,
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum TextErrorKind {
     #[error("expected {expected} numbers, found {found}")]
     WrongCount { expected: usize, found: usize },
@@ -91,14 +93,10 @@ pub fn check_differences(differences: fn(ArrayView1<f64>) -> Array1<f64>, a: Arr
     .map_err(|m| format!("differences of {} values differ from a[1:] - a[:-1]:\n{m}", a.len()))
 }
 
-/// `main` of the exercise's `tests/grade.rs`: serves `differences` to the judge.
-pub fn grade_main(differences: fn(ArrayView1<f64>) -> Array1<f64>) -> ExitCode {
-    serve(differences)
-}
-
-/// Serves `differences` to the judge (see [`crate::worker`]).
-pub fn serve(differences: fn(ArrayView1<f64>) -> Array1<f64>) -> ExitCode {
-    worker::serve_candidate(EXERCISE, vec![("differences", Box::new(runner(differences)))])
+/// `main` of the exercise's `tests/grade.rs`: serves `differences` to the judge, and every
+/// function of the crate to the task checks (`functions`: [`array_functions!`](crate::array_functions)).
+pub fn grade_main(differences: fn(ArrayView1<f64>) -> Array1<f64>, functions: Vec<Function<'_>>) -> ExitCode {
+    worker::serve_candidate_with(EXERCISE, vec![("differences", Box::new(runner(differences)))], functions)
 }
 
 fn runner(differences: fn(ArrayView1<f64>) -> Array1<f64>) -> impl StageRunner {
@@ -134,6 +132,7 @@ fn fresh_input(seed: u64) -> Vec<f64> {
 pub fn spec() -> ExerciseSpec {
     ExerciseSpec {
         exercise: EXERCISE,
+        tasks: remote::tasks(),
         stages: vec![StageSpec {
             name: "differences",
             work: Work {
@@ -141,6 +140,10 @@ pub fn spec() -> ExerciseSpec {
                 per_call: (GRADE_LEN - 1) as f64,
                 // Read 8 B, write 8 B per element; input and output together stay in L3.
                 roof: Some(Roof::Memory { bytes: 16.0, working_set: (2 * GRADE_LEN * 8) as f64 }),
+                floor: Some(Floor::Ops {
+                    ops: (GRADE_LEN - 1) as f64,
+                    what: format!("the {} subtractions", GRADE_LEN - 1),
+                }),
             },
             input: |seed| bytemuck::cast_slice(&fresh_input(seed)).to_vec(),
             check: |input, got| {

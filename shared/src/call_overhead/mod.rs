@@ -24,7 +24,7 @@ pub use baseline::{fib_def, fib_module};
 
 use crate::property::call_caught;
 use crate::protocol::Work;
-use crate::roofline::Roof;
+use crate::roofline::{Floor, Roof};
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::process::ExitCode;
 
@@ -93,6 +93,12 @@ pub fn grading_work() -> Work {
             why: "the stages time calls, and what a call costs is the lesson: no memory or arithmetic limit bounds it"
                 .into(),
         }),
+        // The recursion this exercise times reaches F(n) by adding the ones of its leaves:
+        // F(n) − 1 additions however its calls are compiled.
+        floor: Some(Floor::Ops {
+            ops: (reference(GRADE_N) - 1) as f64,
+            what: format!("the {} additions of the recursion these stages time", reference(GRADE_N) - 1),
+        }),
     }
 }
 
@@ -133,7 +139,7 @@ pub fn spec() -> ExerciseSpec {
             Box::new(runner(move |n| fib_def(&module, n).unwrap_or(u64::MAX)))
         },
     };
-    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("cpdef"), stage("cdef"), stage("c")] }
+    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("cpdef"), stage("cdef"), stage("c")], tasks: Vec::new() }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub use grid::{Grid, ParseError, ParseErrorKind, parse_grid, parse_header};
 
 use crate::diff::{self, Tolerance};
 use crate::protocol::Work;
-use crate::roofline::Roof;
+use crate::roofline::{Floor, Roof};
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 use std::process::ExitCode;
 
@@ -174,11 +174,19 @@ pub fn grading_input() -> Grid {
 /// Cell updates in one graded call (interior cells × steps).
 pub fn grading_work() -> Work {
     // At least 8 B read and 8 B written per cell update; the two 8 MB fields fit in a large L3.
+    let cells = ((GRADE_ROWS - 2) * (GRADE_COLS - 2) * GRADE_STEPS) as f64;
     Work {
         unit: "cell update".into(),
-        per_call: ((GRADE_ROWS - 2) * (GRADE_COLS - 2) * GRADE_STEPS) as f64,
+        per_call: cells,
         roof: Some(Roof::Memory { bytes: 16.0, working_set: (2 * GRADE_ROWS * GRADE_COLS * 8) as f64 }),
+        floor: Some(cell_updates_floor(cells)),
     }
+}
+
+/// The least work of `cells` cell updates: each adds its four neighbours to its own value, four
+/// additions no stencil can skip (a memory roof is no floor: a field held in cache beats it).
+pub fn cell_updates_floor(cells: f64) -> Floor {
+    Floor::Ops { ops: 4.0 * cells, what: format!("the {cells} cell updates (4 additions each)") }
 }
 
 /// `main` of an exercise's `tests/grade.rs`: serve `H` to the judge (see [`crate::worker`]).
@@ -241,6 +249,7 @@ pub fn fresh_input(seed: u64, rows: usize, cols: usize) -> Grid {
 pub fn spec() -> ExerciseSpec {
     ExerciseSpec {
         exercise: EXERCISE,
+        tasks: Vec::new(),
         stages: vec![StageSpec {
             name: "evolve",
             work: grading_work(),

@@ -198,6 +198,7 @@ pub fn spec() -> ExerciseSpec {
             unit: "cell update".into(),
             per_call: ((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64,
             roof: Some(Roof::Memory { bytes: 16.0, working_set: (2 * GRADE_SIZE * GRADE_SIZE * 8) as f64 }),
+            floor: Some(crate::heat::cell_updates_floor(((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64)),
         },
         input: |seed| bytemuck::cast_slice(&crate::heat::fresh_input(seed, GRADE_SIZE, GRADE_SIZE).data).to_vec(),
         check: |input, got| {
@@ -208,7 +209,7 @@ pub fn spec() -> ExerciseSpec {
         },
         baseline: || Box::new(FieldRunner::<Naive>::new(false)),
     };
-    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("serial"), stage("parallel")] }
+    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("serial"), stage("parallel")], tasks: Vec::new() }
 }
 
 /// Criterion: the naive version, `K` serial and parallel, and the C kernel through FFI (serial and

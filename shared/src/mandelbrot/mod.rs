@@ -24,7 +24,7 @@ pub mod checks;
 pub use baseline::{DynamicImage, dynamic_kernel};
 
 use crate::protocol::Work;
-use crate::roofline::Roof;
+use crate::roofline::{Floor, Roof};
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 #[cfg(feature = "bench")]
 use std::hint::black_box;
@@ -207,7 +207,13 @@ pub fn spec() -> ExerciseSpec {
     // One pixel's iteration is a chain: `zr·zr − zi·zi + cr` waits on a multiply, a subtract
     // and an add. Across lanes, an iteration is 10 independent operations (5 multiplies and 3
     // adds for the update and |z|², the escape comparison, the count's update).
-    let work = |spec, roof| Work { unit: "iteration".into(), per_call: iterations(spec), roof: Some(roof) };
+    // The floor: one operation per pixel of the picture at least (a point inside the set may
+    // be recognised without iterating, so iterations are no floor).
+    let work = |spec: &ImageSpec, roof| {
+        let pixels = spec.pixels() as f64;
+        let floor = Floor::Ops { ops: pixels, what: format!("the {pixels} pixels of the picture") };
+        Work { unit: "iteration".into(), per_call: iterations(spec), roof: Some(roof), floor: Some(floor) }
+    };
     let lanes = |name: &str| name.starts_with("simd");
     let fast = |name| StageSpec {
         name,
@@ -218,6 +224,7 @@ pub fn spec() -> ExerciseSpec {
     };
     ExerciseSpec {
         exercise: EXERCISE,
+        tasks: Vec::new(),
         stages: vec![
             StageSpec {
                 name: "static",

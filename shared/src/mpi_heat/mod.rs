@@ -112,6 +112,7 @@ pub fn grading_work() -> Work {
         unit: "cell update".into(),
         per_call: ((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64,
         roof: Some(Roof::Memory { bytes: 16.0, working_set: (2 * GRADE_SIZE * GRADE_SIZE * 8) as f64 }),
+        floor: Some(crate::heat::cell_updates_floor(((GRADE_SIZE - 2).pow(2) * GRADE_STEPS) as f64)),
     }
 }
 
@@ -218,7 +219,7 @@ pub fn spec() -> ExerciseSpec {
         },
         baseline: || Box::new(SerialRunner::default()),
     };
-    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("halo"), stage("overlap")] }
+    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("halo"), stage("overlap")], tasks: Vec::new() }
 }
 
 #[cfg(test)]

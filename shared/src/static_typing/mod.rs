@@ -6,7 +6,7 @@
 
 use crate::dynamic::Object;
 use crate::protocol::Work;
-use crate::roofline::Roof;
+use crate::roofline::{Floor, Roof};
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageSpec};
 use std::process::ExitCode;
 
@@ -104,10 +104,20 @@ pub fn grade_main<S: Real, F: FnMut() -> S>(_check: impl FnOnce() -> Result<(), 
 pub fn spec() -> ExerciseSpec {
     ExerciseSpec {
         exercise: EXERCISE,
+        tasks: Vec::new(),
         stages: vec![StageSpec {
             name: "series",
             // `sum += 1.0 / (k * k)`: each term's add waits for the previous sum.
-            work: Work { unit: "term".into(), per_call: GRADE_N as f64, roof: Some(Roof::Chain { ops: 1.0 }) },
+            work: Work {
+                unit: "term".into(),
+                per_call: GRADE_N as f64,
+                roof: Some(Roof::Chain { ops: 1.0 }),
+                // Summed in order to the last bit: no code can add these terms side by side.
+                floor: Some(Floor::Chain {
+                    ops: GRADE_N as f64,
+                    what: format!("the {GRADE_N} additions of series({GRADE_N}), each waiting for the one before,"),
+                }),
+            },
             input: |_| GRADE_N.to_le_bytes().to_vec(),
             check: |_, got| {
                 let got = worker::values::<f64>(got);

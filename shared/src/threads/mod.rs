@@ -13,7 +13,7 @@
 pub mod checks;
 
 use crate::protocol::Work;
-use crate::roofline::Roof;
+use crate::roofline::{Floor, Roof};
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 #[cfg(feature = "bench")]
 use std::hint::black_box;
@@ -283,6 +283,7 @@ fn runner(centre: fn(&str) -> [f64; 3]) -> impl StageRunner {
 pub fn spec() -> ExerciseSpec {
     ExerciseSpec {
         exercise: EXERCISE,
+        tasks: Vec::new(),
         stages: vec![StageSpec {
             name: "centre",
             // Every byte of the text is read once: ~90 B per atom (its line and its share of the
@@ -293,6 +294,11 @@ pub fn spec() -> ExerciseSpec {
                 roof: Some(Roof::Memory {
                     bytes: GRADE_BYTES_PER_ATOM,
                     working_set: GRADE_BYTES_PER_ATOM * GRADE_ATOMS as f64,
+                }),
+                // Three coordinates added per atom, whatever parses them.
+                floor: Some(Floor::Ops {
+                    ops: 3.0 * GRADE_ATOMS as f64,
+                    what: format!("the {GRADE_ATOMS} atoms' coordinate sums (3 additions each)"),
                 }),
             },
             input: |seed| pdb_text(seed, GRADE_ATOMS).into_bytes(),

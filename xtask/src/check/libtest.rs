@@ -85,8 +85,8 @@ pub(super) fn run_tests(
         if !finished.ending.success() && !matches!(finished.ending, Ending::Exited(101) if counts.failed > 0) {
             // Not a test failure: the test binary itself crashed or hung.
             report.problem = Some(Problem::TestsCrashed);
-            report.details =
-                Some(format!("the tests in `{name}` {}\n{}", finished.ending.describe(), tail(&finished.stderr, 20)));
+            report.details = Some(format!("the tests in `{name}` {}", finished.ending.describe()));
+            report.add_output(&tail(&finished.stderr, 20));
             add(&mut tests, counts);
             report.tests = Some(tests);
             return Ok(false);
@@ -106,6 +106,10 @@ pub(super) fn run_tests(
                     finished.ending.describe(),
                     names.len()
                 ));
+                let unknown = unknown_names(names, &reported);
+                if !unknown.is_empty() {
+                    report.add_output(&format!("reported, not the course's tests: {}", unknown.join(", ")));
+                }
                 add(
                     &mut tests,
                     TestSummary {
@@ -132,7 +136,7 @@ pub(super) fn run_tests(
         if failed > 0
             && let Some(text) = failure_details(&finished.stdout, ex.start, &tests.tests)
         {
-            report.details = Some(report.details.take().unwrap_or_default() + &text);
+            report.add_output(&text);
         }
     }
     let passed = tests.failed == 0;
@@ -174,16 +178,19 @@ fn failure_details(stdout: &str, start: Start, outcomes: &[TestOutcome]) -> Opti
 }
 
 /// How `reported` differs from the `expected` names, in plain words (empty when it matches).
+///
+/// A name that is not the course's is learner text: it is counted here, never quoted (see
+/// [`unknown_names`]).
 fn mismatches(expected: &[String], reported: &[(String, Outcome)]) -> Vec<String> {
     let times = |name: &str| reported.iter().filter(|(n, _)| n == name).count();
     let mut twice = Vec::new();
-    let mut unknown = Vec::new();
+    let mut unknown = 0;
     for (k, (name, _)) in reported.iter().enumerate() {
         if reported[..k].iter().any(|(n, _)| n == name) {
             continue;
         }
         if !expected.contains(name) {
-            unknown.push(format!("`{}`", term::inert(name)));
+            unknown += 1;
         } else if times(name) > 1 {
             twice.push(format!("`{}` ({} times)", term::inert(name), times(name)));
         }
@@ -197,10 +204,24 @@ fn mismatches(expected: &[String], reported: &[(String, Outcome)]) -> Vec<String
     if !missing.is_empty() {
         out.push(format!("{} never reported", names(&missing)));
     }
-    if !unknown.is_empty() {
-        out.push(format!("{} reported but not one of the course's tests", names(&unknown)));
+    match unknown {
+        0 => {}
+        1 => out.push("1 name reported that is not the course's tests".into()),
+        n => out.push(format!("{n} names reported that are not the course's tests")),
     }
     out
+}
+
+/// The names reported that are not the course's tests, quoted inert: learner output.
+fn unknown_names(expected: &[String], reported: &[(String, Outcome)]) -> Vec<String> {
+    let mut unknown: Vec<String> = Vec::new();
+    for (name, _) in reported {
+        let quoted = format!("`{}`", term::inert(name));
+        if !expected.contains(name) && !unknown.contains(&quoted) {
+            unknown.push(quoted);
+        }
+    }
+    unknown
 }
 
 /// `a`, `b`, `c` and 4 more.
@@ -375,8 +396,11 @@ mod tests {
         let forged = "running 3 tests\ntest a ... ok\ntest a ... FAILED\ntest b ... ok\ntest c ... ok\ntest x ... ok\n";
         assert_eq!(
             mismatches(&expected, &result_lines(forged)),
-            vec!["`a` (2 times) reported more than once", "`x` reported but not one of the course's tests"]
+            vec!["`a` (2 times) reported more than once", "1 name reported that is not the course's tests"]
         );
+        // The name itself is learner text: only in the output (its escapes already stripped).
+        let forged = format!("{forged}test \x1b]0;x\x07secret ... ok\n");
+        assert_eq!(unknown_names(&expected, &result_lines(&forged)), ["`x`", "`secret`"]);
 
         let many = names_of(&["a", "b", "c", "d", "e"]);
         assert_eq!(mismatches(&many, &[]), vec!["`a`, `b`, `c` and 2 more never reported"]);

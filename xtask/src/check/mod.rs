@@ -67,12 +67,15 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         Side::Solution => None,
         Side::Exercise => Some(build_solution(root, ex, &mut status)?),
     };
+    // The reference worker too: trusted, it is built before any learner code is.
+    status.phase("building the course's reference worker…");
+    let reference = cargo::build_reference(root)?;
     status.phase(&format!("building {package} (release)…"));
     let built = match cargo::build_tests(root, &package, !ex.stages.is_empty(), color, |s| {
         status.set(&format!("building {package}: {s}"))
     })? {
         Build::Failed(diagnostics) => {
-            report.details = Some(diagnostics);
+            report.add_output(&diagnostics);
             return Ok(report);
         }
         Build::Built(b) => b,
@@ -87,10 +90,17 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     // Every process of learner code from here on is confined (see `sandbox`); a weaker box
     // than the whole is said, in the report and to the learner.
     report.sandbox = Some(crate::sandbox::layers().clone());
-    let tests_passed = match &mpi {
+    let mut tests_passed = match &mpi {
         Some(mpi) => mpitest::run_tests(root, ex, mpi, &built.tests, &expected, &mut status, &mut report)?,
         None => run_tests(root, ex, &package, &built.tests, &expected, &mut status, &mut report)?,
     };
+    // The tasks the reference worker checks itself: their verdicts replace the test binary's.
+    if let Some(grade) = &built.grade {
+        status.phase(&format!("checking {package}'s tasks in the course's reference worker…"));
+        if let Some(judged) = judge::check_tasks(grade, &reference, ex, root)? {
+            tests_passed = apply_judged_tasks(&mut report, judged) && report.problem.is_none();
+        }
+    }
     // With tasks still open, a stage whose own task passed is timed already (trusted output only).
     let task_passed =
         |task: &str| report.tests.iter().flat_map(|t| &t.tests).any(|t| t.passed && t.short_name() == task);
@@ -119,8 +129,6 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
             return Ok(report);
         }
     }
-    status.phase("building the course's reference worker…");
-    let reference = cargo::build_reference(root)?;
     let protocol = Protocol::default();
     let mut machine = Machine::detect();
     if machine.cores >= 2 {
@@ -129,9 +137,9 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     if let (Some(mpi), Some(course)) = (&mpi, &ex.mpi) {
         machine.mpi = Some(format!("{}, {} ranks", mpi.version, course.timed_ranks));
     }
-    // Measured once per machine, before the timing (a percentage beside a verdict, never the
-    // verdict: a cache that cannot be written only loses the roofline line).
-    let limits = crate::machine::limits(root, &mut status, false).ok();
+    // Measured once per machine, before the timing: the roofline line beside a verdict, and
+    // each stage's floor (a cache that cannot be written is measured again next time).
+    let (limits, _) = crate::machine::limits(root, &mut status, false);
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let stages = gradable;
     let exes = judge::Executables { candidate: &grade, solution: &solution_grade, reference: &reference };
@@ -151,7 +159,29 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     report.machine = Some(machine);
     if let Some(failure) = judged.failure {
         report.problem = Some(Problem::of(&failure));
-        report.details = Some(failure.describe());
+        report.details = Some(failure.summary());
+        if !failure.output().is_empty() {
+            report.add_output(failure.output());
+        }
+        return Ok(report);
+    }
+    // A call faster than the least work it must do was not computed while it was timed: the
+    // stage's measurement means nothing, whatever the share.
+    let refused: Vec<String> = judged
+        .stages
+        .iter()
+        .filter_map(|r| {
+            let floor = r.work.as_ref()?.floor.as_ref()?;
+            Some(format!("{}: {}", r.name, floor.refuses(r.candidate_seconds, &limits)?))
+        })
+        .collect();
+    if !refused.is_empty() {
+        report.problem = Some(Problem::Implausible);
+        report.details = Some(format!(
+            "{}\nA result ready before it was asked for (kept from an earlier call, or computed before the \
+             clock started) is not what this stage times.",
+            refused.join("\n")
+        ));
         return Ok(report);
     }
     for result in judged.stages {
@@ -160,16 +190,14 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
             s.score();
         }
     }
-    if let Some(limits) = limits {
-        for s in &mut report.stages {
-            let threads = if ex.stages.iter().any(|x| x.name == s.name && x.multi_threaded) { limits.cores } else { 1 };
-            s.roofline = s.result.as_ref().and_then(|r| {
-                let work = r.work.as_ref()?;
-                Roofline::of(work.roof.as_ref()?, r.candidate_seconds / work.per_call, threads, &limits)
-            });
-        }
-        report.limits = Some(limits);
+    for s in &mut report.stages {
+        let threads = if ex.stages.iter().any(|x| x.name == s.name && x.multi_threaded) { limits.cores } else { 1 };
+        s.roofline = s.result.as_ref().and_then(|r| {
+            let work = r.work.as_ref()?;
+            Roofline::of(work.roof.as_ref()?, r.candidate_seconds / work.per_call, threads, &limits)
+        });
     }
+    report.limits = Some(limits);
     let verdict =
         |name: &str| report.stages.iter().find(|s| s.name == name).and_then(|s| s.result.as_ref()).map(|r| r.verdict);
     let required: Vec<Option<Verdict>> = ex.required_stages().map(|s| verdict(&s.name)).collect();
@@ -214,4 +242,68 @@ fn build_solution(root: &Path, ex: &Exercise, status: &mut StatusLine) -> Result
             bail!("the course's solution {solution} does not build, so the list of tests to expect is unknown:\n{why}")
         }
     }
+}
+
+/// Puts the judge's verdicts on the tasks in `report.tests` (the test binary's lines are kept
+/// only for their messages and locations); returns whether every test now passes.
+fn apply_judged_tasks(report: &mut CheckReport, judged: judge::JudgedTasks) -> bool {
+    let tests = report.tests.get_or_insert_with(TestSummary::default);
+    let (mut told, mut contradicted) = (Vec::new(), Vec::new());
+    for (name, verdict) in judged.tasks {
+        let index = match tests.tests.iter().position(|t| t.short_name() == name) {
+            Some(k) => k,
+            None => {
+                tests.tests.push(TestOutcome { name: name.clone(), passed: false, reason: None });
+                tests.tests.len() - 1
+            }
+        };
+        let test = &mut tests.tests[index];
+        // The binary's own reason, where it found the same (it knows the panic's location).
+        let own = test.reason.take().filter(|_| !test.passed);
+        if test.passed && verdict != judge::TaskVerdict::Passed {
+            contradicted.push(format!("`{name}`"));
+        }
+        test.passed = verdict == judge::TaskVerdict::Passed;
+        test.reason = match verdict {
+            judge::TaskVerdict::Passed => None,
+            judge::TaskVerdict::Todo(_) => {
+                Some(own.filter(|r| r.starts_with("todo!()")).unwrap_or_else(|| "todo!()".into()))
+            }
+            judge::TaskVerdict::Failed(message) => {
+                let first = message.lines().next().unwrap_or_default().to_string();
+                if own.is_none() {
+                    told.push(format!("---- {name} (checked by the grader)\n{message}"));
+                }
+                Some(own.filter(|r| !r.starts_with("todo!()")).unwrap_or(first))
+            }
+        };
+    }
+    tests.passed = tests.tests.iter().filter(|t| t.passed).count();
+    tests.failed = tests.tests.len() - tests.passed;
+    let passed = tests.failed == 0;
+    if !contradicted.is_empty() {
+        told.insert(
+            0,
+            format!(
+                "The test binaries reported {} as passed, but the course's own checks of {}, run by the grader \
+                 outside your code's process, did not pass: the grader's verdict is the one that counts.",
+                match contradicted.len() {
+                    n if n > 3 => format!("{} and {} more", contradicted[..3].join(", "), n - 3),
+                    _ => contradicted.join(", "),
+                },
+                if contradicted.len() == 1 { "it" } else { "them" }
+            ),
+        );
+    }
+    if !told.is_empty() {
+        let first = told.into_iter().take(2).collect::<Vec<_>>().join("\n");
+        report.details = Some(match report.details.take() {
+            Some(before) => format!("{before}\n{first}"),
+            None => first,
+        });
+    }
+    if !judged.output.is_empty() {
+        report.add_output(&judged.output);
+    }
+    passed
 }

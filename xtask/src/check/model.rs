@@ -65,6 +65,9 @@ pub enum Problem {
     /// The code keeps state between calls where the input is the workload itself (a cache
     /// would be timed instead of the code; `stateless` in `course.toml`).
     KeepsState,
+    /// A stage's calls took less time than the least work they must do takes on this machine
+    /// (its `floor`): the result was not computed while it was timed.
+    Implausible,
     /// The grader's own reference worker failed (a candidate whose calls are so fast that a
     /// sample holds a huge number of them).
     Grader,
@@ -86,6 +89,7 @@ impl Problem {
             Problem::Protocol => "broke the grading protocol",
             Problem::Grader => "too many calls for the grader to check",
             Problem::KeepsState => "keeps state between calls",
+            Problem::Implausible => "faster than this machine can compute",
             Problem::Solution => "the course's solution failed",
         }
     }
@@ -231,9 +235,14 @@ pub struct CheckReport {
     pub package: String,
     pub solution: bool,
     pub status: Status,
-    /// Compiler diagnostics, test failures or a crash, as text (may hold ANSI colours when
-    /// printed to a terminal; never in `--json`).
+    /// What went wrong, in the grader's own words (may hold ANSI colours when printed to a
+    /// terminal; never in `--json`).
     pub details: Option<String>,
+    /// What learner code printed or the compiler said of it (diagnostics, a failed test's
+    /// panic, a crash's last lines): a bounded [`excerpt`], escape sequences shown inert, for
+    /// the learner's own terminal. `grade-submissions` leaves it out of a class's reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
     pub tests: Option<TestSummary>,
     pub stages: Vec<StageReport>,
     pub protocol: Option<Protocol>,
@@ -281,6 +290,7 @@ impl CheckReport {
             solution: side == Side::Solution,
             status: Status::NotCompiled,
             details: None,
+            output: None,
             tests: None,
             stages: ex
                 .stages
@@ -303,6 +313,26 @@ impl CheckReport {
             problem: None,
             sandbox: None,
         }
+    }
+
+    /// Adds `text` (learner output) to [`Self::output`], bounded as an [`excerpt`].
+    pub fn add_output(&mut self, text: &str) {
+        let joined = match self.output.take() {
+            Some(before) => format!("{before}\n{text}"),
+            None => text.to_string(),
+        };
+        self.output = Some(excerpt(&joined));
+    }
+
+    /// The report as a class's records keep it: only what the grader produced. Learner output
+    /// and the failure lines of its tests are left out (the test names are the course's,
+    /// checked against its list).
+    pub fn without_learner_output(mut self) -> Self {
+        self.output = None;
+        for test in self.tests.iter_mut().flat_map(|t| &mut t.tests) {
+            test.reason = None;
+        }
+        self
     }
 
     /// The state in a few words: the problem when there is one, else the status.
@@ -336,5 +366,101 @@ impl CheckReport {
     /// Measured share of the solution's gain per stage, with the solution's speedup.
     pub fn shares(&self) -> impl Iterator<Item = (&str, f64, f64)> {
         self.stages.iter().filter_map(|s| s.result.as_ref().map(|r| (s.name.as_str(), r.share, r.solution_speedup)))
+    }
+}
+
+/// Lines and bytes of learner output a report keeps.
+pub const OUTPUT_LINES: usize = 120;
+pub const OUTPUT_BYTES: usize = 16 << 10;
+
+/// `text` bounded to [`OUTPUT_LINES`] lines and about [`OUTPUT_BYTES`] bytes (its beginning and
+/// its last lines, the gap said), every control character but newlines, tabs and colour
+/// sequences shown as an escape: learner output can neither flood a report nor move the
+/// cursor, retitle or rewrite the terminal of whoever reads it.
+pub fn excerpt(text: &str) -> String {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    let (head, tail) = (OUTPUT_LINES * 2 / 3, OUTPUT_LINES / 3);
+    let mut kept: Vec<String> = if lines.len() > OUTPUT_LINES {
+        let mut kept: Vec<String> = lines[..head].iter().map(|l| l.to_string()).collect();
+        kept.push(format!("… {} lines left out …", lines.len() - head - tail));
+        kept.extend(lines[lines.len() - tail..].iter().map(|l| l.to_string()));
+        kept
+    } else {
+        lines.iter().map(|l| l.to_string()).collect()
+    };
+    let per_line = OUTPUT_BYTES / kept.len().max(1);
+    for line in &mut kept {
+        if line.len() > per_line {
+            let cut = (0..=per_line).rev().find(|&i| line.is_char_boundary(i)).unwrap_or(0);
+            line.truncate(cut);
+            line.push_str(" …");
+        }
+    }
+    colours_only(&kept.join("\n"))
+}
+
+/// `text` with SGR colour sequences (`ESC [ … m`) kept and every other control character shown
+/// as an escape (`\u{1b}`), as [`crate::term::inert`] does.
+fn colours_only(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\x1b' && chars.get(i + 1) == Some(&'[') {
+            let params = chars[i + 2..].iter().take_while(|c| c.is_ascii_digit() || **c == ';').count();
+            if chars.get(i + 2 + params) == Some(&'m') {
+                out.extend(&chars[i..i + 3 + params]);
+                i += 3 + params;
+                continue;
+            }
+        }
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excerpt_is_bounded_and_inert_but_keeps_colours() {
+        let long: String = (0..500).map(|k| format!("line {k}\n")).collect();
+        let cut = excerpt(&long);
+        assert_eq!(cut.lines().count(), OUTPUT_LINES + 1, "{cut}");
+        assert!(cut.starts_with("line 0\n") && cut.ends_with("line 499"), "the beginning and the end kept");
+        assert!(cut.contains(&format!("… {} lines left out …", 500 - OUTPUT_LINES)), "{cut}");
+        let wide = "x".repeat(10 * OUTPUT_BYTES);
+        assert!(excerpt(&wide).len() < OUTPUT_BYTES + 8, "a single huge line is cut too");
+        // A title change, a clipboard write and a cursor move are shown, not done; colours stay.
+        let hostile = "\x1b]0;pwned\x07\x1b]52;c;AAAA\x07\x1b[2J\x1b[1;31merror\x1b[0m\r!";
+        assert_eq!(
+            excerpt(hostile),
+            "\\u{1b}]0;pwned\\u{7}\\u{1b}]52;c;AAAA\\u{7}\\u{1b}[2J\x1b[1;31merror\x1b[0m\\u{d}!"
+        );
+    }
+
+    #[test]
+    fn a_class_report_keeps_only_what_the_grader_produced() {
+        let course = crate::course::Course::load(&crate::root()).unwrap();
+        let mut report = CheckReport::new(&course.exercises[0], Side::Exercise);
+        report.details = Some("wrong results".into());
+        report.add_output("a secret the code printed");
+        report.tests = Some(TestSummary {
+            passed: 0,
+            failed: 1,
+            ignored: 0,
+            tests: vec![TestOutcome { name: "task_01".into(), passed: false, reason: Some("printed secret".into()) }],
+        });
+        let class = report.without_learner_output();
+        let json = serde_json::to_string(&class).unwrap();
+        assert!(!json.contains("secret"), "{json}");
+        assert!(json.contains("wrong results") && json.contains("task_01"), "{json}");
     }
 }

@@ -57,7 +57,8 @@ pub(super) fn run_tests(
 ) -> Result<bool> {
     let ranks = ex.mpi.as_ref().map(|m| m.ranks.clone()).unwrap_or_default();
     let mut outcomes: Vec<TestOutcome> = Vec::new();
-    let mut details = Vec::new();
+    // The grader's words, and what the ranks printed (learner output).
+    let (mut details, mut outputs) = (Vec::new(), Vec::new());
     let scratch = root.join("target").join("mpi-tests");
     for (binary, names) in expected {
         let Some((_, exe)) = binaries.iter().find(|(b, _)| b == binary) else {
@@ -116,7 +117,7 @@ pub(super) fn run_tests(
                         remaining.retain(|n| !passed.contains(n));
                         if let Some(stopped) = stopped {
                             if !stopped.reason.starts_with("todo!()") {
-                                details.push(format!(
+                                outputs.push(format!(
                                     "---- {} ({count} rank{})\n{}",
                                     stopped.test,
                                     plural(count as usize),
@@ -135,6 +136,9 @@ pub(super) fn run_tests(
     let failed_count = outcomes.len() - passed;
     if let Some(first) = details.into_iter().next() {
         report.details = Some(report.details.take().map(|d| d + "\n").unwrap_or_default() + &first);
+    }
+    if let Some(first) = outputs.into_iter().next() {
+        report.add_output(&first);
     }
     report.tests = Some(TestSummary { passed, failed: failed_count, ignored: 0, tests: outcomes });
     Ok(failed_count == 0 && report.problem.is_none())
@@ -184,7 +188,8 @@ fn read_job(
     let mut passed: Vec<String> = Vec::new();
     for (name, outcome) in &reported {
         if !tests.contains(name) {
-            return Run::NotTrusted(format!("`{}` reported but not one of the tests run", crate::term::inert(name)));
+            // Learner text: counted, never quoted in the report.
+            return Run::NotTrusted("a name reported that is not one of the tests run".into());
         }
         if passed.contains(name) || reported.iter().filter(|(n, _)| n == name).count() > 1 {
             return Run::NotTrusted(format!("`{}` reported more than once", crate::term::inert(name)));

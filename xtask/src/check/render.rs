@@ -159,6 +159,11 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
         out += details.trim_end();
         out += "\n";
     }
+    if let Some(output) = &r.output {
+        out += "\n";
+        out += output.trim_end();
+        out += "\n";
+    }
     if let Some(missing) = r.sandbox.as_ref().map(|l| l.missing()).filter(|m| !m.is_empty()) {
         out += &format!(
             "\n{} your code ran in a weaker sandbox than the course's; missing here: {}.\n",
@@ -281,6 +286,7 @@ mod tests {
                 solution: false,
                 status: Status::Done,
                 details: None,
+                output: None,
                 tests: None,
                 stages: vec![StageReport {
                     name: stage.into(),
