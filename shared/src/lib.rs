@@ -2,8 +2,9 @@
 //!
 //! - [`timeit`] and [`scope_timer`]: the timing tools the first lesson teaches (Python's `timeit`
 //!   and "timing with a context manager").
-//! - [`protocol`] and [`grade`]: how `cargo xtask check` decides whether a candidate is fast
-//!   enough. Read [`protocol`] for the measurement rules and why they are what they are.
+//! - [`protocol`] and [`worker`]: how `cargo xtask check` decides whether a candidate is fast
+//!   enough. Read [`protocol`] for the measurement rules and why they are what they are;
+//!   [`remote`] for how `todo!()` tasks are checked where learner code cannot reach.
 //! - [`diff`]: correctness helpers that say *where* two results differ.
 //! - one module per exercise topic ([`heat`], [`arrays`], …): the frozen baseline, the reference, input
 //!   generators, the shared test suite and benches.

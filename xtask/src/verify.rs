@@ -237,15 +237,18 @@ pub(crate) fn warn_if_modified(root: &Path, exercises: &[&Exercise]) {
     }
 }
 
-/// Formatting, the workspace's tests (debug), every target compiling, then `verify`. Without
+/// Formatting, lints, the workspace's tests (debug), every target compiling, the docs (warnings
+/// are errors: a broken link is a defect; the runner's private items too), then `verify`. Without
 /// MPI on the machine, the MPI exercises (and the harness's MPI crate) are left out of every
 /// step, with a note saying what to install to include them.
 pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
-    let steps: [(&str, &[&str]); 4] = [
+    let steps: [(&str, &[&str]); 6] = [
         ("formatting", &["fmt", "--all", "--", "--check"]),
         ("lints", &["clippy", "--workspace", "--all-targets", "--exclude-without-mpi", "--", "-D", "warnings"]),
         ("tests", &["test", "--workspace", "--exclude-if-todo", "--exclude-without-mpi"]),
         ("every target compiles", &["build", "--workspace", "--all-targets", "--exclude-without-mpi"]),
+        ("docs build", &["doc", "--workspace", "--no-deps", "--exclude-without-mpi"]),
+        ("the runner's own docs build", &["doc", "--package", "xtask", "--no-deps", "--document-private-items"]),
     ];
     let mpi_exercises: Vec<&Exercise> = course.exercises.iter().filter(|e| e.mpi.is_some()).collect();
     let without_mpi: Vec<String> = match crate::mpi::detect() {
@@ -281,6 +284,9 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
         anstream::println!("{}", term::paint(term::BOLD, format!("== {title}: cargo {shown}")));
         let mut cmd = crate::cargo::command();
         cmd.current_dir(root);
+        if args[0] == "doc" {
+            cmd.env("RUSTDOCFLAGS", "-D warnings");
+        }
         for &arg in args {
             let excluded = match arg {
                 "--exclude-if-todo" => &untested,

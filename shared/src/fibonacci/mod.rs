@@ -6,7 +6,7 @@
 //!
 //! - [`Fibonacci`]: what an exercise implements.
 //! - [`naive`]: the frozen starting code (the Python course's recursion), the timing baseline.
-//! - [`reference`]: a plain checked loop, the correctness reference.
+//! - [`reference()`]: a plain checked loop, the correctness reference.
 
 mod baseline;
 #[cfg(feature = "bench")]

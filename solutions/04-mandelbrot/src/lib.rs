@@ -128,7 +128,7 @@ fn row_blocked<const G: usize>(spec: &ImageSpec, xs: &[f64], i: usize, out: &mut
     }
 }
 
-/// Lesson rung: the escape test only every [`BLOCK`] iterations, `GROUPS` groups of four lanes
+/// Lesson rung: the escape test only every `BLOCK` iterations, `GROUPS` groups of four lanes
 /// (2: eight lanes; 3: the solution's `image_simd`).
 pub fn image_blocked<const G: usize>(spec: &ImageSpec) -> Vec<u32> {
     let mut counts = vec![0; spec.pixels()];
