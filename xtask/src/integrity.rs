@@ -30,7 +30,7 @@
 //! `cargo xtask grade-submissions`, which takes only `exercises/*/src/` from a submission and
 //! everything else from the course (see `submission.rs`).
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -322,6 +322,36 @@ pub fn starting_files(root: &Path, dir: &Path) -> Result<Vec<(String, String)>> 
     Ok(sealed.starting.into_iter().filter(|(f, _)| f.starts_with(&prefix)).collect())
 }
 
+/// A course executable (the reference worker, the solution's grading worker) as it was when
+/// built, before any learner code ran: its digest is compared again before each use and after
+/// grading, so a binary changed in between (learner code cannot write `target/` in the sandbox;
+/// this is the check that it did not) never decides a verdict.
+#[derive(Clone, Debug)]
+pub struct Pinned {
+    pub path: PathBuf,
+    what: &'static str,
+    digest: String,
+}
+
+impl Pinned {
+    pub fn new(path: &Path, what: &'static str) -> Result<Pinned> {
+        Ok(Pinned { path: path.to_path_buf(), what, digest: hash(path)? })
+    }
+
+    /// `Err` when the file is no longer what was built.
+    pub fn verify(&self) -> Result<()> {
+        let now = hash(&self.path).unwrap_or_default();
+        if now != self.digest {
+            bail!(
+                "{} ({}) changed after the course built it: no verdict rests on a changed course binary",
+                self.what,
+                self.path.display()
+            );
+        }
+        Ok(())
+    }
+}
+
 /// The SHA-256 of `bytes`, as `integrity.toml` writes it.
 pub fn digest(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
@@ -371,6 +401,23 @@ mod tests {
     /// process's environment says.
     fn found(root: &Path, dirs: &[PathBuf]) -> Vec<String> {
         compare(root, dirs, trusted_seal(root, None)).unwrap().changes.unwrap()
+    }
+
+    #[test]
+    fn a_pinned_binary_changed_after_its_build_is_refused() {
+        let root = scratch("pinned");
+        write(&root, "course-reference", "the built worker");
+        let pin = Pinned::new(&root.join("course-reference"), "the course's reference worker").unwrap();
+        assert!(pin.verify().is_ok());
+        write(&root, "course-reference", "a worker put in its place");
+        let err = pin.verify().unwrap_err().to_string();
+        assert!(
+            err.starts_with("the course's reference worker (") && err.contains("changed after the course built it"),
+            "{err}"
+        );
+        std::fs::remove_file(root.join("course-reference")).unwrap();
+        assert!(pin.verify().is_err(), "a binary gone is no longer the one built");
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub use render::render;
 use crate::cargo::{self, Build};
 use crate::child;
 use crate::course::{Exercise, Side};
+use crate::integrity::Pinned;
 use crate::judge;
 use crate::term::StatusLine;
 use anyhow::{Result, bail};
@@ -67,9 +68,15 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         Side::Solution => None,
         Side::Exercise => Some(build_solution(root, ex, &mut status)?),
     };
+    const SOLUTION_WORKER: &str = "the course solution's grading worker";
+    let solution_pin = match course_solution.as_ref().and_then(|s| s.grade.as_deref()) {
+        Some(grade) => Some(Pinned::new(grade, SOLUTION_WORKER)?),
+        None => None,
+    };
     // The reference worker too: trusted, it is built before any learner code is.
     status.phase("building the course's reference worker…");
     let reference = cargo::build_reference(root)?;
+    let reference_pin = Pinned::new(&reference, "the course's reference worker")?;
     status.phase(&format!("building {package} (release)…"));
     let built = match cargo::build_tests(root, &package, !ex.stages.is_empty(), color, |s| {
         status.set(&format!("building {package}: {s}"))
@@ -97,6 +104,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     // The tasks the reference worker checks itself: their verdicts replace the test binary's.
     if let Some(grade) = &built.grade {
         status.phase(&format!("checking {package}'s tasks in the course's reference worker…"));
+        reference_pin.verify()?;
         if let Some(judged) = judge::check_tasks(grade, &reference, ex, root)? {
             tests_passed = apply_judged_tasks(&mut report, judged) && report.problem.is_none();
         }
@@ -142,6 +150,12 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     let (limits, _) = crate::machine::limits(root, &mut status, false);
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let stages = gradable;
+    let solution_pin = match solution_pin {
+        Some(pin) => pin,
+        None => Pinned::new(&solution_grade, SOLUTION_WORKER)?,
+    };
+    let pins = [reference_pin, solution_pin];
+    pins.iter().try_for_each(Pinned::verify)?;
     let exes = judge::Executables { candidate: &grade, solution: &solution_grade, reference: &reference };
     let judged = judge::grade(exes, ex, mpi.as_ref(), &stages, &protocol, root, &mut |p| {
         status.set(&format!(
@@ -155,6 +169,8 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
             render::percent(p.share)
         ))
     })?;
+    // What timed and checked the code is still what the course built.
+    pins.iter().try_for_each(Pinned::verify)?;
     report.protocol = Some(protocol);
     report.machine = Some(machine);
     if let Some(failure) = judged.failure {
