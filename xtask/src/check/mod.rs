@@ -18,7 +18,7 @@ pub use render::render;
 
 use crate::cargo::{self, Build};
 use crate::child;
-use crate::course::{Exercise, Side};
+use crate::course::{Exercise, Side, Start};
 use crate::integrity::Pinned;
 use crate::judge;
 use crate::term::StatusLine;
@@ -102,7 +102,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         None => run_tests(root, ex, &package, &built.tests, &expected, &mut status, &mut report)?,
     };
     // The tasks the reference worker checks itself: their verdicts replace the test binary's.
-    if let Some(grade) = &built.grade {
+    if let (Some(grade), Start::Todo) = (&built.grade, ex.start) {
         status.phase(&format!("checking {package}'s tasks in the course's reference worker…"));
         reference_pin.verify()?;
         if let Some(judged) = judge::check_tasks(grade, &reference, ex, root)? {
