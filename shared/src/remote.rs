@@ -91,6 +91,31 @@ pub fn call<A: Serialize, R: DeserializeOwned>(name: &str, args: &A) -> R {
     }
 }
 
+thread_local! {
+    /// The first panic a C-ABI proxy could not raise (see [`call_c`]).
+    static PENDING: RefCell<Option<Box<dyn std::any::Any + Send>>> = const { RefCell::new(None) };
+}
+
+/// [`call`] for a proxy with a C signature (`extern "C" fn`), which must not unwind: a panic
+/// (the learner's, or a call without an answer) is kept, `sentinel` returned, and the task
+/// ends with the kept panic as its verdict ([`take_pending`]).
+pub fn call_c<A: Serialize, R: DeserializeOwned>(name: &str, args: &A, sentinel: R) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(name, args))) {
+        Ok(result) => result,
+        Err(payload) => {
+            PENDING.with(|p| {
+                p.borrow_mut().get_or_insert(payload);
+            });
+            sentinel
+        }
+    }
+}
+
+/// The panic a C-ABI proxy kept during the task, if any (and forgets it).
+pub fn take_pending() -> Option<Box<dyn std::any::Any + Send>> {
+    PENDING.with(|p| p.borrow_mut().take())
+}
+
 /// The panic of a proxy whose call got no result: the candidate worker crashed, hung or broke
 /// the protocol. The task ends with the judge's account of it, not as a wrong answer.
 #[derive(Debug)]
@@ -181,6 +206,17 @@ mod tests {
         let empty = Array2::<f64>::zeros((0, 3));
         assert_eq!(Strided::of(empty.view()).view::<Ix2>().unwrap().shape(), [0, 3]);
         assert_eq!(Strided::of(array![1.0, 2.0].view()).view::<Ix2>(), None, "the wrong dimension");
+    }
+
+    #[test]
+    fn a_c_proxy_keeps_its_panic_and_returns_the_sentinel() {
+        // No channel on this thread: the call gets no answer, which must not unwind.
+        let got: i32 = call_c("hpc_rust_kernel", &(1.0, 2.0), i32::MIN);
+        assert_eq!(got, i32::MIN);
+        let kept = take_pending().expect("the unanswered call is kept");
+        let Unanswered(why) = kept.downcast_ref::<Unanswered>().expect("an unanswered call");
+        assert!(why.contains("the judge answered"), "{why}");
+        assert!(take_pending().is_none(), "taken once");
     }
 
     #[test]

@@ -481,8 +481,14 @@ fn run_task(task: &TaskSpec) -> String {
     // The checks report by panicking: their messages are the answer, not noise on stderr.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
+    remote::take_pending();
     let outcome = std::panic::catch_unwind(task.check);
     std::panic::set_hook(hook);
+    // A panic a C-ABI proxy had to keep is the cause of whatever the check said after it.
+    let outcome = match remote::take_pending() {
+        Some(kept) => Err(kept),
+        None => outcome,
+    };
     let Err(payload) = outcome else { return "passed".into() };
     let message = match payload.downcast_ref::<remote::Unanswered>() {
         Some(remote::Unanswered(why)) => why.clone(),

@@ -8,7 +8,8 @@
 //! - `attack`: what is tried, in one line;
 //! - `exercise`: the exercise checked;
 //! - `status`: the report's status (or a list of acceptable ones);
-//! - `reason`: substrings of which one must appear in the report's `details` or `tampered`;
+//! - `reason`: substrings of which one must appear in the report's `details`, `output` or
+//!   `tampered`;
 //! - `copy`: `{ from, to }` course files copied over others first (the solution's code as the
 //!   learner's, to attack the grading of a finished exercise without repeating that code here);
 //! - `needs_mpi`: the exercise runs under MPI; without MPI on the machine the fixture is skipped,
@@ -465,7 +466,11 @@ fn run_fixture(name: &str, fixture: &Path, dirs: &Dirs, files: &BTreeMap<String,
                 problems.push(format!("the report is about {}, not {}", report["exercise"], expect.exercise));
             }
             if !expect.reason.is_empty() {
+                // The grader's words, or the excerpt of output it shows beside them (where a
+                // rank's panic, naming the rank, is quoted).
                 let mut said = report["details"].as_str().unwrap_or_default().to_string();
+                said += "\n";
+                said += report["output"].as_str().unwrap_or_default();
                 for entry in report["tampered"].as_array().into_iter().flatten() {
                     said += "\n";
                     said += entry.as_str().unwrap_or_default();

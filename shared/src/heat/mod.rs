@@ -41,7 +41,7 @@ pub const GRADE_COLS: usize = 1000;
 pub const GRADE_STEPS: usize = 10;
 
 /// Physical constants of the simulation.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Params {
     /// Diffusion constant.
     pub a: f64,

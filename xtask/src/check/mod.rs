@@ -78,7 +78,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     let reference = cargo::build_reference(root)?;
     let reference_pin = Pinned::new(&reference, "the course's reference worker")?;
     status.phase(&format!("building {package} (release)…"));
-    let built = match cargo::build_tests(root, &package, !ex.stages.is_empty(), color, |s| {
+    let built = match cargo::build_tests(root, &package, has_grade_worker(root, ex, side), color, |s| {
         status.set(&format!("building {package}: {s}"))
     })? {
         Build::Failed(diagnostics) => {
@@ -119,6 +119,10 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         .map(|s| (s.name.clone(), s.target))
         .collect();
     if !tests_passed && gradable.is_empty() {
+        return Ok(report);
+    }
+    if ex.stages.is_empty() {
+        report.status = Status::Done;
         return Ok(report);
     }
 
@@ -251,13 +255,19 @@ struct CourseSolution {
 fn build_solution(root: &Path, ex: &Exercise, status: &mut StatusLine) -> Result<CourseSolution> {
     let solution = ex.package(Side::Solution);
     status.phase(&format!("building the course's solution {solution}…"));
-    let timed = !ex.stages.is_empty();
-    match cargo::build_tests(root, &solution, timed, false, |s| status.set(&format!("building {solution}: {s}")))? {
+    let graded = has_grade_worker(root, ex, Side::Solution);
+    match cargo::build_tests(root, &solution, graded, false, |s| status.set(&format!("building {solution}: {s}")))? {
         Build::Built(built) => Ok(CourseSolution { expected: list_course_tests(&built.tests)?, grade: built.grade }),
         Build::Failed(why) => {
             bail!("the course's solution {solution} does not build, so the list of tests to expect is unknown:\n{why}")
         }
     }
+}
+
+/// Whether the crate has a grading worker (`tests/grade.rs`, a sealed course file): every
+/// exercise with timed stages, and those whose tasks the judge checks.
+fn has_grade_worker(root: &Path, ex: &Exercise, side: Side) -> bool {
+    !ex.stages.is_empty() || root.join(ex.folder(side)).join("tests/grade.rs").is_file()
 }
 
 /// Puts the judge's verdicts on the tasks in `report.tests` (the test binary's lines are kept

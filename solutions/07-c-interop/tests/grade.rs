@@ -1,0 +1,4 @@
+//! The grader's entry point, run by `cargo xtask check c-interop`. Do not edit.
+fn main() -> std::process::ExitCode {
+    harness::interop::grade_main(harness::interop_functions!(c_interop_solution))
+}
