@@ -9,7 +9,7 @@ fn main() -> std::process::ExitCode {
         harness::mandelbrot::spec(),
         harness::call_overhead::spec(),
         harness::fibonacci::spec(),
-        harness::interop::remote::spec(),
+        harness::interop::spec(),
         harness::heat_fast::spec(),
         harness::threads::spec(),
         harness::mpi_heat::spec(),
