@@ -893,13 +893,8 @@ pub fn grade(
 ) -> Result<Judged> {
     // Removed (with the workers' folders) when grading ends.
     let scratch = crate::sandbox::Scratch::new(&course.join("target"), "judge")?;
-    let workdir = &scratch.0;
     // Each worker gets a folder of its own (an MPI job's named pipes live there).
-    let folder = |name: &str| -> Result<PathBuf> {
-        let dir = workdir.join(name);
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(dir)
-    };
+    let folder = |name: &str| scratch.folder(name);
     // Three contenders now share the sampling budget of each stage.
     let limit = Duration::from_secs_f64((1.5 * protocol.max_seconds + 10.0) * stages.len() as f64 + 60.0);
     let limits = Limits::for_learner_code(limit);
@@ -1041,11 +1036,7 @@ pub fn check_tasks(
     course: &Path,
 ) -> Result<Option<JudgedTasks>> {
     let scratch = crate::sandbox::Scratch::new(&course.join("target"), "tasks")?;
-    let folder = |name: &str| -> Result<PathBuf> {
-        let dir = scratch.0.join(name);
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(dir)
-    };
+    let folder = |name: &str| scratch.folder(name);
     let limits = Limits::for_learner_code(Duration::from_secs(600));
     let confined = Confinement::program(&folder("reference")?, course, reference);
     let mut judge = Worker::spawn(reference, &[exercise.name.as_str()], &confined, limits, Role::Reference)?;

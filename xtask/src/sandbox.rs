@@ -111,6 +111,13 @@ impl Scratch {
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         Ok(Scratch(dir))
     }
+
+    /// `<scratch>/<name>`, created: a worker's own folder inside it.
+    pub fn folder(&self, name: &str) -> Result<PathBuf> {
+        let dir = self.0.join(name);
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(dir)
+    }
 }
 
 impl Drop for Scratch {

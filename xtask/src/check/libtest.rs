@@ -225,7 +225,7 @@ fn unknown_names(expected: &[String], reported: &[(String, Outcome)]) -> Vec<Str
 }
 
 /// `a`, `b`, `c` and 4 more.
-fn names(list: &[String]) -> String {
+pub(super) fn names(list: &[String]) -> String {
     const SHOWN: usize = 3;
     let shown = list[..list.len().min(SHOWN)].join(", ");
     if list.len() > SHOWN { format!("{shown} and {} more", list.len() - SHOWN) } else { shown }

@@ -313,10 +313,7 @@ fn apply_judged_tasks(report: &mut CheckReport, judged: judge::JudgedTasks) -> b
             format!(
                 "The test binaries reported {} as passed, but the course's own checks of {}, run by the grader \
                  outside your code's process, did not pass: the grader's verdict is the one that counts.",
-                match contradicted.len() {
-                    n if n > 3 => format!("{} and {} more", contradicted[..3].join(", "), n - 3),
-                    _ => contradicted.join(", "),
-                },
+                libtest::names(&contradicted),
                 if contradicted.len() == 1 { "it" } else { "them" }
             ),
         );
