@@ -104,6 +104,12 @@ pub struct Exercise {
     /// (`stateless.rs`).
     #[serde(default)]
     pub stateless: bool,
+    /// Every timed call of the learner's code (and of the solution, timed alike) runs alone in
+    /// a worker process started for it, with a scratch folder of its own: nothing a call keeps
+    /// is there for the next, whatever the code (a run-time complement to `stateless`, for
+    /// calls long enough to time one at a time).
+    #[serde(default)]
+    pub fresh_process_per_call: bool,
     /// Arguments `cargo xtask profile` passes to the exercise's program (a short run: the
     /// profilers slow it down).
     #[serde(default)]
@@ -193,6 +199,12 @@ pub enum Side {
 }
 
 impl Exercise {
+    /// `base` as this exercise is graded with: one call per sample where every call gets a
+    /// process of its own.
+    pub fn protocol(&self, base: &grading::protocol::Protocol) -> grading::protocol::Protocol {
+        grading::protocol::Protocol { one_call_per_sample: self.fresh_process_per_call, ..base.clone() }
+    }
+
     pub fn package(&self, side: Side) -> String {
         match side {
             Side::Exercise => self.name.clone(),
@@ -398,6 +410,18 @@ impl Course {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_gets_a_process_of_its_own_only_where_its_input_is_the_workload() {
+        let course = Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let fresh: Vec<&str> =
+            course.exercises.iter().filter(|e| e.fresh_process_per_call).map(|e| e.name.as_str()).collect();
+        assert_eq!(fresh, ["static-typing", "call-overhead"]);
+        for ex in course.exercises.iter().filter(|e| e.fresh_process_per_call) {
+            assert!(ex.stateless && ex.mpi.is_none(), "{}", ex.name);
+            assert!(ex.protocol(&grading::protocol::Protocol::default()).one_call_per_sample);
+        }
+    }
 
     #[test]
     fn the_hint_shown_is_about_what_failed() {

@@ -620,8 +620,11 @@ struct Copied {
     data: Vec<u8>,
 }
 
+/// Starts a worker afresh for the candidate or the solution (`fresh_process_per_call`).
+type Respawn<'a> = Box<dyn FnMut(Role) -> Result<Worker> + 'a>;
+
 /// The three workers of one grading and what the judge knows of the run so far.
-struct Session {
+struct Session<'a> {
     reference: Worker,
     candidate: Worker,
     solution: Worker,
@@ -646,9 +649,15 @@ struct Session {
     in_rounds: bool,
     /// The buffer of the last outputs read, reused.
     outputs: Vec<u8>,
+    /// For an exercise graded one call per process: starts the candidate or the solution
+    /// again, with a new scratch folder, before each of its samples.
+    respawn: Option<Respawn<'a>>,
+    /// For such an exercise: what an empty request (no call) to a just-started solution took,
+    /// every time; their median is taken off each timed call (see [`Session::fresh_sample`]).
+    empty_requests: Vec<f64>,
 }
 
-impl Session {
+impl Session<'_> {
     fn seed(&mut self) -> u64 {
         use std::hash::BuildHasher;
         self.samples += 1;
@@ -781,9 +790,77 @@ impl Session {
         Ok(Copied { offsets: offsets.iter().flat_map(|o| o.to_ne_bytes()).collect(), data })
     }
 
+    /// Replaces `who` (the candidate or the solution) by a worker just started, when the
+    /// exercise is graded one call per process; the others are told its new process ID.
+    fn refresh(&mut self, who: Role) -> Result<(), Failure> {
+        let Some(respawn) = self.respawn.as_mut() else { return Ok(()) };
+        let old = match who {
+            Role::Candidate => &mut self.candidate,
+            Role::Solution => &mut self.solution,
+            Role::Reference => return Ok(()),
+        };
+        old.kill();
+        let fresh = respawn(who).map_err(|e| Failure::Protocol {
+            message: format!("the judge could not start a worker: {e:#}"),
+            output: String::new(),
+        })?;
+        *old = fresh;
+        let known = vec![self.reference.pid(), self.candidate.pid(), self.solution.pid()];
+        self.candidate.known = known.clone();
+        self.solution.known = known;
+        Ok(())
+    }
+
+    /// Times a request to run no call on `who`: what a sample costs besides its calls.
+    fn empty_request(&mut self, who: Role) -> Result<f64, Failure> {
+        let request = format!("load {} 0 0", self.stage);
+        let worker = self.worker(who);
+        let load = worker.ask_running(&request, Duration::from_secs(60), false)?;
+        let (at_offsets, _) = parse_at(&load, || worker.output())?;
+        worker.write(at_offsets, &0u64.to_ne_bytes())?;
+        let (seconds, [count, _]) = self.timed_run(who, false)?;
+        if count != 0 {
+            let worker = self.worker(who);
+            return Err(worker
+                .own(Failure::Protocol { message: format!("{count} outputs for no call"), output: worker.output() }));
+        }
+        Ok(seconds)
+    }
+
+    /// One call of `who` in a worker just started for it (`fresh_process_per_call`).
+    ///
+    /// A request to a new process costs far more than to a warm one (its first replies run
+    /// code never run before), often more than the call: 0.1 to 0.2 ms here, against 0.08 ms
+    /// for series' solution. Two empty requests come first, the same for every worker, and
+    /// the call's time is its request's less the median of what the solution's second empty
+    /// request took, a trusted figure (the candidate's own could be made slow on purpose).
+    /// What is left is the call, so an answer looked up still meets the stage's floor.
+    fn fresh_sample(&mut self, who: Role) -> Result<f64, Failure> {
+        self.refresh(who)?;
+        self.empty_request(who)?;
+        let empty = self.empty_request(who)?;
+        if who == Role::Solution {
+            self.empty_requests.push(empty);
+        }
+        let seconds = self.loaded_sample(who, 1)?;
+        let overhead = match self.empty_requests.is_empty() {
+            true => 0.0,
+            false => grading::timeit::median(&self.empty_requests),
+        };
+        Ok((seconds - overhead).max(1e-9))
+    }
+
     /// One sample of the candidate (every sample's outputs checked) or of the solution (trusted
     /// course code: checked on its first, untimed call only).
     fn sample(&mut self, who: Role, calls: u64) -> Result<f64, Failure> {
+        if self.respawn.is_some() && who != Role::Reference {
+            return self.fresh_sample(who);
+        }
+        self.loaded_sample(who, calls)
+    }
+
+    /// [`sample`](Self::sample) in the worker as it is.
+    fn loaded_sample(&mut self, who: Role, calls: u64) -> Result<f64, Failure> {
         let first = !self.checked_first;
         let (offsets, bytes) = self.input_for(who, calls)?;
         let request = format!("load {} {calls} {bytes}", self.stage);
@@ -840,12 +917,12 @@ impl Session {
 }
 
 /// One contender, for the protocol.
-struct Side {
-    session: Rc<RefCell<Session>>,
+struct Side<'a> {
+    session: Rc<RefCell<Session<'a>>>,
     who: Role,
 }
 
-impl Contender for Side {
+impl Contender for Side<'_> {
     fn rounds_begin(&mut self) {
         self.session.borrow_mut().in_rounds = true;
     }
@@ -908,6 +985,25 @@ pub fn grade(
     };
     let mut candidate = spawn(exes.candidate, Role::Candidate, &folder("candidate")?)?;
     let mut solution = spawn(exes.solution, Role::Solution, &folder("solution")?)?;
+    // One call per process: each new worker gets an empty folder, and its predecessor's
+    // (killed by then) goes, so not even a file outlives a call.
+    let respawn: Option<Respawn<'_>> = exercise.fresh_process_per_call.then(|| {
+        let mut started = 0u64;
+        let mut folders: [Option<PathBuf>; 2] = [None, None];
+        Box::new(move |role: Role| {
+            let (exe, slot, name) = match role {
+                Role::Solution => (exes.solution, 1, "solution"),
+                _ => (exes.candidate, 0, "candidate"),
+            };
+            if let Some(old) = folders[slot].take() {
+                let _ = std::fs::remove_dir_all(old);
+            }
+            started += 1;
+            let dir = folder(&format!("{name}-{started}"))?;
+            folders[slot] = Some(dir.clone());
+            spawn(exe, role, &dir)
+        }) as Respawn<'_>
+    });
     let known = vec![reference.pid(), candidate.pid(), solution.pid()];
     candidate.known = known.clone();
     solution.known = known;
@@ -926,6 +1022,8 @@ pub fn grade(
         last_calls: [0, 0],
         in_rounds: false,
         outputs: Vec::new(),
+        respawn,
+        empty_requests: Vec::new(),
     }));
     let result = judge(&session, exercise, stages, protocol, progress);
     {
@@ -939,7 +1037,7 @@ pub fn grade(
 }
 
 fn judge(
-    session: &Rc<RefCell<Session>>,
+    session: &Rc<RefCell<Session<'_>>>,
     exercise: &Exercise,
     stages: &[(String, f64)],
     protocol: &Protocol,
@@ -985,7 +1083,7 @@ fn judge(
             s.in_rounds = false;
         }
         // A stage may ask more (or less) of the solution's gain before it is graded.
-        let mut protocol = protocol.clone();
+        let mut protocol = exercise.protocol(protocol);
         if let Some(stage) = exercise.stages.iter().find(|s| &s.name == name) {
             protocol.min_solution_speedup = stage.least_solution_speedup(&protocol);
         }

@@ -4,7 +4,9 @@
 //! runner reads the learner's source, comments and strings removed, for the ways Rust code can
 //! keep state between calls without `unsafe` tricks: a `static` that can change, a
 //! `thread_local!`, the environment, files. An innocent memoiser is told why the speedup would
-//! not count; a determined one could still hide state (see README, "What the grader trusts").
+//! not count. State hidden from this reading is caught at run time where calls are long enough
+//! to time one per process (`fresh_process_per_call`, exercises 03 and 05); in 06 this reading
+//! is the only guard (see README, "What the grader trusts").
 
 use anyhow::{Context, Result};
 use std::path::Path;

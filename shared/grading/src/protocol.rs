@@ -79,6 +79,12 @@ pub struct Protocol {
     /// a share of its gain to mean anything; below it the stage is [`Verdict::Ungradable`].
     #[serde(default = "default_min_solution_speedup")]
     pub min_solution_speedup: f64,
+    /// The candidate and the solution are timed one call per sample, without warm-up or
+    /// calibration: each call runs in a worker started for it (`fresh_process_per_call` in
+    /// `course.toml`), so none finds what an earlier one kept. The baseline (trusted code) is
+    /// sampled as usual.
+    #[serde(default)]
+    pub one_call_per_sample: bool,
 }
 
 fn default_early_pairs() -> usize {
@@ -113,6 +119,7 @@ impl Default for Protocol {
             early_margin: default_early_margin(),
             early_share_margin: default_early_share_margin(),
             min_solution_speedup: default_min_solution_speedup(),
+            one_call_per_sample: false,
         }
     }
 }
@@ -346,8 +353,8 @@ pub fn measure(
         Ok(calls)
     };
     let calls_b = calls_per_sample(baseline)?;
-    let calls_c = calls_per_sample(candidate)?;
-    let calls_s = calls_per_sample(solution)?;
+    let (calls_c, calls_s) =
+        if protocol.one_call_per_sample { (1, 1) } else { (calls_per_sample(candidate)?, calls_per_sample(solution)?) };
     spent = spent.min(protocol.max_seconds); // warm-up and calibration never eat the whole budget
     baseline.rounds_begin();
     candidate.rounds_begin();
@@ -563,6 +570,10 @@ mod tests {
     }
 
     fn run(script: Script, target: f64, seed: u64) -> (StageResult, Vec<char>) {
+        run_with(script, target, seed, &Protocol::default())
+    }
+
+    fn run_with(script: Script, target: f64, seed: u64, protocol: &Protocol) -> (StageResult, Vec<char>) {
         let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let noise = script.noise;
         let mk =
@@ -571,7 +582,7 @@ mod tests {
             (mk(script.base, 'B', seed), mk(script.cand, 'C', seed + 1), mk(script.solution, 'S', seed + 2));
         let mut seen = 0;
         let contenders = Contenders { baseline: &mut b, candidate: &mut c, solution: &mut s };
-        let r = measure("t", target, None, contenders, &Protocol::default(), &mut |p| seen = p.pairs).unwrap();
+        let r = measure("t", target, None, contenders, protocol, &mut |p| seen = p.pairs).unwrap();
         assert_eq!(seen, r.pairs, "progress reported every round");
         let order = log.borrow().clone();
         (r, order)
@@ -591,6 +602,18 @@ mod tests {
         assert!(share_of(0.5, 4.0) < 0.0, "slower than the baseline");
         assert!(share_of(2.0, 0.9).is_finite(), "a solution measured below the baseline in one round");
         assert!((speedup_for(0.5, 8.2) - 8.2f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn one_call_per_sample_times_the_candidate_and_the_solution_one_call_at_a_time() {
+        let protocol = Protocol { one_call_per_sample: true, ..Protocol::default() };
+        let (r, order) = run_with(script(20e-3, 2e-3, 1e-3, 0.05), 0.6, 1, &protocol);
+        assert_eq!((r.calls_per_sample[1], r.solution_calls_per_sample), (1, 1));
+        // No warm-up or calibration for them: one sample each per round, and the first of each.
+        let count = |tag| order.iter().filter(|&&t| t == tag).count();
+        assert_eq!((count('C'), count('S')), (r.pairs, r.pairs), "{order:?}");
+        assert!(count('B') > r.pairs, "the baseline still warms up and calibrates: {order:?}");
+        assert_eq!(r.verdict, Verdict::Met);
     }
 
     #[test]

@@ -120,7 +120,8 @@ fn runner(f: impl Fn(u32) -> u64) -> impl StageRunner {
 }
 
 /// The trusted side of grading: every rung against the `def` baseline at [`GRADE_N`] (the
-/// call count is the workload, so n cannot vary: see the README on caches).
+/// call count is the workload, so n cannot vary; the judge times every call in a process
+/// started for it, so no cache outlives a call: `fresh_process_per_call`).
 pub fn spec() -> ExerciseSpec {
     let stage = |name| StageSpec {
         name,

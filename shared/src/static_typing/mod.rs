@@ -100,7 +100,8 @@ pub fn grade_main<S: Real, F: FnMut() -> S>(_check: impl FnOnce() -> Result<(), 
 }
 
 /// The trusted side of grading. The input is n itself ([`GRADE_N`], the literal the exercise's
-/// `series` is called with), so a cache keyed by n is not ruled out here (see the README).
+/// `series` is called with), so fresh inputs cannot rule out a cache keyed by n: the judge
+/// times every call in a process started for it instead (`fresh_process_per_call`).
 pub fn spec() -> ExerciseSpec {
     ExerciseSpec {
         exercise: EXERCISE,

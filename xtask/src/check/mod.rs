@@ -141,7 +141,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
             return Ok(report);
         }
     }
-    let protocol = Protocol::default();
+    let protocol = ex.protocol(&Protocol::default());
     let mut machine = Machine::detect();
     if machine.cores >= 2 {
         machine.two_thread_scaling = Some(grading::machine::two_thread_scaling());
