@@ -154,7 +154,8 @@ pub enum Role {
 pub struct Worker {
     child: Child,
     requests: Box<dyn Write + Send>,
-    /// The process whose memory holds the inputs and outputs: the worker itself, or rank 0 of
+    /// The process whose memory holds the inputs and outputs: the worker's program (the child
+    /// itself, or its grandchild in a PID namespace: `sandbox::program_process`), or rank 0 of
     /// an MPI job (the worker is then `mpirun`).
     memory_pid: i32,
     /// For an MPI job: its rank count and the named pipe rank 0 answers on.
@@ -212,7 +213,10 @@ impl Worker {
         let mut child = start(&mut cmd, confinement, limits)?;
         drop(answer_write);
         let requests = Box::new(child.stdin.take().expect("piped"));
-        Ok(Worker::started(child, requests, move || Some(std::fs::File::from(answer_read)), None, role))
+        let program = crate::sandbox::program_process(child.id() as i32, confinement);
+        let mut worker = Worker::started(child, requests, move || Some(std::fs::File::from(answer_read)), None, role);
+        worker.memory_pid = program;
+        Ok(worker)
     }
 
     /// Starts `exe` as an MPI job of `ranks` ranks (`mpirun`, its own process group; the ranks
@@ -446,7 +450,9 @@ impl Worker {
             }
         }
         let deadline = Instant::now() + Duration::from_secs(1);
-        while !(all_threads_stopped(self.pid()) && strays.iter().all(|&p| all_threads_stopped(p)))
+        while !(all_threads_stopped(self.pid())
+            && all_threads_stopped(self.memory_pid)
+            && strays.iter().all(|&p| all_threads_stopped(p)))
             && Instant::now() < deadline
         {
             std::thread::sleep(Duration::from_micros(50));

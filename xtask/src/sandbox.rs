@@ -3,6 +3,9 @@
 //!
 //! - in user, network and IPC namespaces of its own: no capability over the machine (even when
 //!   the runner is root, as in CI), no network but its own loopback, no shared IPC objects;
+//! - in a PID namespace of its own (but an MPI job, whose ranks report their process IDs): the
+//!   program is its second process, under a first that only waits, so when the program ends,
+//!   everything it started ends with it, wherever it went;
 //! - under a Landlock domain: the system and the course readable, only its scratch folder
 //!   writable (so never the course's sources, `target/`, the folders above the course or
 //!   `~/.cargo`), every other folder (a home folder) unreadable, and signals and abstract
@@ -131,6 +134,9 @@ impl Drop for Scratch {
 pub struct Layers {
     /// User, network and IPC namespaces.
     pub namespaces: bool,
+    /// A PID namespace per program: what it starts ends with it.
+    #[serde(default)]
+    pub pid_namespace: bool,
     /// The kernel's Landlock ABI version (0: none).
     pub landlock_abi: i32,
     /// Landlock on the filesystem: read-only but for the scratch folder, home unreadable.
@@ -147,6 +153,9 @@ impl Layers {
         let mut missing = Vec::new();
         if !self.namespaces {
             missing.push("namespaces (learner code keeps the network and the runner's user)");
+        }
+        if !self.pid_namespace {
+            missing.push("a PID namespace (a process learner code starts may outlive it)");
         }
         if !self.filesystem {
             missing.push("Landlock (learner code could write the course, `target/` and your home folder)");
@@ -232,6 +241,24 @@ fn scrub_environment(cmd: &mut Command, confinement: &Confinement) {
             cmd.env(key, value);
         }
     }
+}
+
+/// Whether a process confined by `c` runs in a PID namespace of its own (not an MPI job: its
+/// rank 0 tells the judge its process ID, which must be the runner's view of it).
+fn in_pid_namespace(c: &Confinement, layers: &Layers) -> bool {
+    layers.namespaces && layers.pid_namespace && c.launcher != Launcher::Mpi
+}
+
+/// The process running the program of a confined command, given the process the runner
+/// started (`child.id()`): the same, or, in a PID namespace, that one's grandchild (see the
+/// module doc). Its memory holds what the program computed; its threads are the program's.
+pub fn program_process(child: i32, confinement: &Confinement) -> i32 {
+    #[cfg(target_os = "linux")]
+    if in_pid_namespace(confinement, layers()) {
+        return linux::grandchild(child);
+    }
+    let _ = confinement;
+    child
 }
 
 fn confine_with(cmd: &mut Command, confinement: &Confinement, layers: &Layers) -> Result<()> {
@@ -352,6 +379,8 @@ mod linux {
     /// What the child does between `fork` and `exec`, prepared.
     struct Entry {
         maps: Option<IdMaps>,
+        /// Whether the program becomes the second process of a PID namespace of its own.
+        pid_namespace: bool,
         ruleset: Option<OwnedFd>,
         filter: Option<BpfProgram>,
     }
@@ -359,6 +388,7 @@ mod linux {
     pub(super) fn confine(cmd: &mut Command, c: &Confinement, layers: &Layers) -> Result<()> {
         let entry = Entry {
             maps: layers.namespaces.then(IdMaps::current),
+            pid_namespace: super::in_pid_namespace(c, layers),
             ruleset: if layers.filesystem { Some(ruleset(c, layers.scoped_signals)?) } else { None },
             filter: if layers.seccomp { Some(filter(c.launcher)?) } else { None },
         };
@@ -385,7 +415,8 @@ mod linux {
         }
     }
 
-    /// In the child: the namespaces, then Landlock, then seccomp (which denies `unshare`).
+    /// In the child: the namespaces, then Landlock, then seccomp (which denies `unshare`), then
+    /// the two processes that put the program in its PID namespace.
     fn enter(entry: &Entry) -> std::io::Result<()> {
         if let Some(maps) = &entry.maps {
             // SAFETY: plain system calls.
@@ -394,8 +425,9 @@ mod linux {
             let _ = write_file(c"/proc/self/setgroups", b"deny");
             write_file(c"/proc/self/uid_map", &maps.uid)?;
             write_file(c"/proc/self/gid_map", &maps.gid)?;
+            let pid = if entry.pid_namespace { libc::CLONE_NEWPID } else { 0 };
             // SAFETY: plain system call; the user namespace gives the capability it needs.
-            check(unsafe { libc::unshare(libc::CLONE_NEWNET | libc::CLONE_NEWIPC) } as _)?;
+            check(unsafe { libc::unshare(libc::CLONE_NEWNET | libc::CLONE_NEWIPC | pid) } as _)?;
             loopback_up();
         }
         if let Some(ruleset) = &entry.ruleset {
@@ -409,7 +441,127 @@ mod linux {
             // Its errors are not kept (they would allocate): the call fails, and says so.
             seccompiler::apply_filter(filter).map_err(|_| std::io::Error::from_raw_os_error(libc::EPERM))?;
         }
+        if entry.pid_namespace {
+            enter_pid_namespace()?;
+        }
         Ok(())
+    }
+
+    /// After `unshare(CLONE_NEWPID)`: forks the namespace's first process, which forks the
+    /// program's; only the program's returns (to `exec`). The first process only reaps and
+    /// passes the program's wait status on; when it ends, the kernel ends everything else in the
+    /// namespace. It is not the program itself because a namespace's first process ignores
+    /// signals it sends itself (an `abort()` would not end it). The process the runner started
+    /// waits for the first one and ends the way the program did, so the runner sees the
+    /// program's exit code or signal. Each dies with its parent (`PR_SET_PDEATHSIG`), so killing
+    /// the runner's child ends the whole namespace. System calls only.
+    fn enter_pid_namespace() -> std::io::Result<()> {
+        let mut relay = [0; 2];
+        // SAFETY: pipe2 writes two descriptors into the array.
+        check(unsafe { libc::pipe2(relay.as_mut_ptr(), libc::O_CLOEXEC) } as _)?;
+        // SAFETY: the child makes system calls only.
+        let first = unsafe { libc::fork() };
+        check(first as _)?;
+        if first > 0 {
+            // SAFETY: closing the end this process does not use.
+            unsafe { libc::close(relay[1]) };
+            end_as_program(first, relay[0]);
+        }
+        // The namespace's first process.
+        // SAFETY: plain system calls.
+        unsafe {
+            libc::close(relay[0]);
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        }
+        // SAFETY: as above.
+        let program = unsafe { libc::fork() };
+        check(program as _)?;
+        if program > 0 {
+            reap_until(program, relay[1]);
+        }
+        // SAFETY: plain system calls.
+        unsafe {
+            libc::close(relay[1]);
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+            // The first process ended before the line above: end too.
+            if libc::getppid() != 1 {
+                libc::_exit(127);
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes every descriptor but `keep` (the standard ones, the pipe `spawn` waits on).
+    fn close_all_but(keep: libc::c_int) {
+        // SAFETY: close_range takes plain integers.
+        unsafe {
+            if keep > 0 {
+                libc::syscall(libc::SYS_close_range, 0, keep - 1, 0);
+            }
+            libc::syscall(libc::SYS_close_range, keep + 1, libc::c_uint::MAX, 0);
+        }
+    }
+
+    /// The namespace's first process: reaps every process whose parent ended until `program`
+    /// ends, then writes its wait status to `relay` and exits.
+    fn reap_until(program: libc::pid_t, relay: libc::c_int) -> ! {
+        close_all_but(relay);
+        loop {
+            let mut status = 0;
+            // SAFETY: plain system calls.
+            unsafe {
+                let pid = libc::waitpid(-1, &mut status, 0);
+                if pid == program {
+                    libc::write(relay, (&raw const status).cast(), size_of::<libc::c_int>());
+                    libc::_exit(0);
+                }
+                if pid < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD) {
+                    libc::_exit(0);
+                }
+            }
+        }
+    }
+
+    /// The process the runner started: waits for the namespace's first process, then ends with
+    /// the program's exit code, or by its signal (no core dump of this copy of the runner).
+    fn end_as_program(first: libc::pid_t, relay: libc::c_int) -> ! {
+        close_all_but(relay);
+        // SAFETY: plain system calls on integers and local buffers.
+        unsafe {
+            let mut status = 0;
+            while libc::waitpid(first, &mut status, 0) < 0 {
+                if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                    libc::_exit(127);
+                }
+            }
+            let mut program = 0;
+            let size = size_of::<libc::c_int>();
+            if libc::read(relay, (&raw mut program).cast(), size) == size as isize {
+                status = program;
+            }
+            if libc::WIFSIGNALED(status) {
+                let signal = libc::WTERMSIG(status);
+                let no_core = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+                libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+                let mut default: libc::sigaction = std::mem::zeroed();
+                default.sa_sigaction = libc::SIG_DFL;
+                libc::sigaction(signal, &default, std::ptr::null_mut());
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, signal);
+                libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+                libc::kill(libc::getpid(), signal);
+                libc::_exit(128 + signal);
+            }
+            libc::_exit(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 127 })
+        }
+    }
+
+    /// The runner's child's grandchild, or the child itself when it has none.
+    pub(super) fn grandchild(child: i32) -> i32 {
+        let table = crate::child::processes();
+        let child_of = |parent: i32| table.iter().find(|&&(_, ppid, _)| ppid == parent).map(|&(pid, _, _)| pid);
+        child_of(child).and_then(child_of).unwrap_or(child)
     }
 
     /// Brings the new network namespace's loopback up: it reaches nothing outside, and MPI's
@@ -499,8 +651,11 @@ mod linux {
         }
         let none = Layers::default();
         let abi = landlock_abi();
+        let namespaces = holds(&Layers { namespaces: true, ..none.clone() }, &scratch);
         let layers = Layers {
-            namespaces: holds(&Layers { namespaces: true, ..none.clone() }, &scratch),
+            namespaces,
+            pid_namespace: namespaces
+                && holds(&Layers { namespaces: true, pid_namespace: true, ..none.clone() }, &scratch),
             landlock_abi: abi,
             filesystem: abi >= 1 && holds(&Layers { filesystem: true, ..none.clone() }, &scratch),
             scoped_signals: abi >= 6

@@ -15,12 +15,13 @@ fn attempts() {
     let Ok(places) = std::env::var(ATTEMPTS) else { return };
     let mut places = places.split('\n');
     let mut next = || places.next().unwrap().to_string();
-    let (course_file, outside, home, parent_net, port) = (next(), next(), next(), next(), next());
+    let (course_file, outside, home, parent_net, port, runner) = (next(), next(), next(), next(), next(), next());
     // libtest prints `test … ... ` before the test's own output: begin on a line of our own.
     println!();
     let say = |name: &str, allowed: bool| println!("{name}: {}", if allowed { "allowed" } else { "denied" });
-    // SAFETY: getppid has no preconditions.
-    let parent = unsafe { libc::getppid() };
+    // The runner's process ID as the runner sees it (in a PID namespace, no number here
+    // names it, which is part of the point).
+    let parent: libc::pid_t = runner.parse().unwrap();
     let scratch = std::env::var_os("TMPDIR").map(PathBuf::from).unwrap();
     say("scratch-write", std::fs::write(scratch.join("mine"), b"x").is_ok());
     say("course-read", std::fs::read(&course_file).is_ok());
@@ -40,6 +41,7 @@ fn attempts() {
     say("signal-parent", unsafe { libc::kill(parent, 0) } == 0);
     // Seized (the parent is not stopped) by a forked child, whose exit ends the tracing.
     // SAFETY: PTRACE_SEIZE takes plain integers.
+    say("pid-namespace", std::process::id() == 2);
     say("ptrace-parent", in_fork(move || unsafe { libc::ptrace(libc::PTRACE_SEIZE, parent, 0, 0) } == 0));
     say("read-parent-memory", {
         let mut byte = 0u8;
@@ -81,6 +83,7 @@ fn attempted(confinement: &Confinement, places: &[&Path], parent_net: &str, port
     let mut lines: Vec<String> = places.iter().map(|p| p.display().to_string()).collect();
     lines.push(parent_net.to_string());
     lines.push(port.to_string());
+    lines.push(std::process::id().to_string());
     cmd.env(ATTEMPTS, lines.join("\n"));
     confine(&mut cmd, confinement).unwrap();
     let out = cmd.output().unwrap();
@@ -138,7 +141,10 @@ fn every_layer_holds_in_a_child_that_tries() {
     if layers.namespaces {
         expect("own-network", "allowed");
     }
-    assert_eq!(outcome.len(), 16, "every attempt reported: {outcome:#?}");
+    if layers.pid_namespace {
+        expect("pid-namespace", "allowed");
+    }
+    assert_eq!(outcome.len(), 17, "every attempt reported: {outcome:#?}");
     assert_eq!(std::fs::read_to_string(&course_file).unwrap(), "sealed");
     assert!(!outside.0.join("written").exists());
 }
@@ -151,7 +157,10 @@ fn the_probe_finds_every_layer_the_kernel_offers() {
         assert!(layers.filesystem && layers.scoped_signals && layers.seccomp, "{layers:?}");
     }
     let none = Layers::default().missing();
-    assert_eq!(none.len(), 4, "every layer named when none holds: {none:?}");
+    assert_eq!(none.len(), 5, "every layer named when none holds: {none:?}");
+    if Path::new("/proc/self/ns/pid").exists() && layers.namespaces {
+        assert!(layers.pid_namespace, "{layers:?}");
+    }
 }
 
 #[test]
@@ -160,9 +169,10 @@ fn the_runner_still_stops_resumes_and_reads_a_confined_child() {
     let sleep = crate::child::on_path("sleep").expect("sleep on PATH");
     let mut cmd = Command::new(&sleep);
     cmd.arg("30");
-    confine(&mut cmd, &Confinement::program(&scratch.0, &scratch.0, &sleep)).unwrap();
+    let confinement = Confinement::program(&scratch.0, &scratch.0, &sleep);
+    confine(&mut cmd, &confinement).unwrap();
     let mut child = cmd.spawn().unwrap();
-    let pid = child.id() as i32;
+    let pid = program_process(child.id() as i32, &confinement);
     let state = || {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
         stat.rsplit_once(')').unwrap().1.split_whitespace().next().unwrap().to_string()
@@ -199,6 +209,39 @@ fn the_runner_still_stops_resumes_and_reads_a_confined_child() {
 }
 
 #[test]
+fn what_a_program_starts_ends_with_it() {
+    let layers = layers();
+    if !layers.pid_namespace {
+        eprintln!("no PID namespace here: {:?}", layers.missing());
+        return;
+    }
+    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-pid").unwrap();
+    let sh = crate::child::on_path("sh").expect("sh on PATH");
+    let mut cmd = Command::new(&sh);
+    // The background `sleep` keeps the output pipe open: `output()` returns only once it ends.
+    cmd.args(["-c", "sleep 60 & echo started; exit 3"]);
+    confine(&mut cmd, &Confinement::program(&scratch.0, &scratch.0, &sh)).unwrap();
+    let start = std::time::Instant::now();
+    let out = cmd.output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "started");
+    assert!(start.elapsed() < Duration::from_secs(20), "the background sleep outlived its program");
+    assert_eq!(out.status.code(), Some(3), "the program's exit code, passed on");
+}
+
+#[test]
+fn a_confined_program_s_signal_reaches_the_runner() {
+    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-signal").unwrap();
+    let sh = crate::child::on_path("sh").expect("sh on PATH");
+    let mut cmd = Command::new(&sh);
+    // A shell that aborts itself, as a Rust program's `abort()` does.
+    cmd.args(["-c", "kill -ABRT $$"]);
+    confine(&mut cmd, &Confinement::program(&scratch.0, &scratch.0, &sh)).unwrap();
+    let status = cmd.status().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGABRT), "{status:?}");
+}
+
+#[test]
 fn mpi_jobs_keep_their_process_groups() {
     let layers = layers();
     let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-mpi").unwrap();
@@ -232,6 +275,8 @@ fn every_layer_holds_for_an_unprivileged_user_too() {
     for test in [
         "sandbox::tests::every_layer_holds_in_a_child_that_tries",
         "sandbox::tests::the_probe_finds_every_layer_the_kernel_offers",
+        "sandbox::tests::what_a_program_starts_ends_with_it",
+        "sandbox::tests::a_confined_program_s_signal_reaches_the_runner",
     ] {
         let out = Command::new(&setpriv)
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
