@@ -259,7 +259,9 @@ fn write_decimal(field: &mut [u8], value: i64, decimals: usize) {
 
 /// `main` of the exercise's `tests/grade.rs`: serves `centre` to the judge.
 pub fn grade_main(centre: fn(&str) -> [f64; 3]) -> ExitCode {
-    worker::serve_candidate(EXERCISE, vec![("centre", Box::new(runner(centre)))])
+    // `centre` also as a function the judge calls for task 5's check (`harness::remote`).
+    let functions = vec![crate::remote::function("centre", move |(text,): (String,)| centre(&text))];
+    worker::serve_candidate_with(EXERCISE, vec![("centre", Box::new(runner(centre)))], functions)
 }
 
 /// One file per item; one centre (three f64) per call.
@@ -283,7 +285,13 @@ fn runner(centre: fn(&str) -> [f64; 3]) -> impl StageRunner {
 pub fn spec() -> ExerciseSpec {
     ExerciseSpec {
         exercise: EXERCISE,
-        tasks: Vec::new(),
+        // Task 5's check, run on a proxy of the learner's `centre`. Tasks 1 to 4 watch the
+        // threads that call a work function, which only runs where the learner's code does:
+        // the test binary still reports them.
+        tasks: vec![worker::TaskSpec {
+            name: "task_05_centre",
+            check: || checks::task_05_centre(|text| crate::remote::call("centre", &(text,))),
+        }],
         stages: vec![StageSpec {
             name: "centre",
             // Every byte of the text is read once: ~90 B per atom (its line and its share of the
