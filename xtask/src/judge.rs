@@ -1049,16 +1049,12 @@ fn judge(
     protocol: &Protocol,
     progress: &mut dyn FnMut(&PairProgress),
 ) -> Result<Judged> {
-    let spec: SpecAnswer = {
+    let spec = {
         let mut s = session.borrow_mut();
-        let answer = match s.reference.ask("spec", Duration::from_secs(60), false) {
-            Ok(a) => a,
-            Err(f) => bail!("the course's reference worker failed: {}", f.describe()),
-        };
+        let spec = ask_spec(&mut s.reference);
         s.candidate.pause();
         s.solution.pause();
-        let json = answer.strip_prefix("spec ").context("the reference worker did not answer 'spec'")?;
-        serde_json::from_str(json).context("the reference worker's spec")?
+        spec?
     };
     // The grader's stages are course.toml's, all of them, before anything runs (not only the
     // ones graded now): a stage one side lacks would otherwise be skipped without a word.
@@ -1109,6 +1105,16 @@ fn judge(
     Ok(Judged { stages: results, failure: None })
 }
 
+/// The reference worker's stages and tasks (`spec`).
+fn ask_spec(reference: &mut Worker) -> Result<SpecAnswer> {
+    let answer = match reference.ask("spec", Duration::from_secs(60), false) {
+        Ok(answer) => answer,
+        Err(failure) => bail!("the course's reference worker failed: {}", failure.describe()),
+    };
+    let json = answer.strip_prefix("spec ").context("the reference worker did not answer 'spec'")?;
+    serde_json::from_str(json).context("the reference worker's spec")
+}
+
 /// The judge's verdict on one `todo!()` task.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TaskVerdict {
@@ -1144,13 +1150,7 @@ pub fn check_tasks(
     let limits = Limits::for_learner_code(Duration::from_secs(600));
     let confined = Confinement::program(&folder("reference")?, course, reference);
     let mut judge = Worker::spawn(reference, &[exercise.name.as_str()], &confined, limits, Role::Reference)?;
-    let spec = match judge.ask("spec", Duration::from_secs(60), false) {
-        Ok(answer) => answer,
-        Err(failure) => bail!("the course's reference worker failed: {}", failure.describe()),
-    };
-    let spec: SpecAnswer =
-        serde_json::from_str(spec.strip_prefix("spec ").context("the reference worker did not answer 'spec'")?)
-            .context("the reference worker's spec")?;
+    let spec = ask_spec(&mut judge)?;
     if spec.tasks.is_empty() {
         judge.kill();
         return Ok(None);

@@ -241,6 +241,29 @@ fn a_confined_program_s_signal_reaches_the_runner() {
     assert_eq!(status.signal(), Some(libc::SIGABRT), "{status:?}");
 }
 
+/// Landlock's scope on its own: a child confined by it alone cannot signal the runner, and the
+/// same child without it can (the PID namespace, which hides the runner too, is left out).
+#[test]
+fn scoped_signals_alone_keep_the_runner_out_of_reach() {
+    let layers = layers();
+    if !layers.scoped_signals {
+        eprintln!("no scoped signals here: {:?}", layers.missing());
+        return;
+    }
+    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-scope").unwrap();
+    let sh = crate::child::on_path("sh").expect("sh on PATH");
+    let signal_runner = |scoped: bool| {
+        let mut cmd = Command::new(&sh);
+        cmd.args(["-c", &format!("kill -0 {} 2>/dev/null && echo reached || echo denied", std::process::id())]);
+        let only =
+            Layers { landlock_abi: layers.landlock_abi, filesystem: true, scoped_signals: scoped, ..Layers::default() };
+        confine_with(&mut cmd, &Confinement::program(&scratch.0, &scratch.0, &sh), &only).unwrap();
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).trim().to_string()
+    };
+    assert_eq!(signal_runner(true), "denied");
+    assert_eq!(signal_runner(false), "reached", "the scope, not something else, is what denies");
+}
+
 #[test]
 fn mpi_jobs_keep_their_process_groups() {
     let layers = layers();
@@ -277,6 +300,7 @@ fn every_layer_holds_for_an_unprivileged_user_too() {
         "sandbox::tests::the_probe_finds_every_layer_the_kernel_offers",
         "sandbox::tests::what_a_program_starts_ends_with_it",
         "sandbox::tests::a_confined_program_s_signal_reaches_the_runner",
+        "sandbox::tests::scoped_signals_alone_keep_the_runner_out_of_reach",
     ] {
         let out = Command::new(&setpriv)
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
