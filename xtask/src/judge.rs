@@ -836,8 +836,8 @@ impl Session<'_> {
     /// One call of `who` in a worker just started for it (`fresh_process_per_call`).
     ///
     /// A request to a new process costs far more than to a warm one (its first replies run
-    /// code never run before), often more than the call: 0.1 to 0.2 ms here, against 0.08 ms
-    /// for series' solution. Two empty requests come first, the same for every worker, and
+    /// code never run before), often more than the call: 0.07 to 0.5 ms here, against about
+    /// 0.15 ms for series' solution. Two empty requests come first, the same for every worker, and
     /// the call's time is its request's less the median of what the solution's second empty
     /// request took, a trusted figure (the candidate's own could be made slow on purpose).
     /// What is left is the call, so an answer looked up still meets the stage's floor.

@@ -208,6 +208,17 @@ fn the_runner_still_stops_resumes_and_reads_a_confined_child() {
     let _ = child.wait();
 }
 
+/// `sh -c script`, confined with `layers` as `launcher` is, in a scratch folder of its own
+/// (returned, so it lives as long as the command).
+fn confined_shell(tag: &str, script: &str, launcher: Launcher, layers: &Layers) -> (Scratch, Command) {
+    let scratch = Scratch::new(&std::env::temp_dir(), tag).unwrap();
+    let sh = crate::child::on_path("sh").expect("sh on PATH");
+    let mut cmd = Command::new(&sh);
+    cmd.args(["-c", script]);
+    confine_with(&mut cmd, &Confinement::new(&scratch.0, &scratch.0, &sh, launcher), layers).unwrap();
+    (scratch, cmd)
+}
+
 #[test]
 fn what_a_program_starts_ends_with_it() {
     let layers = layers();
@@ -215,12 +226,9 @@ fn what_a_program_starts_ends_with_it() {
         eprintln!("no PID namespace here: {:?}", layers.missing());
         return;
     }
-    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-pid").unwrap();
-    let sh = crate::child::on_path("sh").expect("sh on PATH");
-    let mut cmd = Command::new(&sh);
     // The background `sleep` keeps the output pipe open: `output()` returns only once it ends.
-    cmd.args(["-c", "sleep 60 & echo started; exit 3"]);
-    confine(&mut cmd, &Confinement::program(&scratch.0, &scratch.0, &sh)).unwrap();
+    let script = "sleep 60 & echo started; exit 3";
+    let (_scratch, mut cmd) = confined_shell("xtask-sandbox-pid", script, Launcher::Program, layers);
     let start = std::time::Instant::now();
     let out = cmd.output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "started");
@@ -230,12 +238,8 @@ fn what_a_program_starts_ends_with_it() {
 
 #[test]
 fn a_confined_program_s_signal_reaches_the_runner() {
-    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-signal").unwrap();
-    let sh = crate::child::on_path("sh").expect("sh on PATH");
-    let mut cmd = Command::new(&sh);
     // A shell that aborts itself, as a Rust program's `abort()` does.
-    cmd.args(["-c", "kill -ABRT $$"]);
-    confine(&mut cmd, &Confinement::program(&scratch.0, &scratch.0, &sh)).unwrap();
+    let (_scratch, mut cmd) = confined_shell("xtask-sandbox-signal", "kill -ABRT $$", Launcher::Program, layers());
     let status = cmd.status().unwrap();
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(status.signal(), Some(libc::SIGABRT), "{status:?}");
@@ -250,14 +254,11 @@ fn scoped_signals_alone_keep_the_runner_out_of_reach() {
         eprintln!("no scoped signals here: {:?}", layers.missing());
         return;
     }
-    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-scope").unwrap();
-    let sh = crate::child::on_path("sh").expect("sh on PATH");
+    let script = format!("kill -0 {} 2>/dev/null && echo reached || echo denied", std::process::id());
     let signal_runner = |scoped: bool| {
-        let mut cmd = Command::new(&sh);
-        cmd.args(["-c", &format!("kill -0 {} 2>/dev/null && echo reached || echo denied", std::process::id())]);
         let only =
             Layers { landlock_abi: layers.landlock_abi, filesystem: true, scoped_signals: scoped, ..Layers::default() };
-        confine_with(&mut cmd, &Confinement::program(&scratch.0, &scratch.0, &sh), &only).unwrap();
+        let (_scratch, mut cmd) = confined_shell("xtask-sandbox-scope", &script, Launcher::Program, &only);
         String::from_utf8_lossy(&cmd.output().unwrap().stdout).trim().to_string()
     };
     assert_eq!(signal_runner(true), "denied");
@@ -267,12 +268,8 @@ fn scoped_signals_alone_keep_the_runner_out_of_reach() {
 #[test]
 fn mpi_jobs_keep_their_process_groups() {
     let layers = layers();
-    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-mpi").unwrap();
-    let sh = crate::child::on_path("sh").expect("sh on PATH");
-    let mut cmd = Command::new(&sh);
     // `setsid` (the program) calls setsid(), as Open MPI's launcher does for its ranks.
-    cmd.args(["-c", "setsid true && echo ok"]);
-    confine(&mut cmd, &Confinement::mpi(&scratch.0, &scratch.0, &sh)).unwrap();
+    let (_scratch, mut cmd) = confined_shell("xtask-sandbox-mpi", "setsid true && echo ok", Launcher::Mpi, layers);
     let out = cmd.output().unwrap();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
