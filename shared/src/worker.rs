@@ -28,8 +28,8 @@
 //! | `generate STAGE SEED COUNT` | `at COUNT OFFSETS_ADDR DATA_ADDR BYTES`: a fresh input batch, also loaded | reference |
 //! | `got COUNT BYTES` | `at OFFSETS_ADDR DATA_ADDR`: where to write the candidate's outputs | reference |
 //! | `check STAGE [K1,K2,…]` | `ok` or `wrong {json string}`: the outputs written by `got` are those of calls K1, K2, … (all calls when absent) | reference |
-//! | `call FUNCTION HEX` | `result HEX`, or `panic HEX` (the panic's message): one call of a learner function on the arguments given ([`crate::remote`]) | candidate |
-//! | `task TASK` | `passed`, `todo {json string}` or `failed {json string}`: the course's check of a `todo!()` task, whose calls of learner functions come out as `call FUNCTION HEX` lines, each answered on the requests by the candidate's answer (`result`/`panic`) or `failed TEXT` | reference |
+//! | `call FUNCTION HEX` | `result HEX`, or `panic HEX` (the panic's message): one call of a learner function on the arguments given ([`crate::remote`]); meanwhile, for a function given a function of the check's, `back ID THREAD HEX` lines (a call of it from a learner thread), each answered `answer ID result HEX` or `answer ID panic HEX` on the requests | candidate |
+//! | `task TASK` | `passed`, `todo {json string}` or `failed {json string}`: the course's check of a `todo!()` task, whose calls of learner functions come out as `call FUNCTION HEX` lines, each answered on the requests by the candidate's answer (`result`/`panic`) or `failed TEXT`; the candidate's `back` lines come in on the requests meanwhile, answered `answer ID …` ([`remote::call_with`]) | reference |
 //!
 //! Outputs are read where they lie (a vector a learner's function returned, a stage's own
 //! field), and a stage may take its inputs in its own buffers ([`StageRunner::inbox`]): no
@@ -346,19 +346,18 @@ pub fn serve_candidate_with<'a>(
     let Some(answers) = answer_channel(exercise) else { return ExitCode::from(64) };
     let spec = SpecAnswer { exercise: exercise.into(), stages: Vec::new(), tasks: Vec::new() };
     let mut stages = Stages::new(stages);
-    let mut lines = std::io::stdin().lock().lines();
-    let mut answers = std::io::LineWriter::new(answers);
-    serve(
-        || lines.next()?.ok(),
-        |answer| writeln!(answers, "{answer}").is_ok(),
-        |words| match words {
-            ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
-            ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
-            ["run", stage] => stages.run(stage),
-            ["call", name, args] => call_function(&functions, name, args),
-            _ => Err(format!("unknown request {words:?}")),
-        },
-    )
+    // Shared with the learner threads that call back during a call (`remote::back`).
+    if !remote::install_candidate(Box::new(std::io::LineWriter::new(answers))) {
+        eprintln!("error: the grading worker's channel was opened twice");
+        return ExitCode::from(64);
+    }
+    serve(remote::read_request, remote::send_candidate, |words| match words {
+        ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
+        ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
+        ["run", stage] => stages.run(stage),
+        ["call", name, args] => call_function(&functions, name, args),
+        _ => Err(format!("unknown request {words:?}")),
+    })
 }
 
 /// One call of a learner function: `result HEX`, or `panic HEX` with the panic's message.
@@ -411,7 +410,7 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
     let mut got = Inbox::default();
     let Some(answers) = answer_channel(spec.exercise) else { return ExitCode::from(64) };
     // The proxies of a task's check read and write these channels too (see `remote`).
-    remote::install(Box::new(std::io::stdin().lock()), Box::new(std::io::LineWriter::new(answers)));
+    remote::install(Box::new(std::io::BufReader::new(std::io::stdin())), Box::new(std::io::LineWriter::new(answers)));
     serve(remote::read_line, remote::write_line, |words| match words {
         ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec.answer()).expect("serialises"))),
         ["generate", stage, seed, count] => {

@@ -15,7 +15,7 @@
 use crate::child::{Ending, Limits};
 use crate::course::Exercise;
 use crate::sandbox::Confinement;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use grading::protocol::{self, Contender, Contenders, PairProgress, Protocol, StageResult};
 use grading::worker::SpecAnswer;
 use std::cell::RefCell;
@@ -361,19 +361,44 @@ impl Worker {
             }
         };
         match received {
-            Ok(line) => match line.strip_prefix("error ") {
-                Some(json) => Err(Failure::Protocol {
-                    message: serde_json::from_str(json).unwrap_or_else(|_| json.to_string()),
-                    output: self.output(),
-                }),
-                None => Ok(line),
-            },
+            Ok(line) => self.answer(line),
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.ended(while_timing)),
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                self.kill();
-                let ranks = self.mpi.as_ref().map(|(r, _)| *r);
-                Err(self.own(Failure::TimedOut { after: limit, output: self.output(), ranks }))
-            }
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(self.timed_out(limit)),
+        }
+    }
+
+    /// An answer line: `error {json}` is the worker's account of a request it could not serve.
+    fn answer(&self, line: String) -> Result<String, Failure> {
+        match line.strip_prefix("error ") {
+            Some(json) => Err(Failure::Protocol {
+                message: serde_json::from_str(json).unwrap_or_else(|_| json.to_string()),
+                output: self.output(),
+            }),
+            None => Ok(line),
+        }
+    }
+
+    /// Ends a worker that did not answer within `limit`, and says so.
+    fn timed_out(&mut self, limit: Duration) -> Failure {
+        self.kill();
+        let ranks = self.mpi.as_ref().map(|(r, _)| *r);
+        self.own(Failure::TimedOut { after: limit, output: self.output(), ranks })
+    }
+
+    /// Sends one line without waiting for an answer.
+    fn send(&mut self, line: &str) -> Result<(), Failure> {
+        match writeln!(self.requests, "{line}").and_then(|_| self.requests.flush()) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(self.ended(false)),
+        }
+    }
+
+    /// The next answer, waiting at most `wait` for it: `None` if none came.
+    fn poll(&mut self, wait: Duration) -> Result<Option<String>, Failure> {
+        match self.answers.recv_timeout(wait) {
+            Ok(line) => self.answer(line).map(Some),
+            Err(mpsc::RecvTimeoutError::Timeout) if !matches!(self.child.try_wait(), Ok(Some(_))) => Ok(None),
+            Err(_) => Err(self.ended(false)),
         }
     }
 
@@ -1135,6 +1160,54 @@ pub struct JudgedTasks {
 /// A call of a learner function may take this long (a check's calls are small).
 const TASK_CALL_LIMIT: Duration = Duration::from_secs(30);
 
+/// How a call relayed to the learner's grading worker ended.
+enum Relayed {
+    /// Its answer: `result HEX` or `panic HEX`.
+    Answer(String),
+    /// A line that is no answer: the worker is in an unknown state, started afresh.
+    Wrong(String),
+    /// The worker crashed or hung: started afresh.
+    Broke(Failure),
+    /// The reference worker went on without the answer (its proxy gave up on the calls back):
+    /// its next line. The worker may still be in the call: started afresh.
+    MovedOn(String),
+}
+
+/// Relays the reference worker's `call` to the learner's worker and, until its answer, the
+/// learner's calls back (`back …`) to the reference worker and their answers (`answer …`)
+/// back, both ways at once (see `harness::remote::call_with`).
+fn relay_call(learner: &mut Worker, reference: &mut Worker, call: &str) -> Result<Relayed> {
+    let deadline = Instant::now() + TASK_CALL_LIMIT;
+    if let Err(failure) = learner.send(call) {
+        return Ok(Relayed::Broke(failure));
+    }
+    let reference_failed = |failure: Failure| anyhow!("the course's reference worker failed: {}", failure.describe());
+    loop {
+        // Waiting on the learner's side: its answer ends the call; an answer to a call back
+        // from the reference worker is at most this late.
+        match learner.poll(Duration::from_micros(100)) {
+            Ok(Some(line)) if line.starts_with("back ") => reference.send(&line).map_err(reference_failed)?,
+            Ok(Some(line)) if line.starts_with("result ") || line.starts_with("panic ") => {
+                return Ok(Relayed::Answer(line));
+            }
+            Ok(Some(line)) => return Ok(Relayed::Wrong(line)),
+            Ok(None) => {}
+            Err(failure) => return Ok(Relayed::Broke(failure)),
+        }
+        while let Some(line) = reference.poll(Duration::ZERO).map_err(reference_failed)? {
+            if !line.starts_with("answer ") {
+                return Ok(Relayed::MovedOn(line));
+            }
+            if let Err(failure) = learner.send(&line) {
+                return Ok(Relayed::Broke(failure));
+            }
+        }
+        if Instant::now() > deadline {
+            return Ok(Relayed::Broke(learner.timed_out(TASK_CALL_LIMIT)));
+        }
+    }
+}
+
 /// Checks `exercise`'s `todo!()` tasks the course's reference worker checks itself: each
 /// check runs there, on proxies whose calls the judge relays to the learner's grading worker
 /// (`candidate`), so what a test binary prints decides nothing (see `harness::remote`). `None`
@@ -1161,13 +1234,13 @@ pub fn check_tasks(
     };
     let mut learner = spawn()?;
     let mut judged = JudgedTasks { tasks: Vec::new(), output: String::new() };
+    let reference_failed = |task: &str, failure: Failure| {
+        anyhow!("the course's reference worker failed on {task}: {}", failure.describe())
+    };
     for task in &spec.tasks {
-        let mut request = format!("task {task}");
+        let limit = Duration::from_secs(300);
+        let mut answer = judge.ask(&format!("task {task}"), limit, false).map_err(|f| reference_failed(task, f))?;
         let verdict = loop {
-            let answer = match judge.ask(&request, Duration::from_secs(300), false) {
-                Ok(answer) => answer,
-                Err(failure) => bail!("the course's reference worker failed on {task}: {}", failure.describe()),
-            };
             let (word, rest) = answer.split_once(' ').unwrap_or((answer.as_str(), ""));
             let message = || serde_json::from_str::<String>(rest).unwrap_or_else(|_| rest.to_string());
             match word {
@@ -1175,20 +1248,36 @@ pub fn check_tasks(
                 "todo" => break TaskVerdict::Todo(crate::term::inert(&message())),
                 "failed" => break TaskVerdict::Failed(crate::term::inert(&message())),
                 "call" => {}
+                // An answer to a call back of a call that is over: nobody waits for it.
+                "answer" => {
+                    answer = judge.wait_answer(limit, false).map_err(|f| reference_failed(task, f))?;
+                    continue;
+                }
                 _ => bail!("the course's reference worker answered '{}' on {task}", shorten(&answer)),
             }
-            // Relay the call; a call that gets no answer ends the candidate, started afresh for
-            // what follows, and is told to the check as a failure of its own.
-            request = match learner.ask(&answer, TASK_CALL_LIMIT, false) {
-                Ok(reply) if reply.starts_with("result ") || reply.starts_with("panic ") => reply,
-                Ok(reply) => format!("failed your grading worker answered '{}'", shorten(&reply)),
-                Err(failure) => {
+            // A call that gets no answer ends the candidate, started afresh for what follows,
+            // and is told to the check as a failure of its own.
+            let reply = match relay_call(&mut learner, &mut judge, &answer)? {
+                Relayed::Answer(reply) => reply,
+                Relayed::Wrong(reply) => {
+                    learner.kill();
+                    learner = spawn()?;
+                    format!("failed your grading worker answered '{}'", shorten(&reply))
+                }
+                Relayed::Broke(failure) => {
                     judged.output = failure.output().to_string();
                     learner.kill();
                     learner = spawn()?;
                     format!("failed {}", failure.summary().replace('\n', " "))
                 }
+                Relayed::MovedOn(line) => {
+                    learner.kill();
+                    learner = spawn()?;
+                    answer = line;
+                    continue;
+                }
             };
+            answer = judge.ask(&reply, limit, false).map_err(|f| reference_failed(task, f))?;
         };
         judged.tasks.push((task.clone(), verdict));
     }

