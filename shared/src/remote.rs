@@ -22,6 +22,7 @@
 //! each learner thread. So the check sees the learner's threads, and how many of them work at
 //! once, in a process the learner's code never runs in.
 
+pub use grading::worker::{hex, unhex};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -100,6 +101,26 @@ fn decode_answer<R: DeserializeOwned>(name: &str, answer: &str) -> R {
         Some(("panic", h)) => {
             let message = unhex(h).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
             std::panic::panic_any(message)
+        }
+        Some(("failed", why)) => std::panic::panic_any(Unanswered(why.to_string())),
+        _ => std::panic::panic_any(Unanswered(format!("the judge answered '{answer}'"))),
+    }
+}
+
+/// A course program the judge runs on the learner's code (exercise 07's C program linked with
+/// the learner's library, say) with `input` as its requests: what it printed. Sends
+/// `call program:NAME HEX` (the input's bytes); the judge answers `result HEX` (the output's
+/// bytes) or `panic HEX` (why the program could not be built or run, or what went wrong in it).
+pub fn program(name: &str, input: &str) -> String {
+    let answer = if write_line(&format!("call program:{name} {}", hex(input.as_bytes()))) { read_line() } else { None };
+    let answer = answer.unwrap_or_default();
+    match answer.split_once(' ') {
+        Some(("result", h)) => match unhex(h) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => std::panic::panic_any(Unanswered(format!("the output of {name} does not decode: {e}"))),
+        },
+        Some(("panic", h)) => {
+            std::panic::panic_any(unhex(h).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default())
         }
         Some(("failed", why)) => std::panic::panic_any(Unanswered(why.to_string())),
         _ => std::panic::panic_any(Unanswered(format!("the judge answered '{answer}'"))),
@@ -361,26 +382,6 @@ pub fn take_pending() -> Option<Box<dyn std::any::Any + Send>> {
 /// the protocol. The task ends with the judge's account of it, not as a wrong answer.
 #[derive(Debug)]
 pub struct Unanswered(pub String);
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(2 * bytes.len());
-    for &b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-    out
-}
-
-/// The bytes of hex text, or why not.
-pub fn unhex(text: &str) -> Result<Vec<u8>, String> {
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8).ok_or(format!("'{}' is not a hex digit", c as char));
-    if !text.len().is_multiple_of(2) {
-        return Err("hex of odd length".into());
-    }
-    text.as_bytes().chunks(2).map(|p| Ok(digit(p[0])? << 4 | digit(p[1])?)).collect()
-}
 
 /// A view as it lies in memory (shape, strides in elements, and the values at every offset it
 /// reaches), so the candidate gets a view laid out as the check's was (a transposed or stepped

@@ -17,7 +17,7 @@ use crate::course::Exercise;
 use crate::sandbox::Confinement;
 use anyhow::{Context, Result, anyhow, bail};
 use grading::protocol::{self, Contender, Contenders, PairProgress, Protocol, StageResult};
-use grading::worker::SpecAnswer;
+use grading::worker::{SpecAnswer, hex, unhex};
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -1216,6 +1216,7 @@ pub fn check_tasks(
     candidate: &Path,
     reference: &Path,
     exercise: &Exercise,
+    package: &str,
     course: &Path,
 ) -> Result<Option<JudgedTasks>> {
     let scratch = crate::sandbox::Scratch::new(&course.join("target"), "tasks")?;
@@ -1233,6 +1234,13 @@ pub fn check_tasks(
         Worker::spawn(candidate, &[], &Confinement::program(&candidate_dir, course, candidate), limits, Role::Candidate)
     };
     let mut learner = spawn()?;
+    // The course's programs in other languages, run on the library built beside the worker.
+    let drivers = crate::drivers::Drivers {
+        course,
+        libraries: candidate.parent().map(Path::to_path_buf).unwrap_or_default(),
+        crate_name: package.replace('-', "_"),
+        scratch: folder("programs")?,
+    };
     let mut judged = JudgedTasks { tasks: Vec::new(), output: String::new() };
     let reference_failed = |task: &str, failure: Failure| {
         anyhow!("the course's reference worker failed on {task}: {}", failure.describe())
@@ -1254,6 +1262,16 @@ pub fn check_tasks(
                     continue;
                 }
                 _ => bail!("the course's reference worker answered '{}' on {task}", shorten(&answer)),
+            }
+            // A course program run on the learner's library: run here, not by the worker.
+            if let Some(call) = answer.strip_prefix("call program:") {
+                let (name, input) = call.split_once(' ').unwrap_or((call, ""));
+                let reply = match unhex(input).and_then(|input| drivers.run(name, &input)) {
+                    Ok(printed) => format!("result {}", hex(&printed)),
+                    Err(why) => format!("panic {}", hex(why.as_bytes())),
+                };
+                answer = judge.ask(&reply, limit, false).map_err(|f| reference_failed(task, f))?;
+                continue;
             }
             // A call that gets no answer ends the candidate, started afresh for what follows,
             // and is told to the check as a failure of its own.

@@ -6,6 +6,7 @@ mod child;
 mod class;
 mod compare;
 mod course;
+mod drivers;
 mod export;
 mod figures;
 mod integrity;

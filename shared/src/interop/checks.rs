@@ -110,9 +110,29 @@ fn tool_available(tool: &str) -> bool {
     Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
-/// Task 4: a C program links the crate's static library and calls the exports; under valgrind
-/// (where installed) it must also make no invalid memory access.
-pub fn task_4_c_calls_rust(lib_name: &str) {
+/// Task 4: a C program, linked with the crate's static library, calls the exports on the
+/// check's requests (see [`super::driver`]); `run` runs it on them and returns what it printed.
+pub fn task_4_c_calls_rust(run: &dyn Fn(&str) -> String) {
+    super::driver::check("call_rust.c", run);
+}
+
+/// Task 5: Python loads the crate's shared library with ctypes and calls the exports on the
+/// check's requests; `run` as for task 4.
+pub fn task_5_python_calls_rust(run: &dyn Fn(&str) -> String) {
+    super::driver::check("call_rust.py", run);
+}
+
+/// The requests' file, in the temporary folder (the only one a test may write).
+fn requests_file(program: &str, requests: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("{program}-requests-{}", std::process::id()));
+    std::fs::write(&path, requests).expect("the temporary folder is writable");
+    path
+}
+
+/// Task 4 in a test binary: links `shared/c/call_rust.c` with the crate's static library (as
+/// the lesson does by hand), runs it on the requests and, where valgrind is installed, again
+/// under valgrind, which must find no invalid memory access.
+pub fn local_c_program(lib_name: &str, requests: &str) -> String {
     let archive = built_library(&format!("lib{lib_name}.a"));
     assert!(archive.is_file(), "{} is missing: is `staticlib` in the crate's [lib] crate-type?", archive.display());
     // Linked in the temporary folder: the grader runs tests with only that one writable.
@@ -132,17 +152,15 @@ pub fn task_4_c_calls_rust(lib_name: &str) {
         archive.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    let run = Command::new(&program).output().expect("the C program runs");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success() && stdout.trim() == "ok",
-        "call_rust.c reported:\n{stdout}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let file = requests_file("call_rust", requests);
+    let run = Command::new(&program).arg("--serve").arg(&file).output().expect("the C program runs");
+    assert!(run.status.success(), "call_rust.c {}:\n{}", run.status, String::from_utf8_lossy(&run.stderr));
     if tool_available("valgrind") {
         let vg = Command::new("valgrind")
             .args(["--quiet", "--error-exitcode=99"])
             .arg(&program)
+            .arg("--serve")
+            .arg(&file)
             .output()
             .expect("valgrind runs");
         assert!(
@@ -154,27 +172,33 @@ pub fn task_4_c_calls_rust(lib_name: &str) {
         eprintln!("skipped the valgrind run: valgrind is not installed");
     }
     let _ = std::fs::remove_file(&program);
+    let _ = std::fs::remove_file(&file);
+    String::from_utf8_lossy(&run.stdout).into_owned()
 }
 
-/// Task 5: Python loads the crate's shared library with ctypes and calls the exports (skipped,
-/// with a message, where python3 is absent).
-pub fn task_5_python_calls_rust(lib_name: &str) {
-    if !tool_available("python3") {
-        eprintln!("skipped: python3 is not installed");
-        return;
-    }
+/// Task 5 in a test binary: `python3 shared/python/call_rust.py LIBRARY --serve FILE`.
+pub fn local_python(lib_name: &str, requests: &str) -> String {
     let library = built_library(&format!("lib{lib_name}.so"));
     assert!(library.is_file(), "{} is missing: is `cdylib` in the crate's [lib] crate-type?", library.display());
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python").join("call_rust.py");
-    let out = Command::new("python3").arg(&script).arg(&library).output().expect("python3 runs");
+    let file = requests_file("call_rust_py", requests);
+    let out = Command::new("python3").arg(&script).arg(&library).arg("--serve").arg(&file).output();
+    let _ = std::fs::remove_file(&file);
+    let out = out.expect("python3 runs");
     assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "ok",
-        "python3 {} {} reported:\n{}{}",
+        out.status.success(),
+        "python3 {} {} --serve … {}:\n{}",
         script.display(),
         library.display(),
-        String::from_utf8_lossy(&out.stdout),
+        out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether python3 runs here (task 5's test is skipped, and says so, where it does not).
+pub fn python_available() -> bool {
+    tool_available("python3")
 }
 
 /// Expands to exercise 07's tests: `harness::interop_tasks!(c_interop, "c_interop");`
@@ -196,11 +220,15 @@ macro_rules! interop_tasks {
         }
         #[test]
         fn task_4_c_calls_rust() {
-            tasks::task_4_c_calls_rust($lib);
+            tasks::task_4_c_calls_rust(&|requests| tasks::local_c_program($lib, requests));
         }
         #[test]
         fn task_5_python_calls_rust() {
-            tasks::task_5_python_calls_rust($lib);
+            if !tasks::python_available() {
+                eprintln!("skipped: python3 is not installed");
+                return;
+            }
+            tasks::task_5_python_calls_rust(&|requests| tasks::local_python($lib, requests));
         }
     };
 }

@@ -3,6 +3,7 @@
 //! static library and call its shared library from Python).
 
 pub mod checks;
+pub mod driver;
 pub mod remote;
 
 /// The trusted side of grading: no timed stage, the checks of tasks 1 to 3 (see [`remote`]).

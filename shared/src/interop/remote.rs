@@ -2,9 +2,9 @@
 //! and the exported functions as proxies for the reference worker ([`proxy`]) and as served
 //! functions for the candidate ([`interop_functions!`](crate::interop_functions)).
 //!
-//! Tasks 4 and 5 (a C program and Python calling the learner's library) are not among them:
-//! their checks run the learner's library in a program of their own, whose output is all they
-//! have, so they are still decided by the test binary.
+//! Tasks 4 and 5 (a C program and Python calling the learner's library) run the course's own
+//! program in another language: the judge runs it, on the learner's library, for the check's
+//! requests ([`crate::remote::program`]), and the check here judges the answers.
 
 use super::checks;
 use crate::worker::{ExerciseSpec, TaskSpec};
@@ -17,8 +17,9 @@ pub const EXERCISE: &str = "c-interop";
 /// that does not refuse the size reads past them, as it would in C.
 const MOST_VALUES: usize = 1 << 16;
 
-/// The trusted side of exercise 07: no timed stage, the checks of tasks 1 to 3.
+/// The trusted side of exercise 07: no timed stage, the checks of its five tasks.
 pub fn spec() -> ExerciseSpec {
+    use crate::remote::program;
     use proxy::*;
     ExerciseSpec {
         exercise: EXERCISE,
@@ -27,6 +28,14 @@ pub fn spec() -> ExerciseSpec {
             TaskSpec { name: "task_1_c_heat_step", check: || checks::task_1_c_heat_step(c_heat_step) },
             TaskSpec { name: "task_2_c_escape_counts", check: || checks::task_2_c_escape_counts(c_escape_counts) },
             TaskSpec { name: "task_3_exports", check: || checks::task_3_exports(hpc_rust_heat_step, hpc_rust_kernel) },
+            TaskSpec {
+                name: "task_4_c_calls_rust",
+                check: || checks::task_4_c_calls_rust(&|requests| program("c-calls-rust", requests)),
+            },
+            TaskSpec {
+                name: "task_5_python_calls_rust",
+                check: || checks::task_5_python_calls_rust(&|requests| program("python-calls-rust", requests)),
+            },
         ],
     }
 }

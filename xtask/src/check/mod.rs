@@ -105,7 +105,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     if let (Some(grade), Start::Todo) = (&built.grade, ex.start) {
         status.phase(&format!("checking {package}'s tasks in the course's reference worker…"));
         reference_pin.verify()?;
-        if let Some(judged) = judge::check_tasks(grade, &reference, ex, root)? {
+        if let Some(judged) = judge::check_tasks(grade, &reference, ex, &package, root)? {
             tests_passed = apply_judged_tasks(&mut report, judged) && report.problem.is_none();
         }
     }
