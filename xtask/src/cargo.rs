@@ -13,6 +13,81 @@ pub fn command() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// Where the builds grading rests on run cargo from (see [`course_cargo`]): an empty working
+/// folder outside the course, and a cargo home without configuration: the user's, or, when
+/// that holds a `config.toml`, one of the runner's own that links to its downloaded crates
+/// (not always: cargo rebuilds every dependency when the cargo home's path changes).
+pub struct PinnedCargo {
+    pub cwd: PathBuf,
+    pub home: PathBuf,
+    /// The user's cargo home, whose `registry` and `git` the pinned one links to.
+    pub real_home: PathBuf,
+}
+
+/// The [`PinnedCargo`] folders, under the temporary folder (`course-cargo-<uid>`), made or
+/// checked (owned by this user, nobody else may write them) and cleared of any configuration.
+pub fn pinned_cargo() -> Result<PinnedCargo> {
+    let real_home = crate::sandbox::tool_home("CARGO_HOME", ".cargo");
+    pinned_cargo_for(&real_home, &std::env::temp_dir())
+}
+
+/// [`pinned_cargo`] for the user's cargo home `real_home`, under `temp`.
+fn pinned_cargo_for(real_home: &Path, temp: &Path) -> Result<PinnedCargo> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    let base = temp.join(format!("course-cargo-{uid}"));
+    let (cwd, home) = (base.join("cwd"), base.join("home"));
+    for dir in [&base, &cwd, &home] {
+        if !dir.exists() {
+            std::fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+        let meta = std::fs::symlink_metadata(dir)?;
+        if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o022 != 0 {
+            bail!(
+                "{} is not a folder of this user's alone, so the course's builds cannot use it: remove it",
+                dir.display()
+            );
+        }
+    }
+    let configured = ["config", "config.toml"].iter().any(|name| real_home.join(name).exists());
+    if !configured {
+        return Ok(PinnedCargo { cwd, home: real_home.to_path_buf(), real_home: real_home.to_path_buf() });
+    }
+    for name in ["registry", "git"] {
+        let (link, target) = (home.join(name), real_home.join(name));
+        if std::fs::read_link(&link).ok().as_deref() != Some(target.as_path()) {
+            let _ = std::fs::remove_file(&link);
+            std::fs::create_dir_all(&target)?;
+            symlink(&target, &link).with_context(|| format!("cannot link {}", link.display()))?;
+        }
+    }
+    for name in ["config", "config.toml", "credentials", "credentials.toml"] {
+        let _ = std::fs::remove_file(home.join(name));
+    }
+    Ok(PinnedCargo { cwd, home, real_home: real_home.to_path_buf() })
+}
+
+/// `cargo SUBCOMMAND` for a build grading rests on (the reference worker, the course's
+/// solutions, the learner's crates, and the fetch before them), configured by the course alone:
+/// run from [`pinned_cargo`]'s folder with its cargo home, so no `.cargo/config.toml` of a
+/// folder above the course (or in it: a learner's `exercises/…/.cargo`) and nothing of the
+/// user's cargo home but the downloaded crates takes part; the course's manifest and its
+/// `.cargo/config.toml` are named explicitly. Variables (`RUSTFLAGS`) still apply, to every
+/// side alike.
+pub fn course_cargo(root: &Path, pinned: &PinnedCargo, subcommand: &str) -> Command {
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut cmd = command();
+    cmd.current_dir(&pinned.cwd).env("CARGO_HOME", &pinned.home).arg(subcommand);
+    cmd.arg("--manifest-path").arg(root.join("Cargo.toml"));
+    let config = root.join(".cargo").join("config.toml");
+    if config.is_file() {
+        cmd.arg("--config").arg(config);
+    }
+    cmd
+}
+
 /// The executables of a successful build.
 #[derive(Debug, Default)]
 pub struct Built {
@@ -83,16 +158,18 @@ fn cargo_build(
     status: &mut impl FnMut(&str),
 ) -> Result<Option<String>> {
     fetch_once(root)?;
-    let mut cmd = command();
+    let pinned = pinned_cargo()?;
+    let mut cmd = course_cargo(root, &pinned, "test");
     // `--locked`: the sealed Cargo.lock is the one built with; a changed dependency is an error.
-    cmd.current_dir(root)
-        .args(["test", "--release", "--locked", "--no-run", "--package", package])
-        .args(selection)
-        .arg(if color { "--message-format=json-diagnostic-rendered-ansi" } else { "--message-format=json" });
+    cmd.args(["--release", "--locked", "--no-run", "--package", package]).args(selection).arg(if color {
+        "--message-format=json-diagnostic-rendered-ansi"
+    } else {
+        "--message-format=json"
+    });
     // The compiler reads what the code names (`include_str!`): the build is confined too.
     let target = target_dir(root);
     let scratch = Scratch::new(&target, "build")?;
-    crate::sandbox::confine(&mut cmd, &Confinement::cargo(&scratch.0, root, &target))?;
+    crate::sandbox::confine(&mut cmd, &Confinement::cargo(&scratch.0, root, &target, &pinned))?;
     let finished = child::run(&mut cmd, BUILD_LIMIT, |line| {
         if let Some(rest) = line.trim().strip_prefix("Compiling ") {
             status(&format!("compiling {rest}"));
@@ -158,8 +235,9 @@ pub fn target_dir(root: &Path) -> PathBuf {
 fn fetch_once(root: &Path) -> Result<()> {
     static FETCHED: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
     let fetched = FETCHED.get_or_init(|| {
-        let mut cmd = command();
-        cmd.current_dir(root).args(["fetch", "--locked"]);
+        let pinned = pinned_cargo().map_err(|e| format!("{e:#}"))?;
+        let mut cmd = course_cargo(root, &pinned, "fetch");
+        cmd.arg("--locked");
         match child::run(&mut cmd, BUILD_LIMIT, |_| false) {
             Ok(finished) if finished.ending.success() => Ok(()),
             Ok(finished) => Err(format!("`cargo fetch --locked` failed:\n{}", finished.stderr)),
@@ -172,17 +250,8 @@ fn fetch_once(root: &Path) -> Result<()> {
 /// Builds the reference worker (`harness`'s `course-reference`, sealed course code only) and
 /// returns its executable; `Err` with cargo's words when it does not build.
 pub fn build_reference(root: &Path) -> Result<PathBuf> {
-    let mut cmd = command();
-    cmd.current_dir(root).args([
-        "build",
-        "--release",
-        "--locked",
-        "--package",
-        "harness",
-        "--bin",
-        "course-reference",
-        "--message-format=json",
-    ]);
+    let mut cmd = course_cargo(root, &pinned_cargo()?, "build");
+    cmd.args(["--release", "--locked", "--package", "harness", "--bin", "course-reference", "--message-format=json"]);
     let finished = child::run(&mut cmd, BUILD_LIMIT, |_| false)?;
     if !finished.ending.success() {
         bail!("the course's reference worker does not build:\n{}", finished.stderr);
@@ -207,6 +276,38 @@ fn is_package(id: &str, package: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cargo_home_with_configuration_is_replaced_by_one_without() {
+        let scratch = Scratch::new(&std::env::temp_dir(), "pinned-cargo").unwrap();
+        let real = scratch.0.join("real-home");
+        std::fs::create_dir_all(real.join("registry")).unwrap();
+        let plain = pinned_cargo_for(&real, &scratch.0).unwrap();
+        assert_eq!(plain.home, real, "no configuration: the user's own home, its builds reused");
+        assert!(plain.cwd.is_dir() && !plain.cwd.starts_with(&real));
+        std::fs::write(real.join("config.toml"), "[profile.release]\nopt-level = 0\n").unwrap();
+        let pinned = pinned_cargo_for(&real, &scratch.0).unwrap();
+        assert_ne!(pinned.home, real);
+        assert!(!pinned.home.join("config.toml").exists(), "no configuration in the pinned home");
+        assert_eq!(std::fs::read_link(pinned.home.join("registry")).unwrap(), real.join("registry"));
+        // Configuration dropped into the pinned home is removed before the next build.
+        std::fs::write(pinned.home.join("config.toml"), "").unwrap();
+        assert!(!pinned_cargo_for(&real, &scratch.0).unwrap().home.join("config.toml").exists());
+    }
+
+    #[test]
+    fn the_course_cargo_runs_outside_the_course_and_names_its_manifest_and_configuration() {
+        let pinned = PinnedCargo { cwd: "/tmp/x/cwd".into(), home: "/tmp/x/home".into(), real_home: "/h".into() };
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let cmd = course_cargo(root, &pinned, "build");
+        assert_eq!(cmd.get_current_dir(), Some(Path::new("/tmp/x/cwd")));
+        let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        assert_eq!(args[..2], ["build".to_string(), "--manifest-path".into()]);
+        assert_eq!(args[2], root.join("Cargo.toml").to_string_lossy());
+        assert_eq!(args[3..], ["--config".to_string(), root.join(".cargo/config.toml").to_string_lossy().into()]);
+        let home = cmd.get_envs().find(|(k, _)| *k == "CARGO_HOME").and_then(|(_, v)| v);
+        assert_eq!(home, Some(std::ffi::OsStr::new("/tmp/x/home")));
+    }
 
     #[test]
     fn recognises_both_package_id_forms() {

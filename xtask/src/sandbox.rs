@@ -76,28 +76,30 @@ impl Confinement {
         Confinement { scratch: scratch.to_path_buf(), writable: Vec::new(), readable, launcher }
     }
 
-    /// `cargo` building the crates of `course` into `target` (`scratch` inside it): the
-    /// toolchain and the downloaded crates readable, nothing of the home folder beyond them
-    /// (no `credentials.toml`, no `~/.ssh`), and no network (the crates are fetched first, by
-    /// the runner itself).
-    pub fn cargo(scratch: &Path, course: &Path, target: &Path) -> Confinement {
-        let (cargo_home, rustup_home) = (tool_home("CARGO_HOME", ".cargo"), tool_home("RUSTUP_HOME", ".rustup"));
-        let mut readable = vec![course.to_path_buf(), rustup_home];
-        readable.extend(["registry", "git", "bin", "config", "config.toml"].map(|p| cargo_home.join(p)));
+    /// `cargo` building the crates of `course` into `target` (`scratch` inside it), run from
+    /// `pinned`'s folder with its cargo home (see `cargo::course_cargo`): the toolchain and the
+    /// downloaded crates readable, nothing of the home folder beyond them (no
+    /// `credentials.toml`, no `~/.ssh`), and no network (the crates are fetched first, by the
+    /// runner itself).
+    pub fn cargo(scratch: &Path, course: &Path, target: &Path, pinned: &crate::cargo::PinnedCargo) -> Confinement {
+        let rustup_home = tool_home("RUSTUP_HOME", ".rustup");
+        let mut readable = vec![course.to_path_buf(), rustup_home, pinned.cwd.clone(), pinned.home.clone()];
+        readable.extend(["registry", "git", "bin"].map(|p| pinned.real_home.join(p)));
         // Cargo reads the configuration of every folder above its own, and stops at one it
-        // cannot read: those files (and nothing else there) are readable.
-        for folder in course.ancestors().skip(1) {
+        // cannot read: those files (and nothing else there) are readable. The pinned folder
+        // has none, and the folders above it are the machine's, not the course's.
+        for folder in pinned.cwd.ancestors().skip(1) {
             readable.extend(["config", "config.toml"].map(|name| folder.join(".cargo").join(name)));
         }
         // The cache's lock and last-use files, which cargo writes on every build.
         let mut writable = vec![target.to_path_buf()];
-        writable.extend([".package-cache", ".package-cache-mutate", ".global-cache"].map(|p| cargo_home.join(p)));
+        writable.extend([".package-cache", ".package-cache-mutate", ".global-cache"].map(|p| pinned.home.join(p)));
         Confinement { scratch: scratch.to_path_buf(), writable, readable, launcher: Launcher::Cargo }
     }
 }
 
 /// Where cargo or rustup keep their files: `variable` if set, else `~/<folder>` (as they decide).
-fn tool_home(variable: &str, folder: &str) -> PathBuf {
+pub fn tool_home(variable: &str, folder: &str) -> PathBuf {
     let home = || std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(folder);
     std::env::var_os(variable).map_or_else(home, PathBuf::from)
 }

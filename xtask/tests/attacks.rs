@@ -21,7 +21,7 @@
 //! - `max_seconds`, `no_survivor`: the check ends within this time, and no process whose command
 //!   line holds this string is left once it has;
 //! - `env`: variables the runner is given (a secret learner code must not see);
-//! - `plant`: `{ path, text }` files written outside the course copy first (a secret in a home
+//! - `plant`: `{ path, text }` files written outside the course copy first, removed after (a secret in a home
 //!   folder), `path` relative to `target/attacks/`;
 //! - `absent`: strings the report must not hold (what was planted).
 //!
@@ -439,6 +439,10 @@ fn run_fixture(name: &str, fixture: &Path, dirs: &Dirs, files: &BTreeMap<String,
         std::fs::write(&path, &plant.text).unwrap_or_else(|e| panic!("cannot plant {}: {e}", path.display()));
     }
     let ran = xtask(dirs, &["check", &expect.exercise, "--json"], name, CHECK_LIMIT, &expect.env);
+    // What was planted outside the copy is not part of the next fixture's world.
+    for plant in &expect.plant {
+        let _ = std::fs::remove_file(dirs.course.parent().expect("the copy lies in target/attacks").join(&plant.path));
+    }
     if let Some(found) = expect.absent.iter().find(|a| ran.stdout.contains(a.as_str())) {
         problems.push(format!("the report holds {found:?}, which learner code must not have seen"));
     }
