@@ -16,6 +16,7 @@ pub mod heat;
 pub mod heat_fast;
 pub mod interop;
 pub mod mandelbrot;
+pub mod mpi_basics;
 pub mod mpi_heat;
 pub mod property;
 pub mod remote;

@@ -34,6 +34,16 @@ use std::sync::{Condvar, Mutex, OnceLock, PoisonError, mpsc};
 /// its result out (`Err` for arguments that do not decode).
 pub type Function<'a> = (&'static str, Box<dyn Fn(&[u8]) -> Result<Vec<u8>, String> + 'a>);
 
+/// `value` as the bytes it travels as.
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    postcard::to_stdvec(value).expect("the value encodes")
+}
+
+/// The value of `bytes`, or why not.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(bytes).map_err(|e| e.to_string())
+}
+
 /// Serves `f` under `name`: its arguments, a tuple, decoded from the wire and its result encoded.
 pub fn function<'a, A: DeserializeOwned, R: Serialize>(name: &'static str, f: impl Fn(A) -> R + 'a) -> Function<'a> {
     let serve = move |bytes: &[u8]| -> Result<Vec<u8>, String> {

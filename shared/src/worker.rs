@@ -29,7 +29,7 @@
 //! | `got COUNT BYTES` | `at OFFSETS_ADDR DATA_ADDR`: where to write the candidate's outputs | reference |
 //! | `check STAGE [K1,K2,…]` | `ok` or `wrong {json string}`: the outputs written by `got` are those of calls K1, K2, … (all calls when absent) | reference |
 //! | `call FUNCTION HEX` | `result HEX`, or `panic HEX` (the panic's message): one call of a learner function on the arguments given ([`crate::remote`]); meanwhile, for a function given a function of the check's, `back ID THREAD HEX` lines (a call of it from a learner thread), each answered `answer ID result HEX` or `answer ID panic HEX` on the requests | candidate |
-//! | `task TASK` | `passed`, `todo {json string}` or `failed {json string}`: the course's check of a `todo!()` task, whose calls of learner functions come out as `call FUNCTION HEX` lines, each answered on the requests by the candidate's answer (`result`/`panic`) or `failed TEXT`; the candidate's `back` lines come in on the requests meanwhile, answered `answer ID …` ([`remote::call_with`]) | reference |
+//! | `task TASK [RANKS]` | (`RANKS`: for an MPI exercise, the size of the job its grading worker runs as) `passed`, `todo {json string}` or `failed {json string}`: the course's check of a `todo!()` task, whose calls of learner functions come out as `call FUNCTION HEX` lines, each answered on the requests by the candidate's answer (`result`/`panic`) or `failed TEXT`; the candidate's `back` lines come in on the requests meanwhile, answered `answer ID …` ([`remote::call_with`]) | reference |
 //!
 //! Outputs are read where they lie (a vector a learner's function returned, a stage's own
 //! field), and a stage may take its inputs in its own buffers ([`StageRunner::inbox`]): no
@@ -465,8 +465,12 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
             }
             Ok("ok".into())
         }
-        ["task", name] => {
+        ["task", name, ranks @ ..] => {
             let task = spec.tasks.iter().find(|t| t.name == *name).ok_or_else(|| format!("no task '{name}'"))?;
+            // An MPI exercise's task: the size of the job the judge started for it.
+            if let [ranks] = ranks {
+                crate::mpi_basics::set_job_size(number(ranks)?);
+            }
             Ok(run_task(task))
         }
         _ => Err(format!("unknown request {words:?}")),
@@ -495,6 +499,18 @@ fn run_task(task: &TaskSpec) -> String {
     };
     let json = serde_json::to_string(&message).expect("serialises");
     if message.starts_with("not yet implemented") { format!("todo {json}") } else { format!("failed {json}") }
+}
+
+/// The candidate's answer to `spec`: the exercise's name (its stages and tasks are the
+/// reference worker's to say).
+pub fn spec_line(exercise: &str) -> String {
+    let spec = SpecAnswer { exercise: exercise.into(), stages: Vec::new(), tasks: Vec::new() };
+    format!("spec {}", serde_json::to_string(&spec).expect("serialises"))
+}
+
+/// The answer to a request that could not be served.
+pub fn error_line(message: &str) -> String {
+    format!("error {}", serde_json::to_string(message).expect("serialises"))
 }
 
 fn wrong(message: &str) -> String {

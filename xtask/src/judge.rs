@@ -1208,20 +1208,30 @@ fn relay_call(learner: &mut Worker, reference: &mut Worker, call: &str) -> Resul
     }
 }
 
+/// The executables the judge checks an exercise's tasks with.
+pub struct TaskWorkers<'a> {
+    /// The learner's grading worker (its library built beside it, for the course's programs
+    /// in other languages).
+    pub candidate: &'a Path,
+    pub reference: &'a Path,
+    /// The learner's package (its library crate's name, `-` as `_`).
+    pub package: &'a str,
+    /// For an MPI exercise: the installation its grading worker runs under, once for each of
+    /// the exercise's rank counts.
+    pub mpi: Option<&'a crate::mpi::Installation>,
+}
+
 /// Checks `exercise`'s `todo!()` tasks the course's reference worker checks itself: each
 /// check runs there, on proxies whose calls the judge relays to the learner's grading worker
-/// (`candidate`), so what a test binary prints decides nothing (see `harness::remote`). `None`
-/// when the reference worker checks no task of this exercise.
-pub fn check_tasks(
-    candidate: &Path,
-    reference: &Path,
-    exercise: &Exercise,
-    package: &str,
-    course: &Path,
-) -> Result<Option<JudgedTasks>> {
+/// (`workers.candidate`), so what a test binary prints decides nothing (see
+/// `harness::remote`). An MPI exercise's tasks are checked with a job of each of its rank
+/// counts; a task's verdict is its first failure. `None` when the reference worker checks no
+/// task of this exercise.
+pub fn check_tasks(workers: &TaskWorkers<'_>, exercise: &Exercise, course: &Path) -> Result<Option<JudgedTasks>> {
     let scratch = crate::sandbox::Scratch::new(&course.join("target"), "tasks")?;
     let folder = |name: &str| scratch.folder(name);
     let limits = Limits::for_learner_code(Duration::from_secs(600));
+    let (candidate, reference) = (workers.candidate, workers.reference);
     let confined = Confinement::program(&folder("reference")?, course, reference);
     let mut judge = Worker::spawn(reference, &[exercise.name.as_str()], &confined, limits, Role::Reference)?;
     let spec = ask_spec(&mut judge)?;
@@ -1229,36 +1239,79 @@ pub fn check_tasks(
         judge.kill();
         return Ok(None);
     }
-    let candidate_dir = folder("candidate")?;
-    let spawn = || {
-        Worker::spawn(candidate, &[], &Confinement::program(&candidate_dir, course, candidate), limits, Role::Candidate)
-    };
-    let mut learner = spawn()?;
     // The course's programs in other languages, run on the library built beside the worker.
     let drivers = crate::drivers::Drivers {
         course,
         libraries: candidate.parent().map(Path::to_path_buf).unwrap_or_default(),
-        crate_name: package.replace('-', "_"),
+        crate_name: workers.package.replace('-', "_"),
         scratch: folder("programs")?,
     };
-    let mut judged = JudgedTasks { tasks: Vec::new(), output: String::new() };
-    let reference_failed = |task: &str, failure: Failure| {
-        anyhow!("the course's reference worker failed on {task}: {}", failure.describe())
+    let sizes: Vec<Option<u32>> = match (workers.mpi, &exercise.mpi) {
+        (Some(_), Some(job)) => job.ranks.iter().map(|&r| Some(r)).collect(),
+        _ => vec![None],
     };
-    for task in &spec.tasks {
+    // Every worker in an empty folder of its own (an MPI job's channel is made there).
+    let spawned = std::cell::Cell::new(0);
+    let spawn = |size: Option<u32>| -> Result<Worker> {
+        spawned.set(spawned.get() + 1);
+        let dir = folder(&format!("candidate-{}", spawned.get()))?;
+        match (size, workers.mpi) {
+            (Some(ranks), Some(mpi)) => {
+                let confined = Confinement::mpi(&dir, course, candidate);
+                Worker::spawn_mpi(mpi, candidate, ranks, &confined, limits, Role::Candidate)
+            }
+            _ => Worker::spawn(candidate, &[], &Confinement::program(&dir, course, candidate), limits, Role::Candidate),
+        }
+    };
+    let mut judged = JudgedTasks {
+        tasks: spec.tasks.iter().map(|t| (t.clone(), TaskVerdict::Passed)).collect(),
+        output: String::new(),
+    };
+    for size in sizes {
+        let mut learner = spawn(size)?;
+        for (task, verdict) in judged.tasks.iter_mut().filter(|(_, v)| *v == TaskVerdict::Passed) {
+            let request = match size {
+                Some(ranks) => format!("task {task} {ranks}"),
+                None => format!("task {task}"),
+            };
+            let mut session =
+                TaskSession { learner: &mut learner, respawn: &|| spawn(size), judge: &mut judge, drivers: &drivers };
+            *verdict = session.check(task, &request, &mut judged.output)?;
+        }
+        learner.kill();
+    }
+    judge.kill();
+    crate::child::reap_orphans();
+    Ok(Some(judged))
+}
+
+/// The workers one task's check runs with.
+struct TaskSession<'s, 'a> {
+    learner: &'s mut Worker,
+    respawn: &'s dyn Fn() -> Result<Worker>,
+    judge: &'s mut Worker,
+    drivers: &'s crate::drivers::Drivers<'a>,
+}
+
+impl TaskSession<'_, '_> {
+    /// Runs the check of `task` (asked for with `request`), relaying its calls; a call that
+    /// crashed or hung the learner's worker leaves its output in `output`.
+    fn check(&mut self, task: &str, request: &str, output: &mut String) -> Result<TaskVerdict> {
         let limit = Duration::from_secs(300);
-        let mut answer = judge.ask(&format!("task {task}"), limit, false).map_err(|f| reference_failed(task, f))?;
-        let verdict = loop {
+        let reference_failed =
+            |failure: Failure| anyhow!("the course's reference worker failed on {task}: {}", failure.describe());
+        let mut answer = self.judge.ask(request, limit, false).map_err(reference_failed)?;
+        loop {
             let (word, rest) = answer.split_once(' ').unwrap_or((answer.as_str(), ""));
             let message = || serde_json::from_str::<String>(rest).unwrap_or_else(|_| rest.to_string());
             match word {
-                "passed" => break TaskVerdict::Passed,
-                "todo" => break TaskVerdict::Todo(crate::term::inert(&message())),
-                "failed" => break TaskVerdict::Failed(crate::term::inert(&message())),
+                "passed" => return Ok(TaskVerdict::Passed),
+                "todo" => return Ok(TaskVerdict::Todo(crate::term::inert(&message()))),
+                "failed" => return Ok(TaskVerdict::Failed(crate::term::inert(&message()))),
                 "call" => {}
                 // An answer to a call back of a call that is over: nobody waits for it.
                 "answer" => {
-                    answer = judge.wait_answer(limit, false).map_err(|f| reference_failed(task, f))?;
+                    answer = self.judge.wait_answer(limit, false).map_err(reference_failed)?;
                     continue;
                 }
                 _ => bail!("the course's reference worker answered '{}' on {task}", shorten(&answer)),
@@ -1266,43 +1319,42 @@ pub fn check_tasks(
             // A course program run on the learner's library: run here, not by the worker.
             if let Some(call) = answer.strip_prefix("call program:") {
                 let (name, input) = call.split_once(' ').unwrap_or((call, ""));
-                let reply = match unhex(input).and_then(|input| drivers.run(name, &input)) {
+                let reply = match unhex(input).and_then(|input| self.drivers.run(name, &input)) {
                     Ok(printed) => format!("result {}", hex(&printed)),
                     Err(why) => format!("panic {}", hex(why.as_bytes())),
                 };
-                answer = judge.ask(&reply, limit, false).map_err(|f| reference_failed(task, f))?;
+                answer = self.judge.ask(&reply, limit, false).map_err(reference_failed)?;
                 continue;
             }
             // A call that gets no answer ends the candidate, started afresh for what follows,
             // and is told to the check as a failure of its own.
-            let reply = match relay_call(&mut learner, &mut judge, &answer)? {
+            let reply = match relay_call(self.learner, self.judge, &answer)? {
                 Relayed::Answer(reply) => reply,
                 Relayed::Wrong(reply) => {
-                    learner.kill();
-                    learner = spawn()?;
+                    self.restart()?;
                     format!("failed your grading worker answered '{}'", shorten(&reply))
                 }
                 Relayed::Broke(failure) => {
-                    judged.output = failure.output().to_string();
-                    learner.kill();
-                    learner = spawn()?;
+                    *output = failure.output().to_string();
+                    self.restart()?;
                     format!("failed {}", failure.summary().replace('\n', " "))
                 }
                 Relayed::MovedOn(line) => {
-                    learner.kill();
-                    learner = spawn()?;
+                    self.restart()?;
                     answer = line;
                     continue;
                 }
             };
-            answer = judge.ask(&reply, limit, false).map_err(|f| reference_failed(task, f))?;
-        };
-        judged.tasks.push((task.clone(), verdict));
+            answer = self.judge.ask(&reply, limit, false).map_err(reference_failed)?;
+        }
     }
-    learner.kill();
-    judge.kill();
-    crate::child::reap_orphans();
-    Ok(Some(judged))
+
+    /// Ends the learner's worker and starts another.
+    fn restart(&mut self) -> Result<()> {
+        self.learner.kill();
+        *self.learner = (self.respawn)()?;
+        Ok(())
+    }
 }
 
 /// Refuses a reference worker whose spec (`answered_for`, `grader`) is not course.toml's for

@@ -8,8 +8,10 @@
 //! - [`serve_candidate`]: the grader's worker protocol (`harness::worker`) under `mpirun`: rank
 //!   0 answers the judge on named pipes (Open MPI closes every inherited descriptor but the
 //!   standard three) and relays each request to the other ranks, which run the graded calls
-//!   with it.
+//!   with it. [`serve_functions`] does the same for the learner functions a task's check calls
+//!   on every rank at once (`harness::remote`).
 
+pub use harness;
 pub use mpi;
 
 pub mod basics;
@@ -100,6 +102,99 @@ fn broadcast_line(world: &SimpleCommunicator, line: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// Rank 0's ends of the judge's channel (its requests and answers), its process ID already
+/// said on it: where the judge finds the inputs and outputs, in this process's memory. The job
+/// ends here when it was not started by the judge.
+fn open_channel(exercise: &str) -> (std::fs::File, std::fs::File) {
+    let Some(dir) = std::env::var_os(CHANNEL_ENV) else {
+        eprintln!(
+            "This is the grader's worker, run by the course runner under mpirun.\nTo grade this exercise, run: cargo xtask check {exercise}"
+        );
+        // SAFETY: MPI is initialised; the job ends here, on every rank.
+        unsafe { mpi::ffi::MPI_Abort(mpi::ffi::RSMPI_COMM_WORLD, 64) };
+        unreachable!("MPI_Abort does not return");
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let opened = std::fs::File::open(dir.join("requests"))
+        .and_then(|r| Ok((r, std::fs::OpenOptions::new().write(true).open(dir.join("answers"))?)));
+    let (requests, mut answers) = match opened {
+        Ok(pair) => pair,
+        Err(e) => panic!("cannot open the grader's channel in {}: {e}", dir.display()),
+    };
+    if writeln!(answers, "pid {}", std::process::id()).is_err() {
+        panic!("the grader's channel closed");
+    }
+    (requests, answers)
+}
+
+/// The grading worker of an MPI exercise whose tasks the judge checks: `functions` served on
+/// every rank. Rank 0 reads each request and relays it; for `call NAME HEX` every rank runs its
+/// function on the arguments, and rank 0 answers `result HEX` with every rank's outcome (its
+/// result's bytes, or its panic's message) in rank order.
+///
+/// A panic is answered, not the job's end, so that a `todo!()` reads as one: each rank catches
+/// its own (its message goes to standard error too). A rank that others wait for in a
+/// collective call, having panicked, leaves them waiting: the judge's time limit ends the job.
+pub fn serve_functions(exercise: &str, functions: Vec<harness::remote::Function<'_>>) -> ExitCode {
+    use std::io::BufRead;
+    let world = world();
+    let rank = world.rank();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "rank {rank} panicked: {}",
+            harness::property::panic_text(info.payload())
+        );
+    }));
+    let mut channel = (rank == 0).then(|| {
+        let (requests, answers) = open_channel(exercise);
+        (std::io::BufReader::new(requests), std::io::LineWriter::new(answers))
+    });
+    loop {
+        let line = match channel.as_mut() {
+            Some((requests, _)) => {
+                let mut line = String::new();
+                if !matches!(requests.read_line(&mut line), Ok(n) if n > 0) {
+                    line = "exit".into();
+                }
+                broadcast_line(&world, line.trim_end())
+            }
+            None => broadcast_line(&world, ""),
+        };
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let answer = match words.as_slice() {
+            ["exit"] => break,
+            ["spec"] => harness::worker::spec_line(exercise),
+            ["call", name, args] => {
+                let outcome = match functions.iter().find(|(n, _)| n == name) {
+                    None => Err(format!("no function '{name}'")),
+                    Some((_, f)) => match harness::remote::unhex(args).and_then(|args| {
+                        let args: (Vec<u8>,) = harness::remote::decode(&args)?;
+                        Ok(args.0)
+                    }) {
+                        Err(e) => Err(e),
+                        Ok(args) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&args))) {
+                            Ok(result) => result,
+                            Err(payload) => Err(harness::property::panic_text(&*payload)),
+                        },
+                    },
+                };
+                let all = basics::all_gather(&world, &harness::remote::encode(&outcome));
+                let outcomes: Vec<Result<Vec<u8>, String>> =
+                    all.iter().map(|b| harness::remote::decode(b).unwrap_or_else(Err)).collect();
+                format!("result {}", harness::remote::hex(&harness::remote::encode(&outcomes)))
+            }
+            _ => harness::worker::error_line(&format!("unknown request {words:?}")),
+        };
+        if let Some((_, answers)) = channel.as_mut()
+            && writeln!(answers, "{answer}").is_err()
+        {
+            break;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// The candidate worker of an MPI exercise: `main` of its `tests/grade.rs`, run by the judge
 /// under `mpirun`. Every rank builds the same stages; rank 0 is given the inputs (it reads
 /// them from the course's file in the lessons' programs too) and returns the outputs; the
@@ -110,25 +205,7 @@ pub fn serve_candidate(
 ) -> ExitCode {
     let world = world();
     if world.rank() == 0 {
-        let Some(dir) = std::env::var_os(CHANNEL_ENV) else {
-            eprintln!(
-                "This is the grader's worker, run by the course runner under mpirun.\nTo grade this exercise, run: cargo xtask check {exercise}"
-            );
-            // SAFETY: MPI is initialised; the job ends here, on every rank.
-            unsafe { mpi::ffi::MPI_Abort(mpi::ffi::RSMPI_COMM_WORLD, 64) };
-            return ExitCode::from(64);
-        };
-        let dir = std::path::PathBuf::from(dir);
-        let opened = std::fs::File::open(dir.join("requests"))
-            .and_then(|r| Ok((r, std::fs::OpenOptions::new().write(true).open(dir.join("answers"))?)));
-        let (requests, mut answers) = match opened {
-            Ok(pair) => pair,
-            Err(e) => panic!("cannot open the grader's channel in {}: {e}", dir.display()),
-        };
-        // Where the judge finds the inputs and outputs: this process's memory.
-        if writeln!(answers, "pid {}", std::process::id()).is_err() {
-            panic!("the grader's channel closed");
-        }
+        let (requests, answers) = open_channel(exercise);
         let code = harness::worker::serve_candidate_on(
             exercise,
             stages,

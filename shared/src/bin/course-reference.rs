@@ -12,6 +12,7 @@ fn main() -> std::process::ExitCode {
         harness::interop::spec(),
         harness::heat_fast::spec(),
         harness::threads::spec(),
+        harness::mpi_basics::spec(),
         harness::mpi_heat::spec(),
     ])
 }

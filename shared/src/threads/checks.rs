@@ -26,7 +26,7 @@ pub type Count = fn(&[u64], usize, &(dyn Fn(u64) -> bool + Sync)) -> usize;
 /// proxies of the learner's functions, every call of a work function crosses the judge twice
 /// (see `harness::remote::call_with`): right for the calls a check watches, too slow for the
 /// thousands of items of a property case. So a check names the work of such a call
-/// ([`with_known`]) and the candidate runs that function itself, course code, on the learner's
+/// (`with_known`) and the candidate runs that function itself, course code, on the learner's
 /// threads; the result is still judged here. In a test binary the name changes nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Known {

@@ -105,7 +105,11 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     if let (Some(grade), Start::Todo) = (&built.grade, ex.start) {
         status.phase(&format!("checking {package}'s tasks in the course's reference worker…"));
         reference_pin.verify()?;
-        if let Some(judged) = judge::check_tasks(grade, &reference, ex, &package, root)? {
+        if let Some(judged) = judge::check_tasks(
+            &judge::TaskWorkers { candidate: grade, reference: &reference, package: &package, mpi: mpi.as_ref() },
+            ex,
+            root,
+        )? {
             tests_passed = apply_judged_tasks(&mut report, judged) && report.problem.is_none();
         }
     }
