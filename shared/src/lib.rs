@@ -19,6 +19,7 @@ pub mod mandelbrot;
 pub mod mpi_basics;
 pub mod mpi_heat;
 pub mod property;
+pub mod ranks;
 pub mod remote;
 pub mod scope_timer;
 pub mod static_typing;

@@ -371,13 +371,15 @@ fn call_function(functions: &[remote::Function<'_>], name: &str, args: &str) -> 
 }
 
 /// [`serve_candidate`] on other channels (an MPI job's rank 0 reads its requests from a named
-/// pipe): `relay` sees every request before it is handled, so that the other ranks can be told.
+/// pipe): `relay` sees every request before it is handled, so that the other ranks can be told;
+/// `call` answers `call NAME HEX` (a learner function run on every rank).
 pub fn serve_candidate_on(
     exercise: &str,
     stages: Vec<(&'static str, Box<dyn StageRunner + '_>)>,
     requests: impl BufRead,
     answers: impl Write,
     mut relay: impl FnMut(&[&str]),
+    mut call: impl FnMut(&str, &str) -> String,
 ) -> ExitCode {
     let spec = SpecAnswer { exercise: exercise.into(), stages: Vec::new(), tasks: Vec::new() };
     let mut stages = Stages::new(stages);
@@ -392,6 +394,7 @@ pub fn serve_candidate_on(
                 ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
                 ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
                 ["run", stage] => stages.run(stage),
+                ["call", name, args] => Ok(call(name, args)),
                 _ => Err(format!("unknown request {words:?}")),
             }
         },
@@ -469,7 +472,7 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
             let task = spec.tasks.iter().find(|t| t.name == *name).ok_or_else(|| format!("no task '{name}'"))?;
             // An MPI exercise's task: the size of the job the judge started for it.
             if let [ranks] = ranks {
-                crate::mpi_basics::set_job_size(number(ranks)?);
+                crate::ranks::set_job_size(number(ranks)?);
             }
             Ok(run_task(task))
         }

@@ -74,7 +74,7 @@ pub fn all_gather(world: &SimpleCommunicator, mine: &[u8]) -> Vec<Vec<u8>> {
 /// `main` of the exercise's `tests/grade.rs`, run by the judge under `mpirun`: serves
 /// `functions` on every rank to the task checks the judge runs in the reference worker.
 pub fn grade_main(functions: Vec<Function<'static>>) -> std::process::ExitCode {
-    crate::serve_functions(EXERCISE, functions)
+    crate::serve_candidate(EXERCISE, Vec::new(), functions)
 }
 
 /// The learner's functions of the crate `$k`, each served on every rank under its name, taking

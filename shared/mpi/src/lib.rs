@@ -8,8 +8,8 @@
 //! - [`serve_candidate`]: the grader's worker protocol (`harness::worker`) under `mpirun`: rank
 //!   0 answers the judge on named pipes (Open MPI closes every inherited descriptor but the
 //!   standard three) and relays each request to the other ranks, which run the graded calls
-//!   with it. [`serve_functions`] does the same for the learner functions a task's check calls
-//!   on every rank at once (`harness::remote`).
+//!   with it, and the learner functions a task's check calls on every rank at once
+//!   (`harness::ranks`).
 
 pub use harness;
 pub use mpi;
@@ -127,84 +127,31 @@ fn open_channel(exercise: &str) -> (std::fs::File, std::fs::File) {
     (requests, answers)
 }
 
-/// The grading worker of an MPI exercise whose tasks the judge checks: `functions` served on
-/// every rank. Rank 0 reads each request and relays it; for `call NAME HEX` every rank runs its
-/// function on the arguments, and rank 0 answers `result HEX` with every rank's outcome (its
-/// result's bytes, or its panic's message) in rank order.
-///
-/// A panic is answered, not the job's end, so that a `todo!()` reads as one: each rank catches
-/// its own (its message goes to standard error too). A rank that others wait for in a
-/// collective call, having panicked, leaves them waiting: the judge's time limit ends the job.
-pub fn serve_functions(exercise: &str, functions: Vec<harness::remote::Function<'_>>) -> ExitCode {
-    use std::io::BufRead;
-    let world = world();
-    let rank = world.rank();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "rank {rank} panicked: {}",
-            harness::property::panic_text(info.payload())
-        );
-    }));
-    let mut channel = (rank == 0).then(|| {
-        let (requests, answers) = open_channel(exercise);
-        (std::io::BufReader::new(requests), std::io::LineWriter::new(answers))
-    });
-    loop {
-        let line = match channel.as_mut() {
-            Some((requests, _)) => {
-                let mut line = String::new();
-                if !matches!(requests.read_line(&mut line), Ok(n) if n > 0) {
-                    line = "exit".into();
-                }
-                broadcast_line(&world, line.trim_end())
-            }
-            None => broadcast_line(&world, ""),
-        };
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let answer = match words.as_slice() {
-            ["exit"] => break,
-            ["spec"] => harness::worker::spec_line(exercise),
-            ["call", name, args] => {
-                let outcome = match functions.iter().find(|(n, _)| n == name) {
-                    None => Err(format!("no function '{name}'")),
-                    Some((_, f)) => match harness::remote::unhex(args).and_then(|args| {
-                        let args: (Vec<u8>,) = harness::remote::decode(&args)?;
-                        Ok(args.0)
-                    }) {
-                        Err(e) => Err(e),
-                        Ok(args) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&args))) {
-                            Ok(result) => result,
-                            Err(payload) => Err(harness::property::panic_text(&*payload)),
-                        },
-                    },
-                };
-                let all = basics::all_gather(&world, &harness::remote::encode(&outcome));
-                let outcomes: Vec<Result<Vec<u8>, String>> =
-                    all.iter().map(|b| harness::remote::decode(b).unwrap_or_else(Err)).collect();
-                format!("result {}", harness::remote::hex(&harness::remote::encode(&outcomes)))
-            }
-            _ => harness::worker::error_line(&format!("unknown request {words:?}")),
-        };
-        if let Some((_, answers)) = channel.as_mut()
-            && writeln!(answers, "{answer}").is_err()
-        {
-            break;
-        }
-    }
-    ExitCode::SUCCESS
-}
-
 /// The candidate worker of an MPI exercise: `main` of its `tests/grade.rs`, run by the judge
 /// under `mpirun`. Every rank builds the same stages; rank 0 is given the inputs (it reads
 /// them from the course's file in the lessons' programs too) and returns the outputs; the
 /// other ranks run each call with an empty input batch and their outputs are ignored.
+///
+/// `functions` are the learner's functions a task's check calls on every rank at once
+/// (`harness::ranks`): for `call NAME HEX` every rank runs its own, and rank 0 answers `result
+/// HEX` with every rank's outcome (its result's bytes, or its panic's message) in rank order.
+/// A panic is answered, not the job's end, so that a `todo!()` reads as one: each rank catches
+/// its own (its message goes to standard error too). A rank that others wait for in a
+/// collective call, having panicked, leaves them waiting: the judge's time limit ends the job.
 pub fn serve_candidate(
     exercise: &str,
     stages: Vec<(&'static str, Box<dyn harness::worker::StageRunner + '_>)>,
+    functions: Vec<harness::remote::Function<'_>>,
 ) -> ExitCode {
     let world = world();
-    if world.rank() == 0 {
+    let rank = world.rank();
+    if !functions.is_empty() {
+        std::panic::set_hook(Box::new(move |info| {
+            let message = harness::property::panic_text(info.payload());
+            let _ = writeln!(std::io::stderr().lock(), "rank {rank} panicked: {message}");
+        }));
+    }
+    if rank == 0 {
         let (requests, answers) = open_channel(exercise);
         let code = harness::worker::serve_candidate_on(
             exercise,
@@ -214,6 +161,7 @@ pub fn serve_candidate(
             |words| {
                 broadcast_line(&world, &words.join(" "));
             },
+            |name, args| call_on_every_rank(&world, &functions, name, args),
         );
         broadcast_line(&world, "exit");
         code
@@ -233,9 +181,37 @@ pub fn serve_candidate(
                         runner.run(&input, &mut output);
                     }
                 }
+                ["call", name, args] => {
+                    call_on_every_rank(&world, &functions, name, args);
+                }
                 _ => {}
             }
         }
         ExitCode::SUCCESS
     }
+}
+
+/// The learner function `name` on this rank, on the arguments `args` (hex of the bytes of a
+/// one-element tuple holding the call's bytes), then every rank's outcome gathered: the answer
+/// rank 0 gives (`result HEX`).
+fn call_on_every_rank(
+    world: &SimpleCommunicator,
+    functions: &[harness::remote::Function<'_>],
+    name: &str,
+    args: &str,
+) -> String {
+    use harness::remote::{decode, encode, hex, unhex};
+    let outcome = match functions.iter().find(|(n, _)| *n == name) {
+        None => Err(format!("no function '{name}'")),
+        Some((_, f)) => match unhex(args).and_then(|bytes| decode::<(Vec<u8>,)>(&bytes)) {
+            Err(e) => Err(e),
+            Ok((args,)) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&args))) {
+                Ok(result) => result,
+                Err(payload) => Err(harness::property::panic_text(&*payload)),
+            },
+        },
+    };
+    let all = basics::all_gather(world, &encode(&outcome));
+    let outcomes: Vec<Result<Vec<u8>, String>> = all.iter().map(|b| decode(b).unwrap_or_else(Err)).collect();
+    format!("result {}", hex(&encode(&outcomes)))
 }

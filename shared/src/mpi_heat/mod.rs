@@ -14,6 +14,8 @@
 //!   its baseline), within [`TOLERANCE`](crate::heat::TOLERANCE), saying where it differs.
 //! - [`spec`]: the stages `halo` and `overlap`, same input, same baseline.
 
+pub mod checks;
+
 use crate::heat::{Grid, Params};
 use crate::protocol::Work;
 use crate::roofline::Roof;
@@ -219,7 +221,16 @@ pub fn spec() -> ExerciseSpec {
         },
         baseline: || Box::new(SerialRunner::default()),
     };
-    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("halo"), stage("overlap")], tasks: Vec::new() }
+    use crate::ranks::Remote;
+    use crate::worker::TaskSpec;
+    let tasks = vec![
+        TaskSpec { name: "task_01_block_rows", check: || checks::task_01_block_rows(&Remote) },
+        TaskSpec { name: "task_02_scatter", check: || checks::task_02_scatter(&Remote) },
+        TaskSpec { name: "task_03_exchange_halos", check: || checks::task_03_exchange_halos(&Remote) },
+        TaskSpec { name: "task_04_evolve_halo", check: || checks::task_04_evolve_halo(&Remote) },
+        TaskSpec { name: "task_05_evolve_overlap", check: || checks::task_05_evolve_overlap(&Remote) },
+    ];
+    ExerciseSpec { exercise: EXERCISE, stages: vec![stage("halo"), stage("overlap")], tasks }
 }
 
 #[cfg(test)]

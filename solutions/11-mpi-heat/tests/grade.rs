@@ -1,4 +1,8 @@
 //! The grader's entry point, run under `mpirun` by `cargo xtask check mpi-heat`. Do not edit.
 fn main() -> std::process::ExitCode {
-    harness_mpi::heat::grade_main(mpi_heat_solution::evolve_halo, mpi_heat_solution::evolve_overlap)
+    harness_mpi::heat::grade_main(
+        mpi_heat_solution::evolve_halo,
+        mpi_heat_solution::evolve_overlap,
+        harness_mpi::mpi_heat_functions!(mpi_heat_solution),
+    )
 }
