@@ -118,6 +118,31 @@ impl Ranks for Remote {
 }
 
 #[cfg(test)]
+/// A job of `size` ranks played in one process: `serve` answers a call for one rank.
+pub(crate) struct Played<F: Fn(&str, &[u8], Rank, Rank) -> Vec<u8>> {
+    pub size: Rank,
+    pub serve: F,
+    pub calls: std::cell::RefCell<Vec<String>>,
+}
+
+#[cfg(test)]
+impl<F: Fn(&str, &[u8], Rank, Rank) -> Vec<u8>> Ranks for Played<F> {
+    fn size(&self) -> Rank {
+        self.size
+    }
+    fn seed(&self) -> u64 {
+        42
+    }
+    fn call_bytes(&self, name: &str, args: &[u8]) -> Vec<Vec<u8>> {
+        self.calls.borrow_mut().push(name.into());
+        (0..self.size).map(|rank| (self.serve)(name, args, rank, self.size)).collect()
+    }
+    fn fail(&self, message: String) -> ! {
+        panic!("{message}")
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -298,30 +298,8 @@ pub fn task_09_split(ranks: &dyn Ranks) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ranks::Played;
     use std::cell::RefCell;
-
-    /// A job of `size` ranks played in one process: `serve` answers a call for one rank.
-    struct Played<F: Fn(&str, &[u8], Rank, Rank) -> Vec<u8>> {
-        size: Rank,
-        serve: F,
-        calls: RefCell<Vec<String>>,
-    }
-
-    impl<F: Fn(&str, &[u8], Rank, Rank) -> Vec<u8>> Ranks for Played<F> {
-        fn size(&self) -> Rank {
-            self.size
-        }
-        fn seed(&self) -> u64 {
-            42
-        }
-        fn call_bytes(&self, name: &str, args: &[u8]) -> Vec<Vec<u8>> {
-            self.calls.borrow_mut().push(name.into());
-            (0..self.size).map(|rank| (self.serve)(name, args, rank, self.size)).collect()
-        }
-        fn fail(&self, message: String) -> ! {
-            panic!("{message}")
-        }
-    }
 
     fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
         postcard::to_stdvec(value).unwrap()

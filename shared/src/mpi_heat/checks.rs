@@ -320,3 +320,72 @@ fn evolves_like_the_reference(ranks: &dyn Ranks, name: &str, seed: u64) {
         require(ranks, verdicts);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ranks::{Played, Rank};
+    use std::cell::RefCell;
+
+    fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+        postcard::to_stdvec(value).unwrap()
+    }
+
+    /// The right answers, as the solution's functions give them; `halo_from_self` fills each
+    /// ghost row with the rank's own edge row instead of the neighbour's.
+    fn answers(halo_from_self: bool) -> impl Fn(&str, &[u8], Rank, Rank) -> Vec<u8> {
+        move |name, args, rank, size| {
+            let (rank, size) = (rank as usize, size as usize);
+            match name {
+                "block_rows" => {
+                    let asked: Vec<(usize, usize, usize)> = postcard::from_bytes(args).unwrap();
+                    encode(&asked.iter().map(|&(r, s, k)| expected_rows(r, s, k)).collect::<Vec<_>>())
+                }
+                "scatter" | "exchange_halos" => {
+                    let (seed, rows, cols): (u64, usize, usize) = postcard::from_bytes(args).unwrap();
+                    let field = random_field(seed, rows, cols);
+                    let owned = expected_rows(rows, size, rank);
+                    let mut parts = parts_of(&field, owned.clone());
+                    if name == "exchange_halos" {
+                        let n = owned.len();
+                        let (above, below) = if halo_from_self {
+                            (owned.start, owned.end - 1)
+                        } else {
+                            (owned.start.saturating_sub(1), owned.end.min(rows - 1))
+                        };
+                        if owned.start > 0 {
+                            parts.data[..cols].copy_from_slice(field.row(above));
+                        }
+                        if owned.end < rows {
+                            parts.data[(n + 1) * cols..].copy_from_slice(field.row(below));
+                        }
+                    }
+                    encode(&parts)
+                }
+                other => panic!("no {other} here"),
+            }
+        }
+    }
+
+    #[test]
+    fn right_answers_from_every_rank_pass() {
+        for size in [1, 2, 3, 4] {
+            let job = Played { size, serve: answers(false), calls: RefCell::default() };
+            task_01_block_rows(&job);
+            task_02_scatter(&job);
+            task_03_exchange_halos(&job);
+        }
+    }
+
+    #[test]
+    fn a_ghost_row_copied_from_the_rank_itself_is_named_with_the_row_it_should_hold() {
+        let job = Played { size: 2, serve: answers(true), calls: RefCell::default() };
+        let message = crate::property::panic_message(std::panic::AssertUnwindSafe(|| task_03_exchange_halos(&job)));
+        assert!(message.starts_with("exchange once on 2 ranks with a 2×5 field"), "{message}");
+        assert!(
+            message.contains("rank 0's bottom ghost row should be row 1 of the field (rank 1's first row)"),
+            "{message}"
+        );
+        assert!(message.contains("(wrong on rank 1 too, below)"), "{message}");
+    }
+}
