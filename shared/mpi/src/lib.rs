@@ -135,8 +135,9 @@ fn open_channel(exercise: &str) -> (std::fs::File, std::fs::File) {
 /// `functions` are the learner's functions a task's check calls on every rank at once
 /// (`harness::ranks`): for `call NAME HEX` every rank runs its own, and rank 0 answers `result
 /// HEX` with every rank's outcome (its result's bytes, or its panic's message) in rank order.
-/// A panic is answered, not the job's end, so that a `todo!()` reads as one: each rank catches
-/// its own (its message goes to standard error too). A rank that others wait for in a
+/// A panic in such a call is answered, not the job's end, so that a `todo!()` reads as one: each
+/// rank catches its own (its message goes to standard error too); in a timed call it still ends
+/// the job, naming the rank. A rank that others wait for in a
 /// collective call, having panicked, leaves them waiting: the judge's time limit ends the job.
 pub fn serve_candidate(
     exercise: &str,
@@ -144,14 +145,7 @@ pub fn serve_candidate(
     functions: Vec<harness::remote::Function<'_>>,
 ) -> ExitCode {
     let world = world();
-    let rank = world.rank();
-    if !functions.is_empty() {
-        std::panic::set_hook(Box::new(move |info| {
-            let message = harness::property::panic_text(info.payload());
-            let _ = writeln!(std::io::stderr().lock(), "rank {rank} panicked: {message}");
-        }));
-    }
-    if rank == 0 {
+    if world.rank() == 0 {
         let (requests, answers) = open_channel(exercise);
         let code = harness::worker::serve_candidate_on(
             exercise,
@@ -205,10 +199,21 @@ fn call_on_every_rank(
         None => Err(format!("no function '{name}'")),
         Some((_, f)) => match unhex(args).and_then(|bytes| decode::<(Vec<u8>,)>(&bytes)) {
             Err(e) => Err(e),
-            Ok((args,)) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&args))) {
-                Ok(result) => result,
-                Err(payload) => Err(harness::property::panic_text(&*payload)),
-            },
+            Ok((args,)) => {
+                // Only here is a panic caught, not the job's end; a timed call's still is.
+                let (rank, size) = (world.rank(), world.size());
+                let abort = std::panic::take_hook();
+                std::panic::set_hook(Box::new(move |info| {
+                    let message = harness::property::panic_text(info.payload());
+                    let _ = writeln!(std::io::stderr().lock(), "rank {rank} of {size} panicked: {message}");
+                }));
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&args)));
+                std::panic::set_hook(abort);
+                match outcome {
+                    Ok(result) => result,
+                    Err(payload) => Err(harness::property::panic_text(&*payload)),
+                }
+            }
         },
     };
     let all = basics::all_gather(world, &encode(&outcome));
