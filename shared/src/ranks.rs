@@ -87,8 +87,7 @@ impl Ranks for Remote {
     }
 
     fn seed(&self) -> u64 {
-        // std's hash keys come from the OS's randomness: a seed nobody knows before it is drawn.
-        std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), 0u8)
+        crate::worker::unknown_seed()
     }
 
     fn call_bytes(&self, name: &str, args: &[u8]) -> Vec<Vec<u8>> {

@@ -62,31 +62,24 @@ impl Drivers<'_> {
         let mut gcc = Command::new("gcc");
         gcc.arg(sources.join("call_rust.c")).arg("-I").arg(&sources).arg(&archive);
         gcc.args(["-lm", "-lpthread", "-ldl", "-o"]).arg(&program);
-        let linked = self.confined(gcc, &archive)?;
-        if !linked.ending.success() {
-            return Err(format!("gcc could not link call_rust.c with your library:\n{}", excerpt(&linked.stderr)));
-        }
+        self.succeeded(gcc, &archive, |f| {
+            format!("gcc could not link call_rust.c with your library:\n{}", excerpt(&f.stderr))
+        })?;
         let mut run = Command::new(&program);
         run.arg("--serve").arg(requests);
-        let ran = self.confined(run, &program)?;
-        if !ran.ending.success() {
-            return Err(format!(
-                "call_rust.c, linked with your library, {}:\n{}",
-                ran.ending.describe(),
-                excerpt(&ran.stderr)
-            ));
-        }
+        let ran = self.succeeded(run, &program, |f| {
+            format!("call_rust.c, linked with your library, {}:\n{}", f.ending.describe(), excerpt(&f.stderr))
+        })?;
         if child::on_path("valgrind").is_some() {
             let mut valgrind = Command::new("valgrind");
             valgrind.args(["--quiet", "--error-exitcode=99"]).arg(&program).arg("--serve").arg(requests);
-            let checked = self.confined(valgrind, &program)?;
-            if !checked.ending.success() {
-                return Err(format!(
+            self.succeeded(valgrind, &program, |f| {
+                format!(
                     "valgrind found memory errors in call_rust.c + your library ({}):\n{}",
-                    checked.ending.describe(),
-                    excerpt(&checked.stderr)
-                ));
-            }
+                    f.ending.describe(),
+                    excerpt(&f.stderr)
+                )
+            })?;
         }
         Ok(ran.stdout.into_bytes())
     }
@@ -100,15 +93,22 @@ impl Drivers<'_> {
         let mut python = Command::new("python3");
         python.arg(self.course.join("shared").join("python").join("call_rust.py"));
         python.arg(&library).arg("--serve").arg(requests);
-        let ran = self.confined(python, &library)?;
-        if !ran.ending.success() {
-            return Err(format!(
-                "call_rust.py, loading your library, {}:\n{}",
-                ran.ending.describe(),
-                excerpt(&ran.stderr)
-            ));
-        }
+        let ran = self.succeeded(python, &library, |f| {
+            format!("call_rust.py, loading your library, {}:\n{}", f.ending.describe(), excerpt(&f.stderr))
+        })?;
         Ok(ran.stdout.into_bytes())
+    }
+
+    /// Runs `cmd` confined (see [`confined`](Self::confined)); `failed` says why when it does
+    /// not end with success.
+    fn succeeded(
+        &self,
+        cmd: Command,
+        reads: &Path,
+        failed: impl FnOnce(&child::Finished) -> String,
+    ) -> Result<child::Finished, String> {
+        let finished = self.confined(cmd, reads)?;
+        if finished.ending.success() { Ok(finished) } else { Err(failed(&finished)) }
     }
 
     /// Runs `cmd` confined to the scratch folder, reading the course and `reads`'s folder.

@@ -128,9 +128,7 @@ fn requests(seed: u64) -> Vec<Request> {
 /// the text of a file, and returns what it printed; it panics itself when the program cannot
 /// be built or run. Panics with the first wrong answer.
 pub fn check(program: &str, run: &dyn Fn(&str) -> String) {
-    // A seed nobody knows before the check runs: std's hash keys come from the OS's randomness.
-    let seed = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), 0u8);
-    let requests = requests(seed);
+    let requests = requests(crate::worker::unknown_seed());
     let text: String = requests.iter().map(|r| r.line() + "\n").collect();
     let printed = run(&text);
     let answers: Vec<&str> = printed.lines().collect();
