@@ -157,19 +157,13 @@ fn cargo_build(
     built: &mut Built,
     status: &mut impl FnMut(&str),
 ) -> Result<Option<String>> {
-    fetch_once(root)?;
-    let pinned = pinned_cargo()?;
-    let mut cmd = course_cargo(root, &pinned, "test");
+    let (mut cmd, _scratch) = confined_cargo(root, "test")?;
     // `--locked`: the sealed Cargo.lock is the one built with; a changed dependency is an error.
     cmd.args(["--release", "--locked", "--no-run", "--package", package]).args(selection).arg(if color {
         "--message-format=json-diagnostic-rendered-ansi"
     } else {
         "--message-format=json"
     });
-    // The compiler reads what the code names (`include_str!`): the build is confined too.
-    let target = target_dir(root);
-    let scratch = Scratch::new(&target, "build")?;
-    crate::sandbox::confine(&mut cmd, &Confinement::cargo(&scratch.0, root, &target, &pinned))?;
     let finished = child::run(&mut cmd, BUILD_LIMIT, |line| {
         if let Some(rest) = line.trim().strip_prefix("Compiling ") {
             status(&format!("compiling {rest}"));
@@ -222,6 +216,20 @@ fn cargo_build(
             finished.stderr.lines().filter(|l| !l.trim_start().starts_with("Compiling")).collect::<Vec<_>>().join("\n");
     }
     Ok(Some(report))
+}
+
+/// `cargo <subcommand>` building learner code: the course's configuration pinned
+/// ([`course_cargo`]), every crate fetched first, and confined, since the compiler reads what
+/// the code names (`include_str!`) and build scripts run. The scratch folder lives as long as
+/// the build must.
+pub fn confined_cargo(root: &Path, subcommand: &str) -> Result<(Command, Scratch)> {
+    fetch_once(root)?;
+    let pinned = pinned_cargo()?;
+    let mut cmd = course_cargo(root, &pinned, subcommand);
+    let target = target_dir(root);
+    let scratch = Scratch::new(&target, "build")?;
+    crate::sandbox::confine(&mut cmd, &Confinement::cargo(&scratch.0, root, &target, &pinned))?;
+    Ok((cmd, scratch))
 }
 
 /// The target folder cargo builds `root`'s crates into (`CARGO_TARGET_DIR` or `target/`).

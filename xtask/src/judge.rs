@@ -223,8 +223,9 @@ impl Worker {
     /// lead groups of their own, so they are stopped and ended as the processes that left it).
     /// Open MPI closes every descriptor but the standard three in the ranks, so the requests
     /// and answers go through two named pipes in its scratch folder, which rank 0 opens (see
-    /// `harness_mpi::serve_candidate`); its first answer is its process ID, the memory the
-    /// judge reads and writes, accepted only if it is a process of this job.
+    /// `harness_mpi::serve_candidate`); its first answer is its process ID (in the job's PID
+    /// namespace), the memory the judge reads and writes, accepted only if it is a process of
+    /// this job.
     pub fn spawn_mpi(
         mpi: &crate::mpi::Installation,
         exe: &Path,
@@ -262,12 +263,12 @@ impl Worker {
             Ok(None) => bail!("rank 0 of the MPI job did not say where it is: {:?}", started),
             Err(failure) => bail!("the MPI job did not start: {}", failure.describe()),
         };
-        let job = worker.pid();
-        let ours = crate::child::processes().iter().any(|&(pid, ppid, _)| pid == rank0 && ppid == job);
-        if !ours {
+        // Rank 0 says its process ID as seen in the job's PID namespace; it is a child of `mpirun`.
+        let mpirun = crate::sandbox::program_process(worker.pid(), confinement);
+        let Some(process) = crate::sandbox::child_called(mpirun, rank0) else {
             bail!("the MPI job's rank 0 answered with the process ID {rank0}, which is not one of its ranks");
-        }
-        worker.memory_pid = rank0;
+        };
+        worker.memory_pid = process;
         Ok(worker)
     }
 

@@ -1,7 +1,12 @@
 //! `profile`: run an exercise's program under callgrind and print the top functions by self
 //! cost (the Python course's `pstats` table), and under perf to draw a flame graph (SVG).
+//!
+//! The program is learner code, so it is built and run in the sandbox as `check` runs it
+//! (`perf` may sample it, nothing else changes); the tools that read what it wrote are
+//! confined too, since the files are the program's work.
 
 use crate::course::{Exercise, Side};
+use crate::sandbox::Confinement;
 use crate::{child, term};
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
@@ -63,10 +68,10 @@ fn available(tool: &str) -> bool {
     child::on_path(tool).is_some()
 }
 
-/// Builds the exercise's program (or its `example`) in release mode; its path.
+/// Builds the exercise's program (or its `example`) in release mode, confined; its path.
 fn build_program(root: &Path, package: &str, example: Option<&str>) -> Result<PathBuf> {
-    let mut cmd = crate::cargo::command();
-    cmd.current_dir(root).args(["build", "--release", "--message-format=json", "--package", package]);
+    let (mut cmd, _scratch) = crate::cargo::confined_cargo(root, "build")?;
+    cmd.args(["--release", "--locked", "--message-format=json", "--package", package]);
     let kind = match example {
         Some(name) => {
             cmd.args(["--example", name]);
@@ -86,6 +91,15 @@ fn build_program(root: &Path, package: &str, example: Option<&str>) -> Result<Pa
             "{package} has no program (src/main.rs) to profile; profile its benches instead: cargo bench -p {package}"
         ),
     }
+}
+
+/// What a confined command of `profile` is.
+#[derive(Clone, Copy)]
+enum Tool {
+    /// valgrind or perf running the program (perf samples it).
+    Profiler,
+    /// A tool reading the profiler's files.
+    Reader,
 }
 
 /// How the program is started: as it is, or under `mpirun` for an MPI exercise, with `tool`
@@ -118,6 +132,17 @@ impl Launch {
                 cmd
             }
         }
+    }
+
+    /// Confines `cmd`, which runs `tool` on `program` or reads what it wrote, to `dir` (its
+    /// working folder and the only one it may write), the course and `program`'s folder.
+    fn confine(&self, cmd: &mut Command, root: &Path, dir: &Path, program: &Path, tool: Tool) -> Result<()> {
+        let confinement = match (tool, &self.mpi) {
+            (Tool::Profiler, Some(_)) => Confinement::mpi(dir, root, program).profiled(),
+            (Tool::Profiler, None) => Confinement::program(dir, root, program).profiled(),
+            (Tool::Reader, _) => Confinement::program(dir, root, program),
+        };
+        crate::sandbox::confine(cmd, &confinement)
     }
 
     /// "rank 0's", or nothing when there are no ranks.
@@ -157,17 +182,16 @@ pub fn profile(root: &Path, ex: &Exercise, extra_args: &[String]) -> Result<Exit
         let tool_args =
             if launch.mpi.is_some() { [tool_args[0].clone(), format!("{}.{{rank}}", tool_args[1])] } else { tool_args };
         let mut cmd = launch.command("valgrind", &tool_args, &program, &args);
-        cmd.current_dir(&dir);
+        launch.confine(&mut cmd, root, &dir, &program, Tool::Profiler)?;
         let out_file = if launch.mpi.is_some() { dir.join("callgrind.out.0") } else { out_file };
         let run = child::run(&mut cmd, limit, |_| false)?;
         if !run.ending.success() {
             bail!("the program {} under callgrind:\n{}", run.ending.describe(), run.stderr);
         }
-        let annotated = Command::new("callgrind_annotate")
-            .arg("--auto=no")
-            .arg(&out_file)
-            .output()
-            .context("callgrind_annotate")?;
+        let mut annotate = Command::new("callgrind_annotate");
+        annotate.arg("--auto=no").arg(&out_file);
+        launch.confine(&mut annotate, root, &dir, &program, Tool::Reader)?;
+        let annotated = annotate.output().context("callgrind_annotate")?;
         status.clear();
         let entries = parse_annotate(&String::from_utf8_lossy(&annotated.stdout));
         anstream::println!(
@@ -211,14 +235,13 @@ pub fn profile(root: &Path, ex: &Exercise, extra_args: &[String]) -> Result<Exit
             .chain([data_arg])
             .collect();
         let mut record = launch.command("perf", &tool_args, &program, &args);
-        record.current_dir(&dir);
+        launch.confine(&mut record, root, &dir, &program, Tool::Profiler)?;
         let data = if launch.mpi.is_some() { dir.join("perf.data.0") } else { data };
         let run = child::run(&mut record, limit, |_| false)?;
-        let script = run
-            .ending
-            .success()
-            .then(|| Command::new("perf").arg("script").arg("-i").arg(&data).output().ok())
-            .flatten();
+        let mut script = Command::new("perf");
+        script.arg("script").arg("-i").arg(&data);
+        launch.confine(&mut script, root, &dir, &program, Tool::Reader)?;
+        let script = run.ending.success().then(|| script.output().ok()).flatten();
         status.clear();
         match script {
             Some(out) if out.status.success() && !out.stdout.is_empty() => {

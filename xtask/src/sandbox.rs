@@ -3,9 +3,12 @@
 //!
 //! - in user, network and IPC namespaces of its own: no capability over the machine (even when
 //!   the runner is root, as in CI), no network but its own loopback, no shared IPC objects;
-//! - in a PID namespace of its own (but an MPI job, whose ranks report their process IDs): the
-//!   program is its second process, under a first that only waits, so when the program ends,
-//!   everything it started ends with it, wherever it went;
+//! - in a PID namespace of its own: the program is its second process, under a first that
+//!   only waits, so when the program ends, everything it started ends with it, wherever it went
+//!   (an MPI job's ranks too);
+//! - in a mount namespace of its own, with a `/proc` of its PID namespace (no other process of
+//!   the machine is seen, not even by number) and an empty `/dev/shm` of its own (an MPI job's
+//!   shared memory is not another job's);
 //! - under a Landlock domain: the system and the course readable, only its scratch folder
 //!   writable (so never the course's sources, `target/`, the folders above the course or
 //!   `~/.cargo`), every other folder (a home folder) unreadable, and signals and abstract
@@ -43,6 +46,8 @@ pub struct Confinement {
     /// the executables it runs.
     pub readable: Vec<PathBuf>,
     pub launcher: Launcher,
+    /// Whether `perf` may sample it (`profile` only: `perf_event_open` is denied otherwise).
+    pub profiled: bool,
 }
 
 /// What the confined program is, for what it must be allowed.
@@ -73,7 +78,12 @@ impl Confinement {
     fn new(scratch: &Path, course: &Path, exe: &Path, launcher: Launcher) -> Confinement {
         let mut readable = vec![course.to_path_buf()];
         readable.extend(exe.parent().map(Path::to_path_buf));
-        Confinement { scratch: scratch.to_path_buf(), writable: Vec::new(), readable, launcher }
+        Confinement { scratch: scratch.to_path_buf(), writable: Vec::new(), readable, launcher, profiled: false }
+    }
+
+    /// The same, with `perf` allowed to sample it.
+    pub fn profiled(self) -> Confinement {
+        Confinement { profiled: true, ..self }
     }
 
     /// `cargo` building the crates of `course` into `target` (`scratch` inside it), run from
@@ -94,7 +104,7 @@ impl Confinement {
         // The cache's lock and last-use files, which cargo writes on every build.
         let mut writable = vec![target.to_path_buf()];
         writable.extend([".package-cache", ".package-cache-mutate", ".global-cache"].map(|p| pinned.home.join(p)));
-        Confinement { scratch: scratch.to_path_buf(), writable, readable, launcher: Launcher::Cargo }
+        Confinement { scratch: scratch.to_path_buf(), writable, readable, launcher: Launcher::Cargo, profiled: false }
     }
 }
 
@@ -139,6 +149,9 @@ pub struct Layers {
     /// A PID namespace per program: what it starts ends with it.
     #[serde(default)]
     pub pid_namespace: bool,
+    /// A mount namespace per program: its own `/proc` and `/dev/shm`.
+    #[serde(default)]
+    pub mount_namespace: bool,
     /// The kernel's Landlock ABI version (0: none).
     pub landlock_abi: i32,
     /// Landlock on the filesystem: read-only but for the scratch folder, home unreadable.
@@ -158,6 +171,9 @@ impl Layers {
         }
         if !self.pid_namespace {
             missing.push("a PID namespace (a process learner code starts may outlive it)");
+        }
+        if !self.mount_namespace {
+            missing.push("a mount namespace (learner code sees every process and shares `/dev/shm` with others)");
         }
         if !self.filesystem {
             missing.push("Landlock (learner code could write the course, `target/` and your home folder)");
@@ -245,10 +261,9 @@ fn scrub_environment(cmd: &mut Command, confinement: &Confinement) {
     }
 }
 
-/// Whether a process confined by `c` runs in a PID namespace of its own (not an MPI job: its
-/// rank 0 tells the judge its process ID, which must be the runner's view of it).
-fn in_pid_namespace(c: &Confinement, layers: &Layers) -> bool {
-    layers.namespaces && layers.pid_namespace && c.launcher != Launcher::Mpi
+/// Whether a confined process runs in a PID namespace of its own.
+fn in_pid_namespace(layers: &Layers) -> bool {
+    layers.namespaces && layers.pid_namespace
 }
 
 /// The process running the program of a confined command, given the process the runner
@@ -256,11 +271,30 @@ fn in_pid_namespace(c: &Confinement, layers: &Layers) -> bool {
 /// module doc). Its memory holds what the program computed; its threads are the program's.
 pub fn program_process(child: i32, confinement: &Confinement) -> i32 {
     #[cfg(target_os = "linux")]
-    if in_pid_namespace(confinement, layers()) {
+    if in_pid_namespace(layers()) {
         return linux::grandchild(child);
     }
     let _ = confinement;
     child
+}
+
+/// The child of `parent` that calls itself `inner` (its process ID as seen inside its PID
+/// namespace, as a confined program reports its own): that process as the runner sees it.
+pub fn child_called(parent: i32, inner: i32) -> Option<i32> {
+    let table = crate::child::processes();
+    table
+        .iter()
+        .filter(|&&(_, ppid, _)| ppid == parent)
+        .map(|&(pid, _, _)| pid)
+        .find(|&pid| innermost_pid(pid) == Some(inner))
+}
+
+/// `pid`'s process ID in its own PID namespace (the last of `NSpid` in its status; the same
+/// number outside any).
+fn innermost_pid(pid: i32) -> Option<i32> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("NSpid:"))?;
+    line.split_whitespace().last()?.parse().ok()
 }
 
 fn confine_with(cmd: &mut Command, confinement: &Confinement, layers: &Layers) -> Result<()> {
@@ -337,7 +371,7 @@ mod linux {
     const DEVICES: &[&str] = &["/dev/null", "/dev/zero", "/dev/full"];
 
     /// The calls no confined process makes: reaching into another process, changing the
-    /// kernel or the mounts, leaving the namespaces, or profiling the machine.
+    /// kernel or the mounts, or leaving the namespaces.
     const DENIED: &[libc::c_long] = &[
         libc::SYS_ptrace,
         libc::SYS_mount,
@@ -346,7 +380,6 @@ mod linux {
         libc::SYS_setns,
         libc::SYS_unshare,
         libc::SYS_bpf,
-        libc::SYS_perf_event_open,
         libc::SYS_kexec_load,
         libc::SYS_init_module,
         libc::SYS_finit_module,
@@ -363,6 +396,9 @@ mod linux {
     /// that leaves it is out of reach of the runner's group signals).
     const DENIED_TO_PROGRAMS: &[libc::c_long] =
         &[libc::SYS_process_vm_readv, libc::SYS_process_vm_writev, libc::SYS_setsid, libc::SYS_setpgid];
+
+    /// Profiling the machine, denied but to what `profile` runs under `perf`.
+    const PROFILING: libc::c_long = libc::SYS_perf_event_open;
 
     /// The identity maps a new user namespace gets: the runner's own user and group.
     struct IdMaps {
@@ -383,16 +419,24 @@ mod linux {
         maps: Option<IdMaps>,
         /// Whether the program becomes the second process of a PID namespace of its own.
         pid_namespace: bool,
+        /// Whether it gets a mount namespace of its own, with its own `/proc` and `/dev/shm`.
+        mount_namespace: bool,
         ruleset: Option<OwnedFd>,
+        /// Rules for the file systems mounted in the child (Landlock's rules name files, and
+        /// a file system mounted on a folder hides the folder's rule): what may be done
+        /// beneath `/proc` and `/dev/shm`.
+        mounted_rules: [(&'static std::ffi::CStr, u64); 2],
         filter: Option<BpfProgram>,
     }
 
     pub(super) fn confine(cmd: &mut Command, c: &Confinement, layers: &Layers) -> Result<()> {
         let entry = Entry {
             maps: layers.namespaces.then(IdMaps::current),
-            pid_namespace: super::in_pid_namespace(c, layers),
+            pid_namespace: super::in_pid_namespace(layers),
+            mount_namespace: layers.namespaces && layers.mount_namespace,
             ruleset: if layers.filesystem { Some(ruleset(c, layers.scoped_signals)?) } else { None },
-            filter: if layers.seccomp { Some(filter(c.launcher)?) } else { None },
+            mounted_rules: mounted_rules(c, layers),
+            filter: if layers.seccomp { Some(filter(c)?) } else { None },
         };
         // SAFETY: `enter` makes only system calls (async-signal-safe), on data prepared here.
         unsafe {
@@ -417,8 +461,11 @@ mod linux {
         }
     }
 
-    /// In the child: the namespaces, then Landlock, then seccomp (which denies `unshare`), then
-    /// the two processes that put the program in its PID namespace.
+    /// In the child: the namespaces and the mounts of its own, then the two processes that put
+    /// the program in its PID namespace (and its `/proc`, which only a process inside can
+    /// mount), then in the program's process Landlock (which forbids mounting), then seccomp
+    /// (which denies `unshare`). The two processes above the program run only the waiting
+    /// code below, never learner code.
     fn enter(entry: &Entry) -> std::io::Result<()> {
         if let Some(maps) = &entry.maps {
             // SAFETY: plain system calls.
@@ -428,11 +475,26 @@ mod linux {
             write_file(c"/proc/self/uid_map", &maps.uid)?;
             write_file(c"/proc/self/gid_map", &maps.gid)?;
             let pid = if entry.pid_namespace { libc::CLONE_NEWPID } else { 0 };
+            let mount = if entry.mount_namespace { libc::CLONE_NEWNS } else { 0 };
             // SAFETY: plain system call; the user namespace gives the capability it needs.
-            check(unsafe { libc::unshare(libc::CLONE_NEWNET | libc::CLONE_NEWIPC | pid) } as _)?;
+            check(unsafe { libc::unshare(libc::CLONE_NEWNET | libc::CLONE_NEWIPC | pid | mount) } as _)?;
             loopback_up();
+            if entry.mount_namespace {
+                own_shared_memory()?;
+            }
+        }
+        if entry.pid_namespace {
+            enter_pid_namespace()?;
+            if entry.mount_namespace {
+                own_proc()?;
+            }
         }
         if let Some(ruleset) = &entry.ruleset {
+            if entry.mount_namespace {
+                for (path, access) in entry.mounted_rules {
+                    allow_beneath(ruleset.as_raw_fd(), path, access)?;
+                }
+            }
             // SAFETY: prctl and the Landlock call take plain integers.
             unsafe {
                 check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) as _)?;
@@ -443,10 +505,65 @@ mod linux {
             // Its errors are not kept (they would allocate): the call fails, and says so.
             seccompiler::apply_filter(filter).map_err(|_| std::io::Error::from_raw_os_error(libc::EPERM))?;
         }
-        if entry.pid_namespace {
-            enter_pid_namespace()?;
-        }
         Ok(())
+    }
+
+    /// In a new mount namespace: nothing mounted here reaches the machine's (private), and an
+    /// empty `/dev/shm`, so files an MPI job shares its memory through are its own.
+    fn own_shared_memory() -> std::io::Result<()> {
+        // SAFETY: mount with NUL-terminated strings (or null where the call takes none).
+        unsafe {
+            let none = std::ptr::null::<libc::c_char>();
+            check(libc::mount(none, c"/".as_ptr(), none, libc::MS_REC | libc::MS_PRIVATE, std::ptr::null()) as _)?;
+            let flags = libc::MS_NOSUID | libc::MS_NODEV;
+            let options = c"mode=1777,size=25%";
+            check(libc::mount(
+                c"tmpfs".as_ptr(),
+                c"/dev/shm".as_ptr(),
+                c"tmpfs".as_ptr(),
+                flags,
+                options.as_ptr().cast(),
+            ) as _)
+        }
+    }
+
+    /// What a confined process may do beneath the file systems its mount namespace mounts
+    /// (`/dev/shm`: what it may do in the machine's, see [`ruleset`]), as Landlock's bits for
+    /// this kernel.
+    fn mounted_rules(c: &Confinement, layers: &Layers) -> [(&'static std::ffi::CStr, u64); 2] {
+        let kernel = ABI::from(layers.landlock_abi);
+        let (read, all) = (AccessFs::from_read(kernel).bits(), AccessFs::from_all(kernel).bits());
+        [(c"/proc", read), (c"/dev/shm", if c.launcher == Launcher::Mpi { all } else { read })]
+    }
+
+    /// Adds to `ruleset` a rule allowing `access` beneath `path`, with system calls only.
+    fn allow_beneath(ruleset: libc::c_int, path: &std::ffi::CStr, access: u64) -> std::io::Result<()> {
+        /// `struct landlock_path_beneath_attr`.
+        #[repr(C, packed)]
+        struct PathBeneath {
+            allowed_access: u64,
+            parent_fd: i32,
+        }
+        const RULE_PATH_BENEATH: libc::c_int = 1;
+        // SAFETY: open on a NUL-terminated path; the rule is read by the kernel; close on the
+        // descriptor just opened.
+        unsafe {
+            let fd = libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
+            check(fd as _)?;
+            let rule = PathBeneath { allowed_access: access, parent_fd: fd };
+            let added = libc::syscall(libc::SYS_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &raw const rule, 0);
+            libc::close(fd);
+            check(added)
+        }
+    }
+
+    /// In the program's process, inside its PID namespace: a `/proc` of that namespace.
+    fn own_proc() -> std::io::Result<()> {
+        let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+        // SAFETY: mount with NUL-terminated strings.
+        check(
+            unsafe { libc::mount(c"proc".as_ptr(), c"/proc".as_ptr(), c"proc".as_ptr(), flags, std::ptr::null()) } as _
+        )
     }
 
     /// After `unshare(CLONE_NEWPID)`: forks the namespace's first process, which forks the
@@ -615,10 +732,13 @@ mod linux {
         fd.context("this kernel has no Landlock, yet it was probed as having it")
     }
 
-    fn filter(launcher: Launcher) -> Result<BpfProgram> {
+    fn filter(c: &Confinement) -> Result<BpfProgram> {
         let mut denied = DENIED.to_vec();
-        if launcher != Launcher::Mpi {
+        if c.launcher != Launcher::Mpi {
             denied.extend_from_slice(DENIED_TO_PROGRAMS);
+        }
+        if !c.profiled {
+            denied.push(PROFILING);
         }
         // `c_long` is `i64` here, `i32` on 32-bit targets.
         #[allow(clippy::unnecessary_cast)]
@@ -654,10 +774,13 @@ mod linux {
         let none = Layers::default();
         let abi = landlock_abi();
         let namespaces = holds(&Layers { namespaces: true, ..none.clone() }, &scratch);
+        let pid_namespace =
+            namespaces && holds(&Layers { namespaces: true, pid_namespace: true, ..none.clone() }, &scratch);
+        let with_mounts = Layers { namespaces: true, pid_namespace, mount_namespace: true, ..none.clone() };
         let layers = Layers {
             namespaces,
-            pid_namespace: namespaces
-                && holds(&Layers { namespaces: true, pid_namespace: true, ..none.clone() }, &scratch),
+            pid_namespace,
+            mount_namespace: namespaces && holds(&with_mounts, &scratch),
             landlock_abi: abi,
             filesystem: abi >= 1 && holds(&Layers { filesystem: true, ..none.clone() }, &scratch),
             scoped_signals: abi >= 6

@@ -15,7 +15,8 @@ fn attempts() {
     let Ok(places) = std::env::var(ATTEMPTS) else { return };
     let mut places = places.split('\n');
     let mut next = || places.next().unwrap().to_string();
-    let (course_file, outside, home, parent_net, port, runner) = (next(), next(), next(), next(), next(), next());
+    let (course_file, outside, home, others_memory, parent_net, port, runner) =
+        (next(), next(), next(), next(), next(), next(), next());
     // libtest prints `test … ... ` before the test's own output: begin on a line of our own.
     println!();
     let say = |name: &str, allowed: bool| println!("{name}: {}", if allowed { "allowed" } else { "denied" });
@@ -42,6 +43,10 @@ fn attempts() {
     // Seized (the parent is not stopped) by a forked child, whose exit ends the tracing.
     // SAFETY: PTRACE_SEIZE takes plain integers.
     say("pid-namespace", std::process::id() == 2);
+    say("own-proc", std::fs::read_to_string("/proc/self/maps").is_ok_and(|maps| !maps.is_empty()));
+    say("runner-visible", Path::new(&format!("/proc/{parent}")).exists());
+    say("others-shared-memory", Path::new(&others_memory).exists());
+    say("perf-event-open", perf_event_open_on_itself());
     say("ptrace-parent", in_fork(move || unsafe { libc::ptrace(libc::PTRACE_SEIZE, parent, 0, 0) } == 0));
     say("read-parent-memory", {
         let mut byte = 0u8;
@@ -59,6 +64,24 @@ fn attempts() {
     say("own-network", std::fs::read_link("/proc/self/ns/net").is_ok_and(|n| n.to_string_lossy() != parent_net));
     let runner = std::net::SocketAddr::from(([127, 0, 0, 1], port.parse().unwrap()));
     say("tcp-connect", std::net::TcpStream::connect_timeout(&runner, Duration::from_secs(2)).is_ok());
+}
+
+/// Whether this process may count its own CPU time with `perf_event_open`, as `perf` does.
+fn perf_event_open_on_itself() -> bool {
+    // `struct perf_event_attr`, its first version (64 bytes): a software CPU clock, user time
+    // only (what an unprivileged user may count), created disabled.
+    let mut attr = [0u8; 64];
+    attr[4..8].copy_from_slice(&64u32.to_ne_bytes()); // size
+    attr[0..4].copy_from_slice(&1u32.to_ne_bytes()); // PERF_TYPE_SOFTWARE; config 0: CPU clock
+    let flags: u64 = 1 | 1 << 5 | 1 << 6; // disabled, exclude_kernel, exclude_hv
+    attr[40..48].copy_from_slice(&flags.to_ne_bytes());
+    // SAFETY: the attribute is 64 readable bytes; pid 0 and cpu -1: this process, any CPU.
+    let fd = unsafe { libc::syscall(libc::SYS_perf_event_open, attr.as_ptr(), 0, -1, -1, 0) };
+    if fd >= 0 {
+        // SAFETY: closing the descriptor just opened.
+        unsafe { libc::close(fd as i32) };
+    }
+    fd >= 0
 }
 
 /// Whether `attempt` succeeds in a forked child (which makes system calls only, then exits).
@@ -118,13 +141,19 @@ fn every_layer_holds_in_a_child_that_tries() {
     // The runner listens on its loopback: a confined child must not reach it.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let outcome = attempted(&confinement, &[&course_file, &outside.0.join("written"), &home.0], &net, port);
+    // A file of the machine's shared memory, as another MPI job's.
+    let others_memory = Path::new("/dev/shm").join(format!("xtask-sandbox-{}", std::process::id()));
+    std::fs::write(&others_memory, b"another job's").unwrap();
+    let places = [course_file.as_path(), &outside.0.join("written"), &home.0, &others_memory];
+    let outcome = attempted(&confinement, &places, &net, port);
+    let _ = std::fs::remove_file(&others_memory);
     let expect = |name: &str, want: &str| {
         assert_eq!(outcome.get(name).map(String::as_str), Some(want), "{name}, with {layers:?}: {outcome:#?}");
     };
     // Always: the scratch folder and the course are there; the environment is scrubbed.
     expect("scratch-write", "allowed");
     expect("course-read", "allowed");
+    expect("own-proc", "allowed");
     expect("home-variable", "denied");
     expect("secret-variable", "denied");
     // Each layer that holds here denies what it is for (a missing one is named by `check`).
@@ -136,7 +165,8 @@ fn every_layer_holds_in_a_child_that_tries() {
     denied_by(layers.filesystem, &["course-write", "outside-write", "home-read", "parent-environ", "cgroup-mkdir"]);
     denied_by(layers.filesystem || layers.seccomp, &["ptrace-parent", "read-parent-memory"]);
     denied_by(layers.scoped_signals, &["signal-parent"]);
-    denied_by(layers.seccomp, &["setsid", "setpgid"]);
+    denied_by(layers.seccomp, &["setsid", "setpgid", "perf-event-open"]);
+    denied_by(layers.mount_namespace, &["runner-visible", "others-shared-memory"]);
     denied_by(layers.namespaces || layers.filesystem, &["tcp-connect"]);
     if layers.namespaces {
         expect("own-network", "allowed");
@@ -144,7 +174,7 @@ fn every_layer_holds_in_a_child_that_tries() {
     if layers.pid_namespace {
         expect("pid-namespace", "allowed");
     }
-    assert_eq!(outcome.len(), 17, "every attempt reported: {outcome:#?}");
+    assert_eq!(outcome.len(), 21, "every attempt reported: {outcome:#?}");
     assert_eq!(std::fs::read_to_string(&course_file).unwrap(), "sealed");
     assert!(!outside.0.join("written").exists());
 }
@@ -157,9 +187,9 @@ fn the_probe_finds_every_layer_the_kernel_offers() {
         assert!(layers.filesystem && layers.scoped_signals && layers.seccomp, "{layers:?}");
     }
     let none = Layers::default().missing();
-    assert_eq!(none.len(), 5, "every layer named when none holds: {none:?}");
+    assert_eq!(none.len(), 6, "every layer named when none holds: {none:?}");
     if Path::new("/proc/self/ns/pid").exists() && layers.namespaces {
-        assert!(layers.pid_namespace, "{layers:?}");
+        assert!(layers.pid_namespace && layers.mount_namespace, "{layers:?}");
     }
 }
 
@@ -226,14 +256,71 @@ fn what_a_program_starts_ends_with_it() {
         eprintln!("no PID namespace here: {:?}", layers.missing());
         return;
     }
-    // The background `sleep` keeps the output pipe open: `output()` returns only once it ends.
-    let script = "sleep 60 & echo started; exit 3";
-    let (_scratch, mut cmd) = confined_shell("xtask-sandbox-pid", script, Launcher::Program, layers);
-    let start = std::time::Instant::now();
-    let out = cmd.output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "started");
-    assert!(start.elapsed() < Duration::from_secs(20), "the background sleep outlived its program");
-    assert_eq!(out.status.code(), Some(3), "the program's exit code, passed on");
+    // An MPI job's ranks leave its process group: they end with it all the same.
+    for (launcher, script) in [(Launcher::Program, "sleep 60 &"), (Launcher::Mpi, "setsid sleep 60 &")] {
+        // The background `sleep` keeps the output pipe open: `output()` returns once it ends.
+        let script = format!("{script} echo started; exit 3");
+        let (_scratch, mut cmd) = confined_shell("xtask-sandbox-pid", &script, launcher, layers);
+        let start = std::time::Instant::now();
+        let out = cmd.output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "started", "{launcher:?}");
+        assert!(start.elapsed() < Duration::from_secs(20), "{launcher:?}: the background sleep outlived its program");
+        assert_eq!(out.status.code(), Some(3), "{launcher:?}: the program's exit code, passed on");
+    }
+}
+
+/// A rank tells the judge its process ID as its PID namespace numbers it; the runner finds
+/// that process among the job's.
+#[test]
+fn a_process_id_told_from_inside_names_the_process_outside() {
+    // The program starts a child that says its process ID, then becomes `sleep`.
+    let script = "sh -c 'echo $$; exec sleep 30' & wait";
+    let (_scratch, mut cmd) = confined_shell("xtask-sandbox-pid-told", script, Launcher::Mpi, layers());
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut told = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut told).unwrap();
+    let told: i32 = told.trim().parse().unwrap();
+    let program = program_process(child.id() as i32, &Confinement::mpi(Path::new("/"), Path::new("/"), Path::new("/")));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let found = loop {
+        let found = child_called(program, told);
+        let cmdline = found.and_then(|pid| std::fs::read(format!("/proc/{pid}/cmdline")).ok()).unwrap_or_default();
+        if cmdline.starts_with(b"sleep") || std::time::Instant::now() > deadline {
+            break found.map(|pid| (pid, cmdline));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let (pid, cmdline) = found.expect("the process told is found");
+    assert!(cmdline.starts_with(b"sleep"), "{pid}: {}", String::from_utf8_lossy(&cmdline));
+    if layers().pid_namespace {
+        assert_ne!(pid, told, "numbered apart inside its namespace");
+    }
+    assert_eq!(child_called(program, 999_999), None);
+}
+
+/// `profile` runs learner code under `perf`, which needs `perf_event_open`: allowed there only.
+#[test]
+fn only_a_profiled_program_may_use_perf() {
+    let layers = layers();
+    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-perf").unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let net = std::fs::read_link("/proc/self/ns/net").unwrap().to_string_lossy().into_owned();
+    let nowhere = Path::new("/nonexistent");
+    let perf = |confinement: &Confinement| {
+        let outcome = attempted(confinement, &[nowhere, nowhere, nowhere, nowhere], &net, 1);
+        outcome.get("perf-event-open").cloned().unwrap_or_default()
+    };
+    let program = Confinement::program(&scratch.0, &scratch.0, &exe);
+    if layers.seccomp {
+        assert_eq!(perf(&program), "denied");
+    }
+    // An unprivileged user may count its own user time unless the kernel says otherwise.
+    let paranoid = std::fs::read_to_string("/proc/sys/kernel/perf_event_paranoid").unwrap_or_default();
+    if paranoid.trim().parse::<i32>().is_ok_and(|level| level <= 2) {
+        assert_eq!(perf(&program.profiled()), "allowed");
+    }
 }
 
 #[test]
@@ -263,6 +350,25 @@ fn scoped_signals_alone_keep_the_runner_out_of_reach() {
     };
     assert_eq!(signal_runner(true), "denied");
     assert_eq!(signal_runner(false), "reached", "the scope, not something else, is what denies");
+}
+
+/// An MPI job's ranks share memory through files in `/dev/shm`: the job may write there, and
+/// sees only its own files.
+#[test]
+fn an_mpi_job_has_shared_memory_of_its_own() {
+    let layers = layers();
+    let others = Path::new("/dev/shm").join(format!("xtask-sandbox-shm-{}", std::process::id()));
+    std::fs::write(&others, b"another job's").unwrap();
+    let script = "echo mine > /dev/shm/segment && ls /dev/shm";
+    let (_scratch, mut cmd) = confined_shell("xtask-sandbox-shm", script, Launcher::Mpi, layers);
+    let out = cmd.output().unwrap();
+    let _ = std::fs::remove_file(&others);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{layers:?}: {}", String::from_utf8_lossy(&out.stderr));
+    if layers.mount_namespace {
+        assert_eq!(listed.trim(), "segment");
+    }
+    assert!(!Path::new("/dev/shm/segment").exists() || !layers.mount_namespace, "the job's file stayed in its own");
 }
 
 #[test]
@@ -296,6 +402,10 @@ fn every_layer_holds_for_an_unprivileged_user_too() {
         "sandbox::tests::every_layer_holds_in_a_child_that_tries",
         "sandbox::tests::the_probe_finds_every_layer_the_kernel_offers",
         "sandbox::tests::what_a_program_starts_ends_with_it",
+        "sandbox::tests::a_process_id_told_from_inside_names_the_process_outside",
+        "sandbox::tests::only_a_profiled_program_may_use_perf",
+        "sandbox::tests::an_mpi_job_has_shared_memory_of_its_own",
+        "sandbox::tests::mpi_jobs_keep_their_process_groups",
         "sandbox::tests::a_confined_program_s_signal_reaches_the_runner",
         "sandbox::tests::scoped_signals_alone_keep_the_runner_out_of_reach",
     ] {
