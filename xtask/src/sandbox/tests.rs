@@ -1,5 +1,18 @@
 //! Each layer shown to hold by a confined child that tries what it forbids, and fails: this test
 //! binary runs itself confined (the ignored test [`attempts`]), and prints what it could do.
+//! As root, [`every_layer_holds_for_an_unprivileged_user_too`] runs them all again as `nobody`.
+//!
+//! | layer | what the child tries, and fails |
+//! |---|---|
+//! | user namespace | `set-hostname` (no capability over the machine, even as root) |
+//! | network namespace | `own-network`, `tcp-connect` (to the runner's loopback) |
+//! | IPC namespace | `others-sysv-ipc` (a System V segment the runner made) |
+//! | PID namespace | `pid-namespace`; [`what_a_program_starts_ends_with_it`] (a program's and an MPI job's background processes end with it) |
+//! | mount namespace | `runner-visible` (no `/proc/<runner>`), `others-shared-memory`; [`an_mpi_job_has_shared_memory_of_its_own`] |
+//! | Landlock, files | `course-write`, `outside-write`, `home-read`, `parent-environ`, `cgroup-mkdir` |
+//! | Landlock, scoped signals | `signal-parent`; [`scoped_signals_alone_keep_the_runner_out_of_reach`] |
+//! | seccomp | `ptrace-parent`, `read-parent-memory`, `setsid`, `setpgid`, `unshare`, `perf-event-open` ([`only_a_profiled_program_may_use_perf`]) |
+//! | environment | `home-variable`, `secret-variable` |
 
 use super::*;
 use std::collections::BTreeMap;
@@ -47,6 +60,21 @@ fn attempts() {
     say("runner-visible", Path::new(&format!("/proc/{parent}")).exists());
     say("others-shared-memory", Path::new(&others_memory).exists());
     say("perf-event-open", perf_event_open_on_itself());
+    // SAFETY: unshare changes only the forked child.
+    say("unshare", in_fork(|| unsafe { libc::unshare(libc::CLONE_NEWUSER) } == 0));
+    say("set-hostname", {
+        // The machine's own name set again: harmless if it were allowed.
+        let mut name = [0u8; 256];
+        // SAFETY: gethostname writes at most 256 bytes into `name`; sethostname reads `len`.
+        unsafe {
+            libc::gethostname(name.as_mut_ptr().cast(), name.len()) == 0 && {
+                let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+                libc::sethostname(name.as_ptr().cast(), len) == 0
+            }
+        }
+    });
+    // SAFETY: shmget with a key and no flags only looks the segment up.
+    say("others-sysv-ipc", unsafe { libc::shmget(sysv_key(parent), 0, 0) } >= 0);
     say("ptrace-parent", in_fork(move || unsafe { libc::ptrace(libc::PTRACE_SEIZE, parent, 0, 0) } == 0));
     say("read-parent-memory", {
         let mut byte = 0u8;
@@ -64,6 +92,12 @@ fn attempts() {
     say("own-network", std::fs::read_link("/proc/self/ns/net").is_ok_and(|n| n.to_string_lossy() != parent_net));
     let runner = std::net::SocketAddr::from(([127, 0, 0, 1], port.parse().unwrap()));
     say("tcp-connect", std::net::TcpStream::connect_timeout(&runner, Duration::from_secs(2)).is_ok());
+}
+
+/// The key of a System V shared memory segment the runner `runner` made, as another
+/// program's.
+fn sysv_key(runner: libc::pid_t) -> libc::key_t {
+    0x5854_0000 | (runner & 0xffff)
 }
 
 /// Whether this process may count its own CPU time with `perf_event_open`, as `perf` does.
@@ -145,8 +179,13 @@ fn every_layer_holds_in_a_child_that_tries() {
     let others_memory = Path::new("/dev/shm").join(format!("xtask-sandbox-{}", std::process::id()));
     std::fs::write(&others_memory, b"another job's").unwrap();
     let places = [course_file.as_path(), &outside.0.join("written"), &home.0, &others_memory];
+    // SAFETY: a segment of one page, removed below.
+    let segment = unsafe { libc::shmget(sysv_key(std::process::id() as i32), 4096, libc::IPC_CREAT | 0o600) };
+    assert!(segment >= 0, "{}", std::io::Error::last_os_error());
     let outcome = attempted(&confinement, &places, &net, port);
     let _ = std::fs::remove_file(&others_memory);
+    // SAFETY: removing the segment made above.
+    unsafe { libc::shmctl(segment, libc::IPC_RMID, std::ptr::null_mut()) };
     let expect = |name: &str, want: &str| {
         assert_eq!(outcome.get(name).map(String::as_str), Some(want), "{name}, with {layers:?}: {outcome:#?}");
     };
@@ -165,7 +204,8 @@ fn every_layer_holds_in_a_child_that_tries() {
     denied_by(layers.filesystem, &["course-write", "outside-write", "home-read", "parent-environ", "cgroup-mkdir"]);
     denied_by(layers.filesystem || layers.seccomp, &["ptrace-parent", "read-parent-memory"]);
     denied_by(layers.scoped_signals, &["signal-parent"]);
-    denied_by(layers.seccomp, &["setsid", "setpgid", "perf-event-open"]);
+    denied_by(layers.seccomp, &["setsid", "setpgid", "perf-event-open", "unshare"]);
+    denied_by(layers.namespaces, &["set-hostname", "others-sysv-ipc"]);
     denied_by(layers.mount_namespace, &["runner-visible", "others-shared-memory"]);
     denied_by(layers.namespaces || layers.filesystem, &["tcp-connect"]);
     if layers.namespaces {
@@ -174,7 +214,7 @@ fn every_layer_holds_in_a_child_that_tries() {
     if layers.pid_namespace {
         expect("pid-namespace", "allowed");
     }
-    assert_eq!(outcome.len(), 21, "every attempt reported: {outcome:#?}");
+    assert_eq!(outcome.len(), 24, "every attempt reported: {outcome:#?}");
     assert_eq!(std::fs::read_to_string(&course_file).unwrap(), "sealed");
     assert!(!outside.0.join("written").exists());
 }
