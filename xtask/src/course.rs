@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Deserialize)]
@@ -146,27 +147,35 @@ fn default_timed_ranks() -> u32 {
 }
 
 /// A hint: plain text, shown in turn, or a table `{ about = [names], text = "…" }` shown when
-/// one of the tests or stages it names failed.
+/// one of the tests or stages it names failed; `full = true` marks one that gives the task's
+/// whole code, shown only when asked for (`hint --full`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(from = "HintEntry")]
 pub struct Hint {
     pub text: String,
     /// Test or stage names this hint is about (empty: a general hint).
     pub about: Vec<String>,
+    /// It gives the answer's code: never shown unasked.
+    pub full: bool,
 }
 
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum HintEntry {
     Plain(String),
-    About { about: Vec<String>, text: String },
+    About {
+        about: Vec<String>,
+        text: String,
+        #[serde(default)]
+        full: bool,
+    },
 }
 
 impl From<HintEntry> for Hint {
     fn from(entry: HintEntry) -> Self {
         match entry {
-            HintEntry::Plain(text) => Hint { text, about: Vec::new() },
-            HintEntry::About { about, text } => Hint { text, about },
+            HintEntry::Plain(text) => Hint { text, about: Vec::new(), full: false },
+            HintEntry::About { about, text, full } => Hint { text, about, full },
         }
     }
 }
@@ -178,12 +187,23 @@ impl std::fmt::Display for Hint {
 }
 
 impl Exercise {
-    /// The hint to show after a check where `failed` (test and stage names, the first unfinished
-    /// first) went wrong, `seen` general hints having been shown: the hint about the first
-    /// failure (the one to fix now), else the next general one. Returns its index.
-    pub fn hint_for(&self, failed: &[String], seen: usize) -> Option<usize> {
-        let about = failed.first().and_then(|name| self.hints.iter().position(|h| h.about.contains(name)));
-        about.or_else(|| (seen..self.hints.len()).find(|&k| self.hints[k].about.is_empty()))
+    /// The next hint to show after a check where `failed` (test and stage names, the first
+    /// unfinished first) went wrong, the hints `seen` having been shown: an unseen hint about
+    /// the first failure (the one to fix now), else the next unseen general one; never one that
+    /// gives the whole code. Returns its index.
+    pub fn hint_for(&self, failed: &[String], seen: &BTreeSet<usize>) -> Option<usize> {
+        let unseen = |k: &usize| !seen.contains(k) && !self.hints[*k].full;
+        let about = failed
+            .first()
+            .and_then(|name| (0..self.hints.len()).filter(unseen).find(|&k| self.hints[k].about.contains(name)));
+        about.or_else(|| (0..self.hints.len()).filter(unseen).find(|&k| self.hints[k].about.is_empty()))
+    }
+
+    /// The hints giving the whole code of what `failed` names first (of every task, when
+    /// nothing failed): what `hint --full` adds.
+    pub fn full_hints_for(&self, failed: &[String]) -> Vec<usize> {
+        let about = |k: &usize| failed.first().is_none_or(|name| self.hints[*k].about.contains(name));
+        (0..self.hints.len()).filter(|k| self.hints[*k].full).filter(about).collect()
     }
 }
 
@@ -429,18 +449,39 @@ mod tests {
         let ex = course.find("array-basics").unwrap();
         let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let about_task_6 = ex.hints.iter().position(|h| h.about.iter().any(|a| a == "task_06_differences")).unwrap();
-        // A failed task 6, or the timed stage missed: its hint, whatever was seen before.
-        assert_eq!(ex.hint_for(&names(&["task_06_differences", "task_07_reshape"]), 0), Some(about_task_6));
-        assert_eq!(ex.hint_for(&names(&["differences"]), 2), Some(about_task_6));
+        let seen = |v: &[usize]| v.iter().copied().collect::<BTreeSet<usize>>();
+        // A failed task 6, or the timed stage missed: its hint, whatever general ones were seen.
+        assert_eq!(ex.hint_for(&names(&["task_06_differences", "task_07_reshape"]), &seen(&[])), Some(about_task_6));
+        assert_eq!(ex.hint_for(&names(&["differences"]), &seen(&[0, 1])), Some(about_task_6));
+        // Seen once, it makes way for the next general hint.
+        let next = ex.hint_for(&names(&["differences"]), &seen(&[0, about_task_6]));
+        assert!(next.is_some_and(|k| k != about_task_6 && ex.hints[k].about.is_empty()), "{next:?}");
         // Task 1 is the one to fix first: a general hint, though the stage missed too.
-        assert_eq!(ex.hint_for(&names(&["task_01_creating", "differences"]), 0), Some(0));
-        // A failed checkerboard has no hint of its own: the next general one, never task 6's.
-        for seen in 0..ex.hints.len() {
-            if let Some(k) = ex.hint_for(&names(&["task_03_checkerboard"]), seen) {
-                assert!(k >= seen && ex.hints[k].about.is_empty(), "seen {seen}: hint {k}");
-            }
+        assert_eq!(ex.hint_for(&names(&["task_01_creating", "differences"]), &seen(&[])), Some(0));
+        // A failed checkerboard has no hint of its own: the general ones in turn, never task 6's.
+        let mut shown = BTreeSet::new();
+        while let Some(k) = ex.hint_for(&names(&["task_03_checkerboard"]), &shown) {
+            assert!(ex.hints[k].about.is_empty() && shown.iter().all(|&s| s < k), "{shown:?} then {k}");
+            shown.insert(k);
         }
-        assert_eq!(ex.hint_for(&names(&["task_03_checkerboard"]), ex.hints.len()), None);
+        assert_eq!(shown.len(), ex.hints.iter().filter(|h| h.about.is_empty()).count());
+    }
+
+    #[test]
+    fn a_hint_that_gives_the_code_is_shown_only_when_asked() {
+        let course = Course::load(&root()).unwrap();
+        let ex = course.find("threads").unwrap();
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let full = ex.full_hints_for(&names(&["task_02_pool"]));
+        assert!(!full.is_empty(), "task 2's hint gives its one line");
+        let mut seen = BTreeSet::new();
+        while let Some(k) = ex.hint_for(&names(&["task_02_pool"]), &seen) {
+            assert!(!ex.hints[k].full, "hint {k} gives the code unasked");
+            seen.insert(k);
+        }
+        assert!(full.iter().all(|k| !seen.contains(k)));
+        // Asked for with nothing failed: every task's.
+        assert_eq!(ex.full_hints_for(&[]).len(), ex.hints.iter().filter(|h| h.full).count());
     }
 
     fn root() -> PathBuf {

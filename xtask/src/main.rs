@@ -72,7 +72,12 @@ enum Cmd {
     },
     /// Show the next hint for an exercise (and the ones already seen); without a name, for the
     /// exercise checked last.
-    Hint { exercise: Option<String> },
+    Hint {
+        exercise: Option<String>,
+        /// Also show the hints that give a task's whole code (the task that failed last).
+        #[arg(long)]
+        full: bool,
+    },
     /// Check an exercise again every time you save one of its files.
     Watch {
         /// Exercise to watch (default: the first one not done yet).
@@ -212,7 +217,7 @@ fn run(root: &Path, cmd: Cmd) -> Result<ExitCode> {
             };
             check_many(&root, &course, &names, solution, json, all, junit.as_deref(), summary.as_deref())
         }
-        Cmd::Hint { exercise } => hint(&root, &course, exercise.as_deref()),
+        Cmd::Hint { exercise, full } => hint(&root, &course, exercise.as_deref(), full),
         Cmd::Watch { exercise } => watch::watch(&root, &course, exercise.as_deref()),
         Cmd::Profile { exercise, args } => profile::profile(&root, course.find(&exercise)?, &args),
         Cmd::Reset { exercise } => reset::reset(&root, course.find(&exercise)?),
@@ -263,6 +268,7 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
     for ex in &course.exercises {
         let entry = progress.exercises.get(&ex.name).cloned().unwrap_or_default();
         let state = match entry.status {
+            Some(Status::Wrong) if entry.to_do => "to do",
             Some(s) => s.describe(),
             None if ex.mpi.is_some() && mpi_missing => "needs MPI (not found)",
             None => "not checked yet",
@@ -270,6 +276,7 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
         let style = match entry.status {
             Some(Status::Done) => term::GOOD,
             Some(Status::Slow) => term::WARN,
+            Some(Status::Wrong) if entry.to_do => term::WARN,
             Some(_) => term::BAD,
             None => term::DIM,
         };
@@ -297,7 +304,11 @@ fn list(root: &Path, course: &Course) -> Result<ExitCode> {
             figures.join(", ")
         );
     }
-    anstream::println!("\n{done}/{} exercises done. Next: cargo xtask check <exercise>", course.exercises.len());
+    let next = match next_exercise(course, &progress, None) {
+        Some(name) => format!("Next: cargo xtask check {name}"),
+        None => "Every exercise is done.".into(),
+    };
+    anstream::println!("\n{done}/{} exercises done. {next}", course.exercises.len());
     if mpi_missing {
         anstream::println!("The MPI exercises need Open MPI and libclang, which this machine lacks:\n{}", mpi::INSTALL);
     }
@@ -334,7 +345,7 @@ fn check_many(
     let exercises: Vec<_> = names.iter().map(|n| course.find(n)).collect::<Result<_>>()?;
     let mut reports = Vec::new();
     for ex in exercises {
-        let report = check_one(root, ex, solution, json, !all)?;
+        let report = check_one(root, course, ex, solution, json, !all)?;
         reports.push(report);
     }
     if json {
@@ -364,6 +375,7 @@ fn check_many(
 
 fn check_one(
     root: &Path,
+    course: &Course,
     ex: &course::Exercise,
     solution: bool,
     json: bool,
@@ -378,27 +390,57 @@ fn check_one(
         let mut progress = Progress::load(root);
         progress.record(&report);
         if report.status != Status::Done && !json && hints {
+            let failed = report.failed_names();
             let entry = progress.entry(&ex.name);
-            if let Some(k) = ex.hint_for(&report.failed_names(), entry.hints_seen) {
+            if let Some(k) = ex.hint_for(&failed, &entry.seen_hints()) {
                 anstream::println!(
-                    "\n{} {}\n(lesson: {})",
+                    "\n{} {}\n(lesson: {}; every hint so far: cargo xtask hint {})",
                     term::paint(term::BOLD, format!("Hint {}/{}:", k + 1, ex.hints.len())),
                     ex.hints[k],
-                    ex.lesson_path().display()
+                    ex.lesson_path().display(),
+                    ex.name
                 );
-                if ex.hints[k].about.is_empty() {
-                    entry.hints_seen = k + 1;
-                }
+                entry.saw_hint(k);
+            }
+            if let (Some(first), false) = (failed.first(), ex.full_hints_for(&failed[..1.min(failed.len())]).is_empty())
+            {
+                anstream::println!(
+                    "{}",
+                    term::paint(
+                        term::DIM,
+                        format!("Stuck on {first}? `cargo xtask hint {} --full` shows the code it needs.", ex.name)
+                    )
+                );
             }
         } else if report.status == Status::Done && !json && hints {
-            anstream::println!("\n{} On to the next: cargo xtask list", term::paint(term::GOOD, "Well done!"));
+            let next = next_exercise(course, &progress, Some(&ex.name));
+            anstream::println!("\n{} {}", term::paint(term::GOOD, "Well done!"), on_to(next));
         }
         progress.save(root);
     }
     Ok(report)
 }
 
-fn hint(root: &Path, course: &Course, name: Option<&str>) -> Result<ExitCode> {
+/// The first exercise not done yet, in course order, after `after` (wrapping round), if any.
+fn next_exercise<'a>(course: &'a Course, progress: &Progress, after: Option<&str>) -> Option<&'a str> {
+    let exercises = &course.exercises;
+    let start = after.and_then(|name| exercises.iter().position(|e| e.name == name)).map_or(0, |k| k + 1);
+    let done = |e: &&course::Exercise| {
+        progress.exercises.get(&e.name).is_some_and(|p| p.status == Some(Status::Done))
+            || Some(e.name.as_str()) == after
+    };
+    exercises.iter().cycle().skip(start).take(exercises.len()).find(|e| !done(e)).map(|e| e.name.as_str())
+}
+
+/// "On to the next: cargo xtask check NAME", or that every exercise is done.
+fn on_to(next: Option<&str>) -> String {
+    match next {
+        Some(name) => format!("On to the next: cargo xtask check {name}"),
+        None => "Every exercise of the course is done.".into(),
+    }
+}
+
+fn hint(root: &Path, course: &Course, name: Option<&str>, full: bool) -> Result<ExitCode> {
     let last = Progress::load(root).last;
     let Some(name) = name.or(last.as_deref()) else {
         anstream::println!(
@@ -413,14 +455,31 @@ fn hint(root: &Path, course: &Course, name: Option<&str>) -> Result<ExitCode> {
     }
     let mut progress = Progress::load(root);
     let entry = progress.entry(&ex.name);
-    let shown = (entry.hints_seen + 1).min(ex.hints.len());
-    for (k, text) in ex.hints.iter().take(shown).enumerate() {
-        anstream::println!("{} {text}\n", term::paint(term::BOLD, format!("Hint {}/{}:", k + 1, ex.hints.len())));
+    // Those seen, the next one (about what failed last, else in turn), and, asked for, the code.
+    let mut shown = entry.seen_hints();
+    let next = ex.hint_for(&entry.failed, &shown);
+    shown.extend(next);
+    let failed_first = entry.failed.first().cloned().into_iter().collect::<Vec<_>>();
+    if full {
+        shown.extend(ex.full_hints_for(&failed_first));
     }
-    if shown == ex.hints.len() {
-        anstream::println!("That was the last hint. The lesson: {}", ex.lesson_path().display());
+    for &k in &shown {
+        let new = if Some(k) == next { " (new)" } else { "" };
+        anstream::println!(
+            "{} {}\n",
+            term::paint(term::BOLD, format!("Hint {}/{}{new}:", k + 1, ex.hints.len())),
+            ex.hints[k]
+        );
+        entry.saw_hint(k);
     }
-    entry.hints_seen = shown;
+    if next.is_none() {
+        let more = if !full && !ex.full_hints_for(&failed_first).is_empty() {
+            format!(" `cargo xtask hint {} --full` shows the code the task needs.", ex.name)
+        } else {
+            String::new()
+        };
+        anstream::println!("No new hint.{more} The lesson: {}", ex.lesson_path().display());
+    }
     progress.save(root);
     Ok(ExitCode::SUCCESS)
 }

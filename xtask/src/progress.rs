@@ -5,7 +5,7 @@ use crate::check::{CheckReport, Status};
 use anyhow::{Context, Result};
 use grading::roofline::Roofline;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -22,11 +22,37 @@ pub struct ExerciseProgress {
     /// The roofline of the run that set each best share (`cargo xtask report` shows it).
     #[serde(default)]
     pub roofline: BTreeMap<String, Roofline>,
-    #[serde(default)]
+    /// How many hints were shown, as progress files before `hints` counted them (read, never
+    /// written: the first that many count as seen).
+    #[serde(default, skip_serializing)]
     pub hints_seen: usize,
+    /// The hints shown so far, by index in `course.toml`.
+    #[serde(default)]
+    pub hints: BTreeSet<usize>,
+    /// What went wrong at the last check (test and stage names, the first unfinished first): what
+    /// `hint` gives hints about.
+    #[serde(default)]
+    pub failed: Vec<String>,
+    /// Whether every failure of the last check was a task still `todo!()`: `list` says "to do".
+    #[serde(default)]
+    pub to_do: bool,
     /// Tests passed and run at the last check (tasks done, for `todo` exercises).
     #[serde(default)]
     pub tests: Option<[usize; 2]>,
+}
+
+impl ExerciseProgress {
+    /// The hints shown so far, older progress files' count included.
+    pub fn seen_hints(&self) -> BTreeSet<usize> {
+        self.hints.iter().copied().chain(0..self.hints_seen).collect()
+    }
+
+    /// Marks hint `k` shown.
+    pub fn saw_hint(&mut self, k: usize) {
+        self.hints = self.seen_hints();
+        self.hints_seen = 0;
+        self.hints.insert(k);
+    }
 }
 
 /// The run that set a stage's best share.
@@ -99,6 +125,8 @@ impl Progress {
         self.last = Some(report.exercise.clone());
         let entry = self.entry(&report.exercise);
         entry.status = Some(report.status);
+        entry.failed = report.failed_names();
+        entry.to_do = report.only_to_do();
         if let Some(t) = &report.tests {
             entry.tests = Some([t.passed, t.passed + t.failed]);
         }
@@ -132,11 +160,22 @@ mod tests {
         assert_eq!(std::fs::read_to_string(path(&root).with_extension("json.damaged")).unwrap(), "{ not json");
 
         let mut p = Progress::default();
-        p.entry("heat").hints_seen = 2;
+        p.entry("heat").saw_hint(2);
         p.last = Some("heat".into());
         p.save(&root);
         assert_eq!(Progress::load(&root), p);
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn hints_counted_by_an_older_runner_stay_seen() {
+        let old: Progress =
+            serde_json::from_str(r#"{"exercises": {"heat": {"status": null, "hints_seen": 2}}}"#).unwrap();
+        let mut entry = old.exercises["heat"].clone();
+        assert_eq!(entry.seen_hints(), BTreeSet::from([0, 1]));
+        entry.saw_hint(4);
+        assert_eq!(entry.seen_hints(), BTreeSet::from([0, 1, 4]));
+        assert!(!serde_json::to_string(&entry).unwrap().contains("hints_seen"), "written as the set only");
     }
 
     #[test]

@@ -17,7 +17,18 @@ use std::time::Duration;
 pub(super) type Expected = Vec<(String, Vec<String>)>;
 
 /// Limit for one correctness test binary (release build; the course's suites take seconds).
-const TEST_LIMIT: Duration = Duration::from_secs(60);
+/// Longer than libtest's own 60 s, after which it names each test still running.
+const TEST_LIMIT: Duration = Duration::from_secs(70);
+
+/// When libtest says a test has been running long (`test NAME has been running for over 60
+/// seconds`).
+const LIBTEST_WARNS_AFTER: u64 = 60;
+
+/// What keeps a test of the course running for ever, in its likely order.
+const WHY_A_TEST_HANGS: &str = "A test that never ends is nearly always waiting: on a channel some of whose \
+     `Sender`s are still alive (`for x in rx` and `recv()` end only when every sender, your own copy \
+     included, is dropped: `drop(tx)`), on the `join` of a thread that itself waits for you, on a lock \
+     held across that wait, or in a loop whose condition never changes.";
 
 /// `--list --format terse` of each of the course's test binaries among `binaries` (course code).
 pub(super) fn list_course_tests(binaries: &[(String, PathBuf)]) -> Result<Expected> {
@@ -83,11 +94,26 @@ pub(super) fn run_tests(
         let reported = result_lines(&finished.stdout);
         let counts = count_tests(&finished.stdout);
         if !finished.ending.success() && !matches!(finished.ending, Ending::Exited(101) if counts.failed > 0) {
-            // Not a test failure: the test binary itself crashed or hung.
+            // Not a test failure: the test binary itself crashed or hung. The tests that did
+            // not report stay on the list, each with what became of it.
+            let listed = expected.iter().find(|(n, _)| n == name).map_or(&[][..], |(_, names)| &names[..]);
+            let stopped = stopped_tests(listed, &reported, &finished.stdout, &finished.ending);
+            let running: Vec<String> =
+                stopped.iter().filter(|t| t.still_running()).map(|t| format!("`{}`", t.name)).collect();
             report.problem = Some(Problem::TestsCrashed);
-            report.details = Some(format!("the tests in `{name}` {}", finished.ending.describe()));
+            report.details = Some(if running.is_empty() {
+                format!("the tests in `{name}` {}", finished.ending.describe())
+            } else {
+                format!(
+                    "the tests in `{name}` did not finish within {} s and were stopped: {} {} still running after {LIBTEST_WARNS_AFTER} s.\n{WHY_A_TEST_HANGS}",
+                    TEST_LIMIT.as_secs(),
+                    names(&running),
+                    if running.len() == 1 { "was" } else { "were" },
+                )
+            });
             report.add_output(&tail(&finished.stderr, 20));
             add(&mut tests, counts);
+            add(&mut tests, TestSummary { failed: stopped.len(), tests: stopped, ..TestSummary::default() });
             report.tests = Some(tests);
             return Ok(false);
         }
@@ -176,6 +202,38 @@ fn failure_details(stdout: &str, start: Start, outcomes: &[TestOutcome]) -> Opti
         focus.iter().map(|(n, body)| format!("---- {}\n{}", term::inert(n), term::inert(body))).collect();
     (!text.is_empty()).then_some(text)
 }
+
+/// The tests of `expected` that did not report when their binary ended as `ending`: still
+/// running (libtest said so), or not run.
+fn stopped_tests(
+    expected: &[String],
+    reported: &[(String, Outcome)],
+    stdout: &str,
+    ending: &Ending,
+) -> Vec<TestOutcome> {
+    let running_long = |name: &str| {
+        stdout.lines().map(strip_ansi).any(|l| {
+            l.strip_prefix("test ").and_then(|rest| {
+                rest.strip_suffix(&format!(" has been running for over {LIBTEST_WARNS_AFTER} seconds"))
+            }) == Some(name)
+        })
+    };
+    expected
+        .iter()
+        .filter(|name| !reported.iter().any(|(n, _)| n == *name))
+        .map(|name| {
+            let reason = if running_long(name) {
+                format!("{STILL_RUNNING} {LIBTEST_WARNS_AFTER} s, and stopped")
+            } else {
+                format!("did not report: the tests {} before it ended", ending.describe())
+            };
+            TestOutcome { name: name.clone(), passed: false, reason: Some(reason) }
+        })
+        .collect()
+}
+
+/// How a test that hung is told (see [`TestOutcome::still_running`]).
+pub const STILL_RUNNING: &str = "still running after";
 
 /// How `reported` differs from the `expected` names, in plain words (empty when it matches).
 ///
@@ -447,6 +505,32 @@ mod tests {
             read.push((counts.tests[0].reason.clone(), details));
         }
         assert!(read.windows(2).all(|w| w[0] == w[1]), "{read:#?}");
+    }
+
+    #[test]
+    fn a_test_that_hung_is_named_and_no_test_disappears() {
+        let stdout = "running 3 tests\ntest tests::task_01_scoped_threads ... ok\n\
+                      test tests::task_03_queue has been running for over 60 seconds\n";
+        let reported = result_lines(stdout);
+        let expected =
+            names_of(&["tests::task_01_scoped_threads", "tests::task_03_queue", "tests::task_04_shared_state"]);
+        let stopped = stopped_tests(&expected, &reported, stdout, &Ending::TimedOut(TEST_LIMIT));
+        let names: Vec<&str> = stopped.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["tests::task_03_queue", "tests::task_04_shared_state"]);
+        assert!(stopped[0].still_running(), "{:?}", stopped[0]);
+        assert!(!stopped[1].still_running() && stopped[1].reason.as_deref().unwrap().contains("did not report"));
+        // The hung one comes first among what went wrong: its hint is the one shown.
+        let course = crate::course::Course::load(&crate::root()).unwrap();
+        let mut report = CheckReport::new(course.find("threads").unwrap(), crate::course::Side::Exercise);
+        let mut tests = TestSummary::default();
+        tests.tests.push(TestOutcome {
+            name: "tests::task_02_pool".into(),
+            passed: false,
+            reason: Some("todo!()".into()),
+        });
+        tests.tests.extend(stopped);
+        report.tests = Some(tests);
+        assert_eq!(report.failed_names()[0], "task_03_queue");
     }
 
     #[test]

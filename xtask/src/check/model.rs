@@ -132,6 +132,11 @@ impl TestOutcome {
     pub fn short_name(&self) -> &str {
         self.name.rsplit("::").next().unwrap_or(&self.name)
     }
+
+    /// Whether the test hung: still running when its binary was stopped.
+    pub fn still_running(&self) -> bool {
+        !self.passed && self.reason.as_deref().is_some_and(|r| r.starts_with(super::libtest::STILL_RUNNING))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -264,21 +269,29 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
-    /// What went wrong, by name: failed tests (in name order, so the first unfinished task comes
-    /// first), then stages that missed their target (required ones first).
+    /// What went wrong, by name: failed tests (a test that hung first, the one to fix now; then
+    /// in name order, so the first unfinished task comes first), then stages that missed their
+    /// target (required ones first).
     pub fn failed_names(&self) -> Vec<String> {
-        let mut tests: Vec<String> = self
-            .tests
-            .iter()
-            .flat_map(|t| &t.tests)
-            .filter(|t| !t.passed)
-            .map(|t| t.short_name().to_string())
-            .collect();
-        tests.sort();
+        let mut failed: Vec<&TestOutcome> = self.tests.iter().flat_map(|t| &t.tests).filter(|t| !t.passed).collect();
+        failed.sort_by_key(|t| (!t.still_running(), t.short_name()));
+        let mut tests: Vec<String> = failed.into_iter().map(|t| t.short_name().to_string()).collect();
         let (required, optional): (Vec<&StageReport>, Vec<_>) =
             self.stages.iter().filter(|s| s.missed()).partition(|s| !s.optional);
         tests.extend(required.into_iter().chain(optional).map(|s| s.name.clone()));
         tests
+    }
+
+    /// Whether the check found only tasks still to do: every failed test a `todo!()` and
+    /// nothing else wrong (nothing timed missed, no other problem).
+    pub fn only_to_do(&self) -> bool {
+        let Some(tests) = &self.tests else { return false };
+        let failed: Vec<&TestOutcome> = tests.tests.iter().filter(|t| !t.passed).collect();
+        self.status == Status::Wrong
+            && self.problem.is_none()
+            && !failed.is_empty()
+            && failed.iter().all(|t| t.reason.as_deref().is_some_and(|r| r.starts_with("todo!()")))
+            && !self.stages.iter().any(|s| s.missed())
     }
 
     /// A report of nothing done yet (status `not_compiled`, no measurements).
