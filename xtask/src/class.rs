@@ -463,7 +463,7 @@ pub fn closest(class: &Class, exercise: &str, stage: &str) -> Vec<Place> {
             share: result.share,
             speedup: result.speedup,
             solution_speedup: result.solution_speedup,
-            points: s.earned(),
+            points: e.report.stage_points(s),
             roof: s.roofline.as_ref().map(|r| r.short()),
             late: e.late,
         };
@@ -770,7 +770,7 @@ pub fn csv(course: &Course, class: &Class) -> String {
                     row(cells);
                 }
                 for s in &r.stages {
-                    let mut cells = common(&s.name, s.earned(), s.max_points());
+                    let mut cells = common(&s.name, r.stage_points(s), s.max_points());
                     let tiers: Vec<String> = s.ladder().iter().map(|t| t.to_string()).collect();
                     cells.extend([
                         s.result.as_ref().map_or(String::new(), |x| format!("{:.4}", x.speedup)),
@@ -852,7 +852,7 @@ fn chart_rows(course: &Course, class: &Class) -> Vec<ChartRow> {
                             share: r.share,
                             speedup: r.speedup,
                             solution_speedup: r.solution_speedup,
-                            met: s.earned() > 0,
+                            met: e.report.stage_points(s) > 0,
                             late,
                             learner,
                         }),
@@ -1068,7 +1068,12 @@ mod tests {
         assert_eq!((r.points(), r.max_points()), (3, 3));
         r = heat(&course, Some(3.0));
         assert_eq!((r.points(), r.stages[0].next_tier), (0, Some(0.5)));
-        assert_eq!(crate::export::points_text(&r.stages[0]), "points 0 of 3; next tier 50%");
+        assert_eq!(crate::export::points_text(&r, &r.stages[0]), "points 0 of 3; next tier 50%");
+        // Met while tasks are open (or results wrong): shown, but no point counts.
+        r = heat(&course, Some(8.0));
+        r.status = Status::Wrong;
+        assert_eq!((r.points(), r.stage_points(&r.stages[0]), r.stages[0].earned()), (0, 0, 2));
+        assert_eq!(crate::export::points_text(&r, &r.stages[0]), "points 0 of 3; none count until every task passes");
         // An exercise without a timed stage: 1 point when done; a tampered one none.
         assert_eq!((interop(&course, true).points(), interop(&course, false).points()), (1, 0));
         let mut tampered = heat(&course, Some(32.0));

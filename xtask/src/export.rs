@@ -27,14 +27,19 @@ fn xml_escape(text: &str) -> String {
         .collect()
 }
 
-/// A stage's points for a person: `points 2 of 3 (tier 2: 75%); next tier 90%`.
-pub fn points_text(s: &StageReport) -> String {
-    let (earned, tiers) = (s.earned(), s.ladder());
+/// A stage's points for a person: `points 2 of 3 (tier 2: 75%); next tier 90%`, or why none
+/// count yet.
+pub fn points_text(r: &CheckReport, s: &StageReport) -> String {
+    let (earned, tiers) = (r.stage_points(s), s.ladder());
     let reached = match earned {
         0 => String::new(),
         k => format!(" (tier {k}: {})", percent(tiers[k as usize - 1])),
     };
-    let next = s.next().map_or(String::new(), |t| format!("; next tier {}", percent(t)));
+    let next = match tiers.get(earned as usize) {
+        _ if !r.earns() && s.earned() > 0 => "; none count until every task passes".to_string(),
+        Some(t) => format!("; next tier {}", percent(*t)),
+        None => String::new(),
+    };
     format!("points {earned} of {}{reached}{next}", tiers.len())
 }
 
@@ -103,7 +108,7 @@ pub fn junit(reports: &[CheckReport]) -> String {
                 None => Some("not measured".into()),
             };
             let failure = if s.optional { None } else { failure };
-            cases.push((format!("speed::{}", s.name), failure, Some(points_text(s))));
+            cases.push((format!("speed::{}", s.name), failure, Some(points_text(r, s))));
         }
         let failures = cases.iter().filter(|(_, f, _)| f.is_some()).count();
         out += &format!(

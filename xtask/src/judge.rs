@@ -1114,6 +1114,7 @@ fn judge(
         let mut protocol = exercise.protocol(protocol);
         if let Some(stage) = exercise.stages.iter().find(|s| &s.name == name) {
             protocol.min_solution_speedup = stage.least_solution_speedup(&protocol);
+            protocol.unsure_meets = stage.narrow_margin.is_none();
         }
         let side = |who| Side { session: session.clone(), who };
         let (mut baseline, mut candidate, mut solution) =

@@ -356,13 +356,24 @@ impl CheckReport {
         }
     }
 
+    /// Whether its stages earn points: its results are right, every task passing, and its files
+    /// are the course's (a stage timed while tasks are open shows progress, not points).
+    pub fn earns(&self) -> bool {
+        matches!(self.status, Status::Done | Status::Slow | Status::Ungradable)
+    }
+
+    /// The points `stage` (one of this report's) earns: its own if the report [earns](Self::earns).
+    pub fn stage_points(&self, stage: &StageReport) -> u32 {
+        if self.earns() { stage.earned() } else { 0 }
+    }
+
     /// Points earned: each stage's, or for an exercise without timed stages 1 when done. A
-    /// tampered report earns none (its verdict does not count).
+    /// tampered report, or one with wrong results or open tasks, earns none.
     pub fn points(&self) -> u32 {
-        match (self.status, self.stages.is_empty()) {
-            (Status::Tampered, _) => 0,
-            (status, true) => u32::from(status == Status::Done),
-            (_, false) => self.stages.iter().map(StageReport::earned).sum(),
+        match (self.earns(), self.stages.is_empty()) {
+            (false, _) => 0,
+            (true, true) => u32::from(self.status == Status::Done),
+            (true, false) => self.stages.iter().map(|s| self.stage_points(s)).sum(),
         }
     }
 

@@ -134,7 +134,16 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
         if let Some(line) = roofline_line(s, res) {
             out += &line;
         }
-        if !res.conclusive {
+        let narrow = ex.stages.iter().any(|x| x.name == s.name && x.narrow_margin.is_some());
+        if !res.conclusive && narrow && res.share >= res.target {
+            out += &format!(
+                "      {} the median is on the target's side, but after {} rounds the interval still reaches below \
+                 it. This stage's starting code sits close to its target, so only a sure verdict meets it: go \
+                 clearly past the target (or close other programs and check again).\n",
+                term::paint(term::WARN, "not sure:"),
+                res.pairs
+            );
+        } else if !res.conclusive {
             out += &format!(
                 "      {} the machine was too noisy to be sure at the time limit; the verdict uses the median. Close other programs and check again.\n",
                 term::paint(term::WARN, "noisy machine:")
