@@ -12,7 +12,7 @@
 
 use crate::course::{Course, Side};
 use crate::integrity;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -619,6 +619,9 @@ struct Manifest {
     package: Package,
     #[serde(default)]
     test: Vec<Target>,
+    /// Each dependency's specification, as written.
+    #[serde(default)]
+    dependencies: BTreeMap<String, toml::Value>,
 }
 
 #[derive(serde::Deserialize)]
@@ -648,6 +651,7 @@ fn registry_problems(root: &Path, course: &Course) -> Vec<String> {
     let mut problems = Vec::new();
     for ex in &course.exercises {
         let mut tests = Vec::new();
+        let mut dependencies = Vec::new();
         for side in [Side::Exercise, Side::Solution] {
             let folder = ex.folder(side);
             let manifest = folder.join("Cargo.toml");
@@ -656,6 +660,7 @@ fn registry_problems(root: &Path, course: &Course) -> Vec<String> {
                 .and_then(|text| toml::from_str::<Manifest>(&text).map_err(|e| format!("cannot be read: {e}")))
             {
                 Ok(m) => {
+                    dependencies.push(m.dependencies.clone());
                     if m.package.name != ex.package(side) {
                         problems.push(format!(
                             "{}: the package is named '{}', but the runner builds exercise '{}' as '{}'",
@@ -678,6 +683,21 @@ fn registry_problems(root: &Path, course: &Course) -> Vec<String> {
             match entries(&root.join(&folder).join("tests"), false) {
                 Some(names) if !names.is_empty() => tests.push((folder, names)),
                 _ => problems.push(format!("{}: no tests/ folder with test files", folder.display())),
+            }
+        }
+        // A learner's solution is the solution's code in the exercise's crate: every crate the
+        // solution uses (rayon, where the lesson asks for it) the exercise has, alike.
+        if let [exercise, solution] = &dependencies[..] {
+            for (name, spec) in solution.iter().filter(|&(name, spec)| exercise.get(name) != Some(spec)) {
+                problems.push(format!(
+                    "{}/Cargo.toml: the solution depends on `{name}` ({spec}), the exercise {}: a learner's code \
+                     that does what the solution does cannot build",
+                    ex.folder(Side::Exercise).display(),
+                    match exercise.get(name) {
+                        Some(theirs) => format!("on {theirs}"),
+                        None => "does not".to_string(),
+                    }
+                ));
             }
         }
         if let [(a, names_a), (b, names_b)] = &tests[..] {
@@ -729,7 +749,7 @@ fn an_incomplete_registry_is_reported_fault_by_fault() {
     write("exercises/02-b/Cargo.toml", &manifest("b"));
     write("exercises/02-b/README.md", "");
     write("exercises/02-b/tests/t.rs", "");
-    write("solutions/02-b/Cargo.toml", &manifest("b-solution"));
+    write("solutions/02-b/Cargo.toml", &format!("{}[dependencies]\nrayon = \"1\"\n", manifest("b-solution")));
     write("solutions/02-b/tests/t.rs", "");
     write("exercises/09-stray/Cargo.toml", &manifest("stray"));
     let registry = "[[exercise]]\nname = \"a\"\ndir = \"01-a\"\ntitle = \"t\"\nstart = \"slow\"\n\
@@ -744,11 +764,12 @@ fn an_incomplete_registry_is_reported_fault_by_fault() {
         "exercise 'a': its lesson exercises/01-a/README.md does not exist",
         "exercise 'b' has no hint",
         "exercises/09-stray is not an exercise of course.toml",
+        "exercises/02-b/Cargo.toml: the solution depends on `rayon` (\"1\"), the exercise does not",
     ];
     for want in expected {
         assert!(problems.iter().any(|p| p.contains(want)), "missing {want:?} in {problems:#?}");
     }
-    // Exercise 'b' is complete but for its hint; the stray folder has no solution twin to report.
+    // Exercise 'b' is complete but for its hint and rayon; the stray folder has no solution twin to report.
     assert_eq!(problems.len(), expected.len() + 1, "{problems:#?}"); // + the solution's missing grade target
     std::fs::remove_dir_all(&root).expect("the scratch folder goes");
 }
