@@ -93,8 +93,8 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
                 }
             );
             out += &format!(
-                "      yours {}× faster than the baseline · baseline {} · yours {} · the solution's {}\n",
-                two_digits(res.speedup),
+                "      yours {} the baseline · baseline {} · yours {} · the solution's {}\n",
+                faster_or_slower(res.speedup),
                 per(res.baseline_seconds),
                 per(res.candidate_seconds),
                 per(res.solution_seconds)
@@ -119,9 +119,9 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
             ),
         );
         out += &format!(
-            "      {}× faster than the starting code; the course's solution reaches {}× here (the target stands for \
+            "      {} the starting code; the course's solution reaches {}× here (the target stands for \
              {}× on this machine)\n",
-            two_digits(res.speedup),
+            faster_or_slower(res.speedup),
             two_digits(res.solution_speedup),
             two_digits(res.target_speedup())
         );
@@ -220,6 +220,15 @@ fn busy_core_note(r: &CheckReport, ex: &Exercise) -> Option<String> {
     })
 }
 
+/// A speedup in words: `2.5× faster than`, or below 1 `3× slower than` (never "0.33× faster").
+pub fn faster_or_slower(speedup: f64) -> String {
+    if speedup >= 1.0 || speedup <= 0.0 || !speedup.is_finite() {
+        format!("{}× faster than", two_digits(speedup))
+    } else {
+        format!("{}× slower than", two_digits(1.0 / speedup))
+    }
+}
+
 /// A share as a percentage: `0.78` → `78%`.
 pub fn percent(share: f64) -> String {
     if !share.is_finite() {
@@ -246,6 +255,14 @@ mod tests {
     use grading::machine::Machine;
     use grading::protocol::StageResult;
     use std::path::Path;
+
+    #[test]
+    fn a_slowdown_is_said_as_one() {
+        assert_eq!(faster_or_slower(2.5), "2.5× faster than");
+        assert_eq!(faster_or_slower(1.0), "1× faster than");
+        assert_eq!(faster_or_slower(1.0 / 3.0), "3× slower than");
+        assert_eq!(faster_or_slower(0.8), "1.25× slower than");
+    }
 
     #[test]
     fn a_crash_while_timed_is_labelled_as_such() {
