@@ -117,11 +117,13 @@ pub(super) fn run_tests(
                         remaining.retain(|n| !passed.contains(n));
                         if let Some(stopped) = stopped {
                             if !stopped.reason.starts_with("todo!()") {
+                                // Never an empty section: what ended the job when no rank printed.
+                                let said =
+                                    if stopped.output.trim().is_empty() { &stopped.reason } else { &stopped.output };
                                 outputs.push(format!(
-                                    "---- {} ({count} rank{})\n{}",
+                                    "---- {} ({count} rank{})\n{said}",
                                     stopped.test,
                                     plural(count as usize),
-                                    stopped.output
                                 ));
                             }
                             mark(&stopped.test, stopped.reason, &mut outcomes);
