@@ -64,12 +64,48 @@ fn install_abort_on_panic(rank: i32, size: i32) {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "(a panic without a message)".into());
-        let place =
-            info.location().map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
+        let place = info.location().map(|l| place_of(&format!("{}:{}:{}", l.file(), l.line(), l.column())));
+        let place = place.map(|p| format!(" at {p}")).unwrap_or_default();
         let _ = writeln!(std::io::stderr().lock(), "rank {rank} of {size} panicked{place}:\n{message}");
         // SAFETY: MPI is initialised (the hook is installed after it); MPI_Abort does not return.
         unsafe { mpi::ffi::MPI_Abort(mpi::ffi::RSMPI_COMM_WORLD, 101) };
     }));
+}
+
+/// Where a panic is told to be: its own location, or, when that is inside a library (rsmpi's
+/// `request was dropped without being completed` is raised in the registry's `request.rs`),
+/// the first line of the learner's (or the course's) code on the way there, then the library's.
+fn place_of(location: &str) -> String {
+    if !in_a_library(location) {
+        return location.to_string();
+    }
+    let trace = std::backtrace::Backtrace::force_capture().to_string();
+    match first_own_line(&trace) {
+        Some(own) => format!("{own} (inside a library: {location})"),
+        None => location.to_string(),
+    }
+}
+
+/// Whether a source location is a library's: a crate from the registry or git, or the standard
+/// library's.
+fn in_a_library(location: &str) -> bool {
+    ["/.cargo/registry/", "/registry/src/", "/.cargo/git/", "/rustc/", "/library/std/", "/library/core/"]
+        .iter()
+        .any(|part| location.contains(part))
+}
+
+/// The first `at FILE:LINE:COL` of a printed backtrace outside every library and outside this
+/// crate (its panic hook is on every trace).
+fn first_own_line(trace: &str) -> Option<String> {
+    trace
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("at "))
+        .find(|at| !in_a_library(at) && !at.contains("shared/mpi/src/"))
+        .map(|at| {
+            // Relative to the course, as every other location the learner sees.
+            let course = ["exercises/", "solutions/"].iter().find_map(|top| at.find(top));
+            course.map_or(at, |k| &at[k..]).to_string()
+        })
 }
 
 /// This process's rank in the world.
@@ -219,4 +255,31 @@ fn call_on_every_rank(
     let all = basics::all_gather(world, &encode(&outcome));
     let outcomes: Vec<Result<Vec<u8>, String>> = all.iter().map(|b| decode(b).unwrap_or_else(Err)).collect();
     format!("result {}", hex(&encode(&outcomes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_rsmpi_is_told_at_the_learners_line() {
+        let trace = "   0: std::backtrace::Backtrace::force_capture
+             at /rustc/abc/library/std/src/backtrace.rs:312:13
+   1: harness_mpi::install_abort_on_panic::{{closure}}
+             at ./shared/mpi/src/lib.rs:67:21
+   2: <mpi::request::Request<D,S> as core::ops::drop::Drop>::drop
+             at /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/mpi-0.8.2/src/request.rs:99:9
+   3: mpi_basics::chain_immediate::{{closure}}
+             at ./exercises/10-mpi-basics/src/lib.rs:131:9
+   4: mpi::request::scope
+             at /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/mpi-0.8.2/src/request.rs:560:5";
+        assert_eq!(first_own_line(trace).as_deref(), Some("exercises/10-mpi-basics/src/lib.rs:131:9"));
+        let absolute = trace.replace("./exercises", "/home/ann/course/exercises");
+        assert_eq!(first_own_line(&absolute).as_deref(), Some("exercises/10-mpi-basics/src/lib.rs:131:9"));
+        assert!(in_a_library(
+            "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/mpi-0.8.2/src/request.rs:99:9"
+        ));
+        assert!(!in_a_library("exercises/10-mpi-basics/src/lib.rs:131:9"));
+        assert_eq!(place_of("exercises/10-mpi-basics/src/lib.rs:12:5"), "exercises/10-mpi-basics/src/lib.rs:12:5");
+    }
 }
