@@ -148,6 +148,14 @@ pub fn panic_line(stderr: &str) -> Option<String> {
     let mut lines = stderr.lines();
     while let Some(line) = lines.next() {
         let Some(rest) = line.strip_prefix("rank ") else { continue };
+        // harness_mpi's watchdog: a call that never returned (see `basics::CALL_LIMIT`).
+        if let Some((who, test)) = rest.split_once(" stopped the job in ") {
+            let message = lines.next().unwrap_or_default().trim();
+            return Some(crate::term::inert(&format!(
+                "rank {who} stopped the job in {}: {message}",
+                test.trim_end_matches(':')
+            )));
+        }
         let Some((who, place)) = rest.split_once(" panicked") else { continue };
         let place = place.trim_end_matches(':').trim();
         let message = lines.next().unwrap_or_default().trim();
@@ -174,6 +182,14 @@ mod tests {
         let todo = "rank 0 of 2 panicked at src/lib.rs:12:5:\nnot yet implemented\n";
         assert_eq!(panic_line(todo).as_deref(), Some("todo!() at src/lib.rs:12:5"));
         assert_eq!(panic_line("thread 'main' panicked at x"), None);
+        let stuck = "rank 1 of 2 stopped the job in task_03_exchange_halos:\n`exchange_halos` had not returned after 5 s: \
+                     it waits\n";
+        assert_eq!(
+            panic_line(stuck).as_deref(),
+            Some(
+                "rank 1 of 2 stopped the job in task_03_exchange_halos: `exchange_halos` had not returned after 5 s: it waits"
+            )
+        );
     }
 
     #[test]

@@ -9,8 +9,73 @@ use harness::remote::Function;
 use mpi::datatype::PartitionMut;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 pub use harness::mpi_basics::{EXERCISE, checks};
+
+/// How long one call of a learner function may run in the tests before the job is stopped: a
+/// call the course makes takes well under a second, even in a debug build on four ranks, so
+/// one still running after this is waiting for a partner that never comes. The test that
+/// waited is then named within seconds, not after the runner's limit for the whole job.
+pub const CALL_LIMIT: Duration = Duration::from_secs(5);
+
+/// The call this rank is in, watched by [`watchdog`].
+struct Watched {
+    call: String,
+    test: String,
+    rank: Rank,
+    size: Rank,
+    since: Instant,
+}
+
+static WATCHED: Mutex<Option<Watched>> = Mutex::new(None);
+
+/// Watches `call` on this rank until the guard is dropped (see [`CALL_LIMIT`]).
+fn watch(call: &str, rank: Rank, size: Rank) -> impl Drop {
+    static WATCHDOG: OnceLock<()> = OnceLock::new();
+    WATCHDOG.get_or_init(|| {
+        std::thread::spawn(watchdog);
+    });
+    // libtest runs each test on a thread named after it.
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    let watched = Watched { call: call.to_string(), test, rank, size, since: Instant::now() };
+    *WATCHED.lock().unwrap_or_else(|e| e.into_inner()) = Some(watched);
+    struct Guard;
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            *WATCHED.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+    }
+    Guard
+}
+
+/// Ends the job when a watched call has run past [`CALL_LIMIT`], saying on standard error
+/// which rank, test and call (the runner reads the line as it reads a panic's).
+fn watchdog() {
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let guard = WATCHED.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(w) = guard.as_ref().filter(|w| w.since.elapsed() > CALL_LIMIT) else { continue };
+        // Straight to standard error: `eprintln!` would go to the test's capture, which this
+        // thread inherited from the test that started it, and which is never printed.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "rank {} of {} stopped the job in {}:\n`{}` had not returned after {} s: it waits for a message or a \
+             collective call that never comes (a deadlock? a send no rank receives, a receive nobody sends to, \
+             sizes that differ between ranks, or a collective call not every rank makes)",
+            w.rank,
+            w.size,
+            w.test,
+            w.call,
+            CALL_LIMIT.as_secs()
+        );
+        // SAFETY: MPI is initialised (a watched call runs on a started world); MPI_Abort ends
+        // every rank and does not return.
+        unsafe { mpi::ffi::MPI_Abort(mpi::ffi::RSMPI_COMM_WORLD, 102) };
+    }
+}
 
 /// The job as a check sees it from inside a test binary under `mpirun`: every rank runs the
 /// check; a call runs the learner function on each rank, and every rank gets every rank's
@@ -39,6 +104,7 @@ impl Ranks for Local {
 
     fn call_bytes(&self, name: &str, args: &[u8]) -> Vec<Vec<u8>> {
         let (_, f) = self.functions.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("no function '{name}'"));
+        let _watched = watch(name, self.world.rank(), self.world.size());
         let mine = f(args).unwrap_or_else(|e| panic!("{e}"));
         all_gather(&self.world, &mine)
     }
