@@ -168,6 +168,35 @@ mod tests {
     }
 
     #[test]
+    fn an_exercise_whose_failures_are_all_todo_is_to_do() {
+        use crate::check::{Problem, TestOutcome, TestSummary};
+        let course = crate::course::Course::load(&crate::root()).unwrap();
+        let ex = course.find("threads").unwrap();
+        let outcome = |name: &str, reason: Option<&str>| TestOutcome {
+            name: name.into(),
+            passed: reason.is_none(),
+            reason: reason.map(str::to_string),
+        };
+        let mut report = CheckReport::new(ex, crate::course::Side::Exercise);
+        report.status = Status::Wrong;
+        let todo = Some("todo!() at exercises/09-threads/src/lib.rs:40:5");
+        report.tests = Some(TestSummary {
+            tests: vec![outcome("task_01_scoped_threads", todo), outcome("task_05_centre", None)],
+            ..TestSummary::default()
+        });
+        let mut progress = Progress::default();
+        progress.record(&report);
+        assert!(progress.exercises["threads"].to_do, "only todo!() failures: to do");
+        report.tests.as_mut().unwrap().tests.push(outcome("task_02_pool", Some("assertion failed")));
+        progress.record(&report);
+        assert!(!progress.exercises["threads"].to_do, "a real failure: wrong results");
+        report.tests.as_mut().unwrap().tests.pop();
+        report.problem = Some(Problem::TestsCrashed);
+        progress.record(&report);
+        assert!(!progress.exercises["threads"].to_do, "a crash is no to-do");
+    }
+
+    #[test]
     fn hints_counted_by_an_older_runner_stay_seen() {
         let old: Progress =
             serde_json::from_str(r#"{"exercises": {"heat": {"status": null, "hints_seen": 2}}}"#).unwrap();

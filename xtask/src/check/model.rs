@@ -282,8 +282,9 @@ impl CheckReport {
         tests
     }
 
-    /// Whether the check found only tasks still to do: every failed test a `todo!()` and
-    /// nothing else wrong (nothing timed missed, no other problem).
+    /// Whether the check found only tasks still to do: every failed test a `todo!()` and no
+    /// other problem. (A stage timed meanwhile, as soon as its own task passed, may miss: the
+    /// starting code is slow by design, so that is still "to do".)
     pub fn only_to_do(&self) -> bool {
         let Some(tests) = &self.tests else { return false };
         let failed: Vec<&TestOutcome> = tests.tests.iter().filter(|t| !t.passed).collect();
@@ -291,7 +292,6 @@ impl CheckReport {
             && self.problem.is_none()
             && !failed.is_empty()
             && failed.iter().all(|t| t.reason.as_deref().is_some_and(|r| r.starts_with("todo!()")))
-            && !self.stages.iter().any(|s| s.missed())
     }
 
     /// A report of nothing done yet (status `not_compiled`, no measurements).
