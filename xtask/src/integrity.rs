@@ -371,8 +371,12 @@ mod tests {
         std::fs::write(root.join(file), text).unwrap();
     }
 
+    /// A fresh folder of this test's own: numbered too, since tests run at once and two may
+    /// pick the same name (a shared one was once removed under another test's feet).
     fn scratch(name: &str) -> PathBuf {
-        let root = std::env::temp_dir().join(format!("xtask-integrity-{name}-{}", std::process::id()));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let root = std::env::temp_dir().join(format!("xtask-integrity-{name}-{}-{k}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
         root
@@ -550,7 +554,7 @@ mod tests {
 
     #[test]
     fn a_pinned_seal_applies_only_to_its_folder() {
-        let root = scratch("pinned");
+        let root = scratch("pinned-seal");
         tiny_course(&root);
         let dirs = [PathBuf::from("exercises/01-x")];
         seal(&root, &dirs, &[]).unwrap();
