@@ -704,7 +704,7 @@ mod linux {
     }
 
     /// The Landlock ruleset of `c`, created (not enforced): its descriptor closes on `exec`.
-    fn ruleset(c: &Confinement, scoped: bool) -> Result<OwnedFd> {
+    pub(super) fn ruleset(c: &Confinement, scoped: bool) -> Result<OwnedFd> {
         let existing = |paths: Vec<PathBuf>| -> Vec<PathBuf> { paths.into_iter().filter(|p| p.exists()).collect() };
         let mut readable: Vec<PathBuf> = SYSTEM.iter().map(PathBuf::from).collect();
         readable.extend(c.readable.iter().cloned());
@@ -729,7 +729,28 @@ mod linux {
             .add_rules(path_beneath_rules(existing(readable), AccessFs::from_read(NEWEST)))?
             .add_rules(path_beneath_rules(existing(writable), AccessFs::from_all(NEWEST)))?;
         let fd: Option<OwnedFd> = created.into();
-        fd.context("this kernel has no Landlock, yet it was probed as having it")
+        let fd = fd.context("this kernel has no Landlock, yet it was probed as having it")?;
+        above_reserved(fd)
+    }
+
+    /// The lowest descriptor number the child's prepared descriptors may have: the child's
+    /// standard ones and the judge's answer channel (`grading::worker::ANSWER_FD`, 3) are put
+    /// in place by `dup2` before the sandbox is entered, over whatever had their numbers.
+    const FIRST_FREE_FD: libc::c_int = 10;
+
+    /// `fd` moved to a number of at least [`FIRST_FREE_FD`], close-on-exec: a number another
+    /// thread had just freed (3, say) would be overwritten in the child before it is used.
+    fn above_reserved(fd: OwnedFd) -> Result<OwnedFd> {
+        if fd.as_raw_fd() >= FIRST_FREE_FD {
+            return Ok(fd);
+        }
+        // SAFETY: F_DUPFD_CLOEXEC duplicates a descriptor this function owns.
+        let moved = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, FIRST_FREE_FD) };
+        if moved < 0 {
+            return Err(std::io::Error::last_os_error()).context("cannot move the Landlock ruleset's descriptor");
+        }
+        // SAFETY: `moved` was just created and is owned here only.
+        Ok(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(moved) })
     }
 
     fn filter(c: &Confinement) -> Result<BpfProgram> {

@@ -464,3 +464,21 @@ fn every_layer_holds_for_an_unprivileged_user_too() {
         );
     }
 }
+
+/// A child's prepared descriptors must survive the `dup2`s made before the sandbox is entered
+/// (the judge's answer channel onto 3): the ruleset's is moved above them. Twice it had number
+/// 3, was overwritten, and the child failed to start ("File descriptor in bad state").
+#[test]
+fn the_rulesets_descriptor_is_above_those_the_child_overwrites() {
+    let layers = layers();
+    if !layers.filesystem {
+        eprintln!("no Landlock here: {:?}", layers.missing());
+        return;
+    }
+    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-fd").unwrap();
+    let exe = std::env::current_exe().unwrap();
+    for _ in 0..20 {
+        let fd = linux::ruleset(&Confinement::program(&scratch.0, &scratch.0, &exe), layers.scoped_signals).unwrap();
+        assert!(std::os::fd::AsRawFd::as_raw_fd(&fd) >= 10, "{fd:?}");
+    }
+}
