@@ -123,9 +123,9 @@ pub fn executable(stdout: &str, kind: TargetKind, name: Option<&str>) -> Option<
 /// A build's limit: generous, a cold build of the workspace takes minutes on 2 cores.
 const BUILD_LIMIT: Duration = Duration::from_secs(30 * 60);
 
-/// `cargo test --release --locked --no-run` for `package`'s test targets, then its `grade` target when
-/// asked (a separate call: `--tests` overrides an explicit `--test`, and `grade` is marked
-/// `test = false` so that plain `cargo test` leaves it alone).
+/// `cargo test --release --locked --no-run` for `package`'s library and test targets, with its
+/// `grade` target when asked. `grade` is marked `test = false` so that plain `cargo test` leaves
+/// it alone, which `--tests` honours and the glob `--test '*'` does not: one cargo call, not two.
 pub fn build_tests(
     root: &Path,
     package: &str,
@@ -134,11 +134,9 @@ pub fn build_tests(
     mut status: impl FnMut(&str),
 ) -> Result<Build> {
     let mut built = Built::default();
-    let selections: &[&[&str]] = if with_grade { &[&["--tests"], &["--test", "grade"]] } else { &[&["--tests"]] };
-    for selection in selections {
-        if let Some(failure) = cargo_build(root, package, selection, color, &mut built, &mut status)? {
-            return Ok(Build::Failed(failure));
-        }
+    let selection: &[&str] = if with_grade { &["--lib", "--test", "*"] } else { &["--tests"] };
+    if let Some(failure) = cargo_build(root, package, selection, color, &mut built, &mut status)? {
+        return Ok(Build::Failed(failure));
     }
     if with_grade && built.grade.is_none() {
         bail!(
