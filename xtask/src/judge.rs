@@ -1150,6 +1150,9 @@ pub enum TaskVerdict {
     Todo(String),
     /// The check failed: its message (a wrong result, a panic, or a call that got no answer).
     Failed(String),
+    /// Not checked: the test binaries did not report it passed, and a failure learner code
+    /// reports can only cost that learner (checking it again would wait out a hang twice).
+    Unchecked,
 }
 
 /// What the judge found of an exercise's tasks: each task's verdict, in the reference
@@ -1227,9 +1230,15 @@ pub struct TaskWorkers<'a> {
 /// check runs there, on proxies whose calls the judge relays to the learner's grading worker
 /// (`workers.candidate`), so what a test binary prints decides nothing (see
 /// `harness::remote`). An MPI exercise's tasks are checked with a job of each of its rank
-/// counts; a task's verdict is its first failure. `None` when the reference worker checks no
-/// task of this exercise.
-pub fn check_tasks(workers: &TaskWorkers<'_>, exercise: &Exercise, course: &Path) -> Result<Option<JudgedTasks>> {
+/// counts; a task's verdict is its first failure. Only the tasks `reported_passed` says the
+/// test binaries passed are checked; the others are [`TaskVerdict::Unchecked`]. `None` when the
+/// reference worker checks no task of this exercise.
+pub fn check_tasks(
+    workers: &TaskWorkers<'_>,
+    exercise: &Exercise,
+    course: &Path,
+    reported_passed: &dyn Fn(&str) -> bool,
+) -> Result<Option<JudgedTasks>> {
     let scratch = crate::sandbox::Scratch::new(&course.join("target"), "tasks")?;
     let folder = |name: &str| scratch.folder(name);
     let limits = Limits::for_learner_code(Duration::from_secs(600));
@@ -1266,7 +1275,11 @@ pub fn check_tasks(workers: &TaskWorkers<'_>, exercise: &Exercise, course: &Path
         }
     };
     let mut judged = JudgedTasks {
-        tasks: spec.tasks.iter().map(|t| (t.clone(), TaskVerdict::Passed)).collect(),
+        tasks: spec
+            .tasks
+            .iter()
+            .map(|t| (t.clone(), if reported_passed(t) { TaskVerdict::Passed } else { TaskVerdict::Unchecked }))
+            .collect(),
         output: String::new(),
     };
     for size in sizes {

@@ -162,7 +162,9 @@ pub fn panic_line(stderr: &str) -> Option<String> {
         if message == "not yet implemented" {
             return Some(format!("todo!() {place}").trim_end().to_string());
         }
-        let text = format!("rank {who} panicked {place}: {message}");
+        // No place: the harness's own panic, a check's verdict on a wrong result, which says it all.
+        let text =
+            if place.is_empty() { message.to_string() } else { format!("rank {who} panicked {place}: {message}") };
         return Some(crate::term::inert(&text));
     }
     None
@@ -182,6 +184,8 @@ mod tests {
         let todo = "rank 0 of 2 panicked at src/lib.rs:12:5:\nnot yet implemented\n";
         assert_eq!(panic_line(todo).as_deref(), Some("todo!() at src/lib.rs:12:5"));
         assert_eq!(panic_line("thread 'main' panicked at x"), None);
+        let verdict = "rank 0 of 2 panicked:\nrank 1 of 2: scatter returned 0 values; expected chunk 1\n";
+        assert_eq!(panic_line(verdict).as_deref(), Some("rank 1 of 2: scatter returned 0 values; expected chunk 1"));
         let stuck = "rank 1 of 2 stopped the job in task_03_exchange_halos:\n`exchange_halos` had not returned after 5 s: \
                      it waits\n";
         assert_eq!(

@@ -64,7 +64,7 @@ fn install_abort_on_panic(rank: i32, size: i32) {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "(a panic without a message)".into());
-        let place = info.location().map(|l| place_of(&format!("{}:{}:{}", l.file(), l.line(), l.column())));
+        let place = info.location().and_then(|l| place_of(&format!("{}:{}:{}", l.file(), l.line(), l.column())));
         let place = place.map(|p| format!(" at {p}")).unwrap_or_default();
         let _ = writeln!(std::io::stderr().lock(), "rank {rank} of {size} panicked{place}:\n{message}");
         // SAFETY: MPI is initialised (the hook is installed after it); MPI_Abort does not return.
@@ -75,15 +75,25 @@ fn install_abort_on_panic(rank: i32, size: i32) {
 /// Where a panic is told to be: its own location, or, when that is inside a library (rsmpi's
 /// `request was dropped without being completed` is raised in the registry's `request.rs`),
 /// the first line of the learner's (or the course's) code on the way there, then the library's.
-fn place_of(location: &str) -> String {
+/// `None` for this crate's own panics: a check's verdict on a wrong result (`Ranks::fail`), whose
+/// message says what was wrong, where a harness line would only mislead.
+fn place_of(location: &str) -> Option<String> {
+    if is_harness(location) {
+        return None;
+    }
     if !in_a_library(location) {
-        return location.to_string();
+        return Some(location.to_string());
     }
     let trace = std::backtrace::Backtrace::force_capture().to_string();
-    match first_own_line(&trace) {
+    Some(match first_own_line(&trace) {
         Some(own) => format!("{own} (inside a library: {location})"),
         None => location.to_string(),
-    }
+    })
+}
+
+/// Whether a source location is this crate's (the MPI harness's).
+fn is_harness(location: &str) -> bool {
+    location.contains("shared/mpi/src/")
 }
 
 /// Whether a source location is a library's: a crate from the registry or git, or the standard
@@ -100,7 +110,7 @@ fn first_own_line(trace: &str) -> Option<String> {
     trace
         .lines()
         .filter_map(|line| line.trim().strip_prefix("at "))
-        .find(|at| !in_a_library(at) && !at.contains("shared/mpi/src/"))
+        .find(|at| !in_a_library(at) && !is_harness(at))
         .map(|at| {
             // Relative to the course, as every other location the learner sees.
             let course = ["exercises/", "solutions/"].iter().find_map(|top| at.find(top));
@@ -280,6 +290,10 @@ mod tests {
             "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/mpi-0.8.2/src/request.rs:99:9"
         ));
         assert!(!in_a_library("exercises/10-mpi-basics/src/lib.rs:131:9"));
-        assert_eq!(place_of("exercises/10-mpi-basics/src/lib.rs:12:5"), "exercises/10-mpi-basics/src/lib.rs:12:5");
+        assert_eq!(
+            place_of("exercises/10-mpi-basics/src/lib.rs:12:5").as_deref(),
+            Some("exercises/10-mpi-basics/src/lib.rs:12:5")
+        );
+        assert_eq!(place_of("shared/mpi/src/basics.rs:114:13"), None, "a check's verdict has no place");
     }
 }

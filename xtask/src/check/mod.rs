@@ -109,10 +109,13 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     if let (Some(grade), Start::Todo, true) = (&built.grade, ex.start, any_passed) {
         status.phase(&format!("checking {package}'s tasks in the course's reference worker…"));
         reference_pin.verify()?;
+        let reported_passed =
+            |task: &str| report.tests.iter().flat_map(|t| &t.tests).any(|t| t.passed && t.short_name() == task);
         if let Some(judged) = judge::check_tasks(
             &judge::TaskWorkers { candidate: grade, reference: &reference, package: &package, mpi: mpi.as_ref() },
             ex,
             root,
+            &reported_passed,
         )? {
             tests_passed = apply_judged_tasks(&mut report, judged) && report.problem.is_none();
         }
@@ -298,6 +301,12 @@ fn apply_judged_tasks(report: &mut CheckReport, judged: judge::JudgedTasks) -> b
             }
         };
         let test = &mut tests.tests[index];
+        if verdict == judge::TaskVerdict::Unchecked {
+            // Reported failed (or never reported) by the binaries: their verdict stands.
+            test.passed = false;
+            test.reason.get_or_insert_with(|| "never reported by the test binaries".into());
+            continue;
+        }
         // The binary's own reason, where it found the same (it knows the panic's location).
         let own = test.reason.take().filter(|_| !test.passed);
         if test.passed && verdict != judge::TaskVerdict::Passed {
@@ -309,6 +318,7 @@ fn apply_judged_tasks(report: &mut CheckReport, judged: judge::JudgedTasks) -> b
             judge::TaskVerdict::Todo(_) => {
                 Some(own.filter(|r| r.starts_with("todo!()")).unwrap_or_else(|| "todo!()".into()))
             }
+            judge::TaskVerdict::Unchecked => unreachable!("handled above"),
             judge::TaskVerdict::Failed(message) => {
                 let first = message.lines().next().unwrap_or_default().to_string();
                 if own.is_none() {
