@@ -211,6 +211,7 @@ mod tests {
                 tiers: vec![0.5],
                 points: 0,
                 next_tier: Some(0.5),
+                cores: None,
             }],
             protocol: None,
             machine: None,

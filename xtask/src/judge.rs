@@ -322,6 +322,21 @@ impl Worker {
         self.child.id() as i32
     }
 
+    /// CPU time the worker's program has used so far, all its threads together (those ended
+    /// too); `None` for an MPI job (its ranks are processes of their own) or when unreadable.
+    fn cpu_seconds(&self) -> Option<f64> {
+        if self.mpi.is_some() {
+            return None;
+        }
+        let mut clock: libc::clockid_t = 0;
+        let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: both calls only write the locals they are given.
+        let read = unsafe {
+            libc::clock_getcpuclockid(self.memory_pid, &mut clock) == 0 && libc::clock_gettime(clock, &mut now) == 0
+        };
+        read.then(|| now.tv_sec as f64 + now.tv_nsec as f64 * 1e-9)
+    }
+
     /// Stopped with SIGSTOP between requests: every worker but the reference (sealed code that
     /// starts nothing, and which prepares and checks while the others wait).
     fn stop_between(&self) -> bool {
@@ -687,6 +702,9 @@ struct Session<'a> {
     /// For such an exercise: what an empty request (no call) to a just-started solution took,
     /// every time; their median is taken off each timed call (see [`Session::fresh_sample`]).
     empty_requests: Vec<f64>,
+    /// The candidate's CPU and wall seconds in this stage's timed runs (CPU `None` once unreadable).
+    candidate_cpu: Option<f64>,
+    candidate_wall: f64,
 }
 
 impl Session<'_> {
@@ -754,11 +772,18 @@ impl Session<'_> {
         let worker = self.worker(who);
         // Every worker is timed from stopped to answered (the candidate is stopped already).
         worker.stop();
+        let cpu_before = worker.cpu_seconds();
         let start = Instant::now();
         worker.cont();
         let answer = worker.ask(&request, limit, while_timing);
         let seconds = start.elapsed().as_secs_f64();
         worker.pause();
+        if who == Role::Candidate {
+            let used = cpu_before.zip(self.candidate.cpu_seconds()).map(|(a, b)| b - a);
+            self.candidate_cpu = self.candidate_cpu.zip(used).map(|(sum, x)| sum + x);
+            self.candidate_wall += seconds;
+        }
+        let worker = self.worker(who);
         let done = parse_answer(&answer?, "done", || worker.output())?;
         Ok((seconds, done))
     }
@@ -973,9 +998,9 @@ impl Contender for Side<'_> {
     }
 }
 
-/// What grading found: the stages measured, or why it stopped.
+/// What grading found: the stages measured (with how their cores were used), or why it stopped.
 pub struct Judged {
-    pub stages: Vec<StageResult>,
+    pub stages: Vec<(StageResult, Option<CoreUse>)>,
     pub failure: Option<Failure>,
 }
 
@@ -1056,6 +1081,8 @@ pub fn grade(
         outputs: Vec::new(),
         respawn,
         empty_requests: Vec::new(),
+        candidate_cpu: None,
+        candidate_wall: 0.0,
     }));
     let result = judge(&session, exercise, stages, protocol, progress);
     {
@@ -1109,7 +1136,14 @@ fn judge(
             s.shared = None;
             s.last_calls = [0, 0];
             s.in_rounds = false;
+            s.candidate_cpu = Some(0.0);
+            s.candidate_wall = 0.0;
         }
+        // A multi-threaded stage: is a second core free? Probed with every worker stopped (the
+        // reference worker waits on its channel), just before and just after the timing.
+        let threaded = exercise.stages.iter().any(|s| &s.name == name && s.multi_threaded);
+        let probe = || (threaded && num_cores() >= 2).then(grading::machine::two_thread_scaling);
+        let before = probe();
         // A stage may ask more (or less) of the solution's gain before it is graded.
         let mut protocol = exercise.protocol(protocol);
         if let Some(stage) = exercise.stages.iter().find(|s| &s.name == name) {
@@ -1121,7 +1155,15 @@ fn judge(
             (side(Role::Reference), side(Role::Candidate), side(Role::Solution));
         let contenders = Contenders { baseline: &mut baseline, candidate: &mut candidate, solution: &mut solution };
         match protocol::measure(name, *target, Some(work.clone()), contenders, &protocol, progress) {
-            Ok(result) => results.push(result),
+            Ok(result) => {
+                let s = session.borrow();
+                let cores = threaded.then(|| CoreUse {
+                    candidate: s.candidate_cpu.filter(|_| s.candidate_wall > 0.0).map(|cpu| cpu / s.candidate_wall),
+                    // The higher of the two: a core counts as taken only if both found it so.
+                    two_thread_scaling: before.zip(probe()).map(|(a, b)| a.max(b)),
+                });
+                results.push((result, cores));
+            }
             Err(text) => {
                 let failure = session.borrow_mut().failure.take();
                 let failure = failure.unwrap_or(Failure::Protocol { message: text, output: String::new() });
@@ -1130,6 +1172,25 @@ fn judge(
         }
     }
     Ok(Judged { stages: results, failure: None })
+}
+
+/// How a multi-threaded stage's cores were used while it was timed.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CoreUse {
+    /// The candidate's CPU time over its wall time in its timed runs: the cores its code kept
+    /// busy on average (about 1 for code on one thread). `None` for an MPI job, whose ranks
+    /// are processes of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<f64>,
+    /// Two threads' speedup over one ([`grading::machine::two_thread_scaling`]), measured with
+    /// every worker stopped just before and just after the stage's timing, the higher of the
+    /// two: below about 1.6, another program held a core throughout. `None` on one core.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_thread_scaling: Option<f64>,
+}
+
+fn num_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The reference worker's stages and tasks (`spec`).

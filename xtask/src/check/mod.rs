@@ -154,9 +154,6 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     }
     let protocol = ex.protocol(&Protocol::default());
     let mut machine = Machine::detect();
-    if machine.cores >= 2 {
-        machine.two_thread_scaling = Some(grading::machine::two_thread_scaling());
-    }
     if let (Some(mpi), Some(course)) = (&mpi, &ex.mpi) {
         machine.mpi = Some(format!("{}, {} ranks", mpi.version, course.timed_ranks));
     }
@@ -187,6 +184,9 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     // What timed and checked the code is still what the course built.
     pins.iter().try_for_each(Pinned::verify)?;
     report.protocol = Some(protocol);
+    // The machine's figure: the lowest a multi-threaded stage's probes found.
+    machine.two_thread_scaling =
+        judged.stages.iter().filter_map(|(_, cores)| cores.as_ref()?.two_thread_scaling).min_by(f64::total_cmp);
     report.machine = Some(machine);
     if let Some(failure) = judged.failure {
         report.problem = Some(Problem::of(&failure));
@@ -201,7 +201,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     let refused: Vec<String> = judged
         .stages
         .iter()
-        .filter_map(|r| {
+        .filter_map(|(r, _)| {
             let floor = r.work.as_ref()?.floor.as_ref()?;
             Some(format!("{}: {}", r.name, floor.refuses(r.candidate_seconds, &limits)?))
         })
@@ -215,9 +215,10 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         ));
         return Ok(report);
     }
-    for result in judged.stages {
+    for (result, cores) in judged.stages {
         if let Some(s) = report.stages.iter_mut().find(|s| s.name == result.name) {
             s.result = Some(result);
+            s.cores = cores;
             s.score();
         }
     }

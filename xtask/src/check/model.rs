@@ -162,6 +162,10 @@ pub struct StageReport {
     /// The next tier's share: the target when missed, absent at the top.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_tier: Option<f64>,
+    /// For a multi-threaded stage: the cores the candidate kept busy and whether a second core
+    /// was free while it was timed (absent for other stages and in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<judge::CoreUse>,
 }
 
 /// Points for a stage: none unless the grader's verdict on the target (the first tier) is
@@ -317,6 +321,7 @@ impl CheckReport {
                     tiers: s.tiers(),
                     points: 0,
                     next_tier: Some(s.target),
+                    cores: None,
                 })
                 .collect(),
             protocol: None,

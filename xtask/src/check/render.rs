@@ -134,6 +134,9 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
         if let Some(line) = roofline_line(s, res) {
             out += &line;
         }
+        if let Some(note) = cores_note(s) {
+            out += &note;
+        }
         let narrow = ex.stages.iter().any(|x| x.name == s.name && x.narrow_margin.is_some());
         if !res.conclusive && narrow && res.share >= res.target {
             out += &format!(
@@ -149,9 +152,6 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
                 term::paint(term::WARN, "noisy machine:")
             );
         }
-    }
-    if let Some(note) = busy_core_note(r, ex) {
-        out += &note;
     }
     if !r.tampered.is_empty() {
         out += &format!(
@@ -203,21 +203,30 @@ fn roofline_line(s: &StageReport, res: &StageResult) -> Option<String> {
 /// Below this two-thread scaling a second core was not free while grading.
 const BUSY_SCALING: f64 = 1.6;
 
-/// When a stage missed and the grader found no free second core, says so: a multi-threaded
-/// version cannot reach its target then, and the learner should not rewrite correct code.
-/// Said only when a multi-threaded stage missed: a busy core does not explain a serial miss.
-fn busy_core_note(r: &CheckReport, ex: &Exercise) -> Option<String> {
-    let scaling = r.machine.as_ref()?.two_thread_scaling?;
-    let threaded = |name: &str| ex.stages.iter().any(|s| s.name == name && s.multi_threaded);
-    let missed = r.stages.iter().any(|s| threaded(&s.name) && s.missed());
-    (missed && scaling < BUSY_SCALING).then(|| {
-        format!(
-            "      {} two threads ran only {}× faster than one while grading: another program is using a core, so \
-             multi-threaded stages cannot reach their targets now. Check again when the machine is idle.\n",
-            term::paint(term::WARN, "busy machine:"),
-            two_digits(scaling)
-        )
-    })
+/// Below this many cores kept busy on average, the candidate's code ran on one thread.
+const ONE_CORE: f64 = 1.3;
+
+/// Why a multi-threaded stage missed, when the grader saw it happen: the learner's code kept
+/// one core busy (it runs on one thread: there is nothing a free core could add), or another
+/// program held the second core before and after the timing (the code cannot show what it
+/// would do on two now, and the learner should not rewrite correct code). Nothing for a serial
+/// stage, a met one, or a miss neither explains.
+fn cores_note(s: &StageReport) -> Option<String> {
+    let cores = s.cores.as_ref().filter(|_| s.missed())?;
+    if let Some(used) = cores.candidate.filter(|&used| used < ONE_CORE) {
+        return Some(format!(
+            "      {} your code kept {used:.1} cores busy on average while it was timed: it runs on one thread, \
+             and this stage is reached by spreading the work over threads.\n",
+            term::paint(term::WARN, "one core:"),
+        ));
+    }
+    let scaling = cores.two_thread_scaling.filter(|&x| x < BUSY_SCALING)?;
+    Some(format!(
+        "      {} two threads ran only {}× faster than one while this stage was graded: another program is \
+         using a core, so a multi-threaded stage cannot reach its target now. Check again when the machine is idle.\n",
+        term::paint(term::WARN, "busy machine:"),
+        two_digits(scaling)
+    ))
 }
 
 /// A speedup in words: `2.5× faster than`, or below 1 `3× slower than` (never "0.33× faster").
@@ -297,45 +306,33 @@ mod tests {
     }
 
     #[test]
-    fn a_missed_stage_on_a_busy_machine_says_the_machine_was_busy() {
+    fn a_missed_threaded_stage_says_whether_the_code_or_the_machine_held_it_back() {
+        use crate::judge::CoreUse;
         // The solution 1.7× here: a parallel stage two cores bound.
-        let result = |speedup: f64| StageResult::steady("parallel", 0.5, speedup, 1.7);
-        let course = crate::course::Course::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
-        let ex = course.find("mandelbrot").unwrap();
-        let report = |stage: &str, speedup: f64, scaling: f64| {
-            let mut machine = Machine::detect();
-            machine.two_thread_scaling = Some(scaling);
-            CheckReport {
-                schema: SCHEMA,
-                exercise: "mandelbrot".into(),
-                package: "mandelbrot".into(),
-                solution: false,
-                status: Status::Done,
-                details: None,
-                output: None,
-                tests: None,
-                stages: vec![StageReport {
-                    name: stage.into(),
-                    target: 0.5,
-                    optional: true,
-                    result: Some(result(speedup)),
-                    roofline: None,
-                    tiers: vec![0.5],
-                    points: 0,
-                    next_tier: None,
-                }],
-                protocol: None,
-                machine: Some(machine),
-                limits: None,
-                tampered: Vec::new(),
-                problem: None,
-                sandbox: None,
-            }
+        let stage = |speedup: f64, cores: Option<CoreUse>| StageReport {
+            name: "parallel".into(),
+            target: 0.5,
+            optional: true,
+            result: Some(StageResult::steady("parallel", 0.5, speedup, 1.7)),
+            roofline: None,
+            tiers: vec![0.5],
+            points: 0,
+            next_tier: None,
+            cores,
         };
-        assert!(busy_core_note(&report("parallel", 1.05, 1.2), ex).is_some_and(|n| n.contains("1.2× faster than one")));
-        assert_eq!(busy_core_note(&report("parallel", 1.05, 1.95), ex), None, "an idle core: the code is slow");
-        assert_eq!(busy_core_note(&report("parallel", 1.9, 1.2), ex), None, "nothing missed, nothing to explain");
-        assert_eq!(busy_core_note(&report("static", 1.05, 1.2), ex), None, "a serial stage: a busy core is no excuse");
+        let used =
+            |candidate: Option<f64>, scaling: Option<f64>| Some(CoreUse { candidate, two_thread_scaling: scaling });
+        let note = |speedup, cores| cores_note(&stage(speedup, cores)).map(|n| strip_ansi(&n));
+        let busy = note(1.05, used(Some(1.9), Some(1.2))).unwrap();
+        assert!(busy.contains("busy machine: two threads ran only 1.2× faster than one"), "{busy}");
+        let serial = note(1.05, used(Some(1.0), Some(1.2))).unwrap();
+        assert!(serial.contains("one core: your code kept 1.0 cores busy"), "serial code: no busy excuse: {serial}");
+        assert_eq!(note(1.05, used(Some(1.9), Some(1.95))), None, "an idle core: the code is slow");
+        assert_eq!(note(1.9, used(Some(1.0), Some(1.2))), None, "nothing missed, nothing to explain");
+        assert_eq!(note(1.05, None), None, "a serial stage: nothing measured, nothing said");
+        // An MPI job: its ranks' CPU is not read, the probe alone speaks.
+        assert!(note(1.05, used(None, Some(1.1))).is_some_and(|n| n.contains("busy machine")));
+        assert_eq!(note(1.05, used(None, Some(1.9))), None);
     }
 
     #[test]
