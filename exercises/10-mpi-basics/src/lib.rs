@@ -11,6 +11,7 @@
 #![allow(unused_variables, unused_imports)]
 
 use harness_mpi::mpi;
+use mpi::Tag;
 use mpi::collective::SystemOperation;
 use mpi::point_to_point::send_receive_into;
 use mpi::topology::{Color, Process, Rank, SimpleCommunicator};
@@ -118,5 +119,18 @@ pub fn sum(comm: &SimpleCommunicator, values: &[f64]) -> Option<Vec<f64>> {
 /// ranks form one communicator, the odd ranks another. Returns this rank's rank in its part,
 /// its part's size, and the sum of `value` over its part (the same on every rank of a part).
 pub fn split_sum(comm: &SimpleCommunicator, value: f64) -> (Rank, Rank, f64) {
+    todo!()
+}
+
+// ---- Task 10: messages in any order ----------------------------------------------------------
+
+/// `comm.Recv(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=status)`, then
+/// `comm.bcast(total, root=root)`: every rank but `root` sends its `value` to `root`, tagged
+/// `tag`. `root` receives the `size − 1` messages in the order they arrive, from any rank, and
+/// reads who sent each and with which tag from the message's `Status`. `root` returns `Some` of
+/// one `(source, tag, value)` per other rank, sorted by source, the other ranks `None`. Then
+/// `root` broadcasts the sum of the values it received (0 when there were none), and every rank
+/// returns that sum too. `root` may be any rank, not only 0.
+pub fn collect(comm: &SimpleCommunicator, root: Rank, tag: Tag, value: f64) -> (Option<Vec<(Rank, Tag, f64)>>, f64) {
     todo!()
 }

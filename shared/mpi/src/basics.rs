@@ -186,6 +186,15 @@ macro_rules! mpi_basics_functions {
             }),
             function("sum", move |(seed, n): (u64, usize)| $k::sum(&world(), &rank_data(seed, world().rank(), n))),
             function("split_sum", move |seed: u64| $k::split_sum(&world(), rank_data(seed, world().rank(), 1)[0])),
+            function("collect", move |(seed, root): (u64, i32)| {
+                let rank = world().rank();
+                $k::collect(
+                    &world(),
+                    root,
+                    $crate::harness::mpi_basics::rank_tag(seed, rank),
+                    rank_data(seed, rank, 1)[0],
+                )
+            }),
         ]
     }};
 }
@@ -236,6 +245,10 @@ macro_rules! mpi_basics_tests {
         #[test]
         fn task_09_split() {
             tasks::task_09_split(&ranks());
+        }
+        #[test]
+        fn task_10_any_source() {
+            tasks::task_10_any_source(&ranks());
         }
     };
 }

@@ -3,7 +3,7 @@
 //! binaries serve them under (`harness_mpi::mpi_basics_functions!`); each rank makes its own
 //! input from the arguments a check sends (the seed, a length), as the serving code says.
 
-use super::{LEN, Rank, Ranks, call, describe, expect_data, partner, rank_data, require, small_len};
+use super::{LEN, Rank, Ranks, call, describe, expect_data, partner, rank_data, rank_tag, require, small_len};
 use crate::diff::{self, Tolerance};
 
 /// Relative tolerance for sums: MPI may add the ranks' values in any order.
@@ -295,6 +295,98 @@ pub fn task_09_split(ranks: &dyn Ranks) {
     require(ranks, verdicts);
 }
 
+/// Task 10: messages received from `ANY_SOURCE`, placed by their `Status`, on a root other than
+/// 0, then a broadcast from that root (`collect`, `(seed, root)`: each rank sends the first value
+/// of its data, tagged [`rank_tag`]). The root is the last rank.
+pub fn task_10_any_source(ranks: &dyn Ranks) {
+    let (size, seed) = (ranks.size(), ranks.seed());
+    let root = size - 1;
+    let value = |k: Rank| rank_data(seed, k, 1)[0];
+    let want: Vec<(Rank, i32, f64)> =
+        (0..size).filter(|&k| k != root).map(|k| (k, rank_tag(seed, k), value(k))).collect();
+    let want_total: f64 = want.iter().map(|m| m.2).sum();
+    let scale: f64 = want.iter().map(|m| m.2.abs()).sum::<f64>().max(1.0);
+    let got: Vec<(Option<Vec<(Rank, i32, f64)>>, f64)> = call(ranks, "collect", &(seed, root));
+    let verdicts = got
+        .into_iter()
+        .zip(0..)
+        .map(|((collected, total), rank)| {
+            let who = format!("rank {rank} of {size}: collect with root {root}");
+            match (collected, rank == root) {
+                (Some(got), false) => {
+                    return Err(format!(
+                        "{who} returned Some({} messages); expected None: only the root, rank {root}, receives",
+                        got.len()
+                    ));
+                }
+                (None, true) => {
+                    return Err(format!(
+                        "{who} returned None; expected Some of the {} messages (source, tag, value), one from every \
+                         other rank, sorted by source",
+                        want.len()
+                    ));
+                }
+                (Some(got), true) => collected_wrong(&got, &want).map_or(Ok(()), |why| Err(format!("{who}: {why}")))?,
+                (None, false) => {}
+            }
+            if (total - want_total).abs() > SUM_TOLERANCE * scale {
+                let what = if total == 0.0 && want_total != 0.0 {
+                    ", as if the root's broadcast never reached it (a broadcast from rank 0, not from the root?)"
+                } else {
+                    ""
+                };
+                return Err(format!(
+                    "{who} returned the total {total}{what}; expected {want_total}, the sum of the values the root \
+                     received, broadcast from the root to every rank"
+                ));
+            }
+            Ok(())
+        })
+        .collect();
+    require(ranks, verdicts);
+}
+
+/// What is wrong with the root's messages `got`, against `want` (sorted by source), in words.
+fn collected_wrong(got: &[(Rank, i32, f64)], want: &[(Rank, i32, f64)]) -> Option<String> {
+    if got == want {
+        return None;
+    }
+    let sources: Vec<Rank> = got.iter().map(|m| m.0).collect();
+    let want_sources: Vec<Rank> = want.iter().map(|m| m.0).collect();
+    if got.len() != want.len() {
+        return Some(format!(
+            "returned {} messages; expected {}, one from each of the ranks {want_sources:?}",
+            got.len(),
+            want.len()
+        ));
+    }
+    let mut sorted = sources.clone();
+    sorted.sort_unstable();
+    if sorted != want_sources {
+        return Some(format!(
+            "returned the sources {sources:?}; expected each of {want_sources:?} once: read who sent a message \
+             from its Status (`status.source_rank()`), not from the loop's counter"
+        ));
+    }
+    if sources != want_sources {
+        return Some(format!(
+            "returned the sources in the order {sources:?}, as the messages arrived; expected them sorted by source"
+        ));
+    }
+    got.iter().zip(want).find_map(|(&(source, tag, value), &(_, want_tag, want_value))| {
+        if tag != want_tag {
+            Some(format!(
+                "the message from rank {source} has the tag {tag}; rank {source} sent it with the tag {want_tag}: send \
+                 with `send_with_tag`, and read the tag from the Status (`status.tag()`)"
+            ))
+        } else if value != want_value {
+            Some(format!("the message from rank {source} has the value {value}; rank {source} sent {want_value}"))
+        } else {
+            None
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +415,15 @@ mod tests {
                 let total: f64 = members.iter().map(|&k| rank_data(seed, k, 1)[0]).sum();
                 encode(&(rank / 2, members.len() as Rank, total))
             }
+            "collect" => {
+                let (seed, root): (u64, Rank) = postcard::from_bytes(args).unwrap();
+                let messages: Vec<(Rank, i32, f64)> = (0..size)
+                    .filter(|&k| k != root)
+                    .map(|k| (k, rank_tag(seed, k), rank_data(seed, k, 1)[0]))
+                    .collect();
+                let total: f64 = messages.iter().map(|m| m.2).sum();
+                encode(&((rank == root).then_some(messages), total))
+            }
             other => panic!("no {other} here"),
         }
     }
@@ -335,7 +436,11 @@ mod tests {
             task_02_exchange(&job);
             task_04_chain(&job);
             task_09_split(&job);
-            assert_eq!(*job.calls.borrow(), ["hello", "exchange", "exchange", "chain", "chain", "split_sum"]);
+            task_10_any_source(&job);
+            assert_eq!(
+                *job.calls.borrow(),
+                ["hello", "exchange", "exchange", "chain", "chain", "split_sum", "collect"]
+            );
         }
     }
 
@@ -365,5 +470,40 @@ mod tests {
         let message = crate::property::panic_message(std::panic::AssertUnwindSafe(|| task_01_hello(&job)));
         assert!(message.starts_with("rank 0 of 2: the greeting \"hi\" does not name the rank"), "{message}");
         assert!(message.contains("rank 1 of 2: hello returned rank 0 and size 2"), "{message}");
+    }
+
+    #[test]
+    fn messages_kept_in_arrival_order_untagged_or_summed_from_rank_0_are_told() {
+        // The root as a learner may write it: `mistake` picks one slip.
+        fn serve(mistake: u8, args: &[u8], rank: Rank, size: Rank) -> Vec<u8> {
+            let (seed, root): (u64, Rank) = postcard::from_bytes(args).unwrap();
+            let mut messages: Vec<(Rank, i32, f64)> =
+                (0..size).filter(|&k| k != root).map(|k| (k, rank_tag(seed, k), rank_data(seed, k, 1)[0])).collect();
+            let total: f64 = messages.iter().map(|m| m.2).sum();
+            match mistake {
+                0 => messages.reverse(),
+                1 => messages.iter_mut().for_each(|m| m.1 = 0),
+                _ => {}
+            }
+            // Mistake 2: the total broadcast from rank 0, which has none to give.
+            let total = if mistake == 2 && rank != root { 0.0 } else { total };
+            encode(&((rank == root).then_some(messages), total))
+        }
+        let told = |serve: fn(&str, &[u8], Rank, Rank) -> Vec<u8>| {
+            let job = Played { size: 4, serve, calls: RefCell::default() };
+            crate::property::panic_message(std::panic::AssertUnwindSafe(|| task_10_any_source(&job)))
+        };
+        let unsorted = told(|_, args, rank, size| serve(0, args, rank, size));
+        assert!(
+            unsorted.starts_with("rank 3 of 4: collect with root 3: returned the sources in the order [2, 1, 0]"),
+            "{unsorted}"
+        );
+        let untagged = told(|_, args, rank, size| serve(1, args, rank, size));
+        assert!(untagged.contains("the message from rank 0 has the tag 0; rank 0 sent it with the tag"), "{untagged}");
+        let from_zero = told(|_, args, rank, size| serve(2, args, rank, size));
+        assert!(
+            from_zero.starts_with("rank 0 of 4: collect with root 3 returned the total 0, as if the root's broadcast"),
+            "{from_zero}"
+        );
     }
 }

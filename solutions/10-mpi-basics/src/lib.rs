@@ -6,6 +6,7 @@
 //! a neighbour that does not exist, Rust says `Option<Process>`.
 
 use harness_mpi::mpi;
+use mpi::Tag;
 use mpi::collective::SystemOperation;
 use mpi::point_to_point::send_receive_into;
 use mpi::topology::{Color, Process, Rank, SimpleCommunicator};
@@ -205,4 +206,35 @@ pub fn split_sum(comm: &SimpleCommunicator, value: f64) -> (Rank, Rank, f64) {
     let mut total = 0.0;
     part.all_reduce_into(&value, &mut total, SystemOperation::sum());
     (part.rank(), part.size(), total)
+}
+
+// ---- Task 10: messages in any order ----------------------------------------------------------
+
+/// `comm.Recv(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=status)` on `root`, then
+/// `comm.bcast(total, root=root)`: the other ranks each send `value` to `root` tagged `tag`;
+/// `root` takes the messages as they come and learns from each `Status` who sent it and how it
+/// was tagged. Returns, on `root`, one `(source, tag, value)` per other rank sorted by source
+/// (`None` elsewhere), and everywhere the sum `root` broadcast.
+pub fn collect(comm: &SimpleCommunicator, root: Rank, tag: Tag, value: f64) -> (Option<Vec<(Rank, Tag, f64)>>, f64) {
+    let root_process = comm.process_at_rank(root);
+    let mut total = 0.0;
+    let collected = if comm.rank() == root {
+        // Arrival order is whatever the network made it: nothing in a message's position says
+        // who sent it, only its status does.
+        let mut got: Vec<(Rank, Tag, f64)> = (1..comm.size())
+            .map(|_| {
+                let (value, status) = comm.any_process().receive::<f64>();
+                (status.source_rank(), status.tag(), value)
+            })
+            .collect();
+        got.sort_by_key(|&(source, _, _)| source);
+        total = got.iter().map(|&(_, _, value)| value).sum();
+        Some(got)
+    } else {
+        root_process.send_with_tag(&value, tag);
+        None
+    };
+    // A collective with a root other than 0: every rank names the same root.
+    root_process.broadcast_into(&mut total);
+    (collected, total)
 }
