@@ -334,7 +334,7 @@ impl Worker {
         let read = unsafe {
             libc::clock_getcpuclockid(self.memory_pid, &mut clock) == 0 && libc::clock_gettime(clock, &mut now) == 0
         };
-        read.then(|| now.tv_sec as f64 + now.tv_nsec as f64 * 1e-9)
+        read.then_some(now.tv_sec as f64 + now.tv_nsec as f64 * 1e-9)
     }
 
     /// Stopped with SIGSTOP between requests: every worker but the reference (sealed code that

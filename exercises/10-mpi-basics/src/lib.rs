@@ -124,6 +124,9 @@ pub fn split_sum(comm: &SimpleCommunicator, value: f64) -> (Rank, Rank, f64) {
 
 // ---- Task 10: messages in any order ----------------------------------------------------------
 
+/// A message as the root of task 10 received it: who sent it, its tag, its value.
+pub type Message = (Rank, Tag, f64);
+
 /// `comm.Recv(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=status)`, then
 /// `comm.bcast(total, root=root)`: every rank but `root` sends its `value` to `root`, tagged
 /// `tag`. `root` receives the `size − 1` messages in the order they arrive, from any rank, and
@@ -131,6 +134,6 @@ pub fn split_sum(comm: &SimpleCommunicator, value: f64) -> (Rank, Rank, f64) {
 /// one `(source, tag, value)` per other rank, sorted by source, the other ranks `None`. Then
 /// `root` broadcasts the sum of the values it received (0 when there were none), and every rank
 /// returns that sum too. `root` may be any rank, not only 0.
-pub fn collect(comm: &SimpleCommunicator, root: Rank, tag: Tag, value: f64) -> (Option<Vec<(Rank, Tag, f64)>>, f64) {
+pub fn collect(comm: &SimpleCommunicator, root: Rank, tag: Tag, value: f64) -> (Option<Vec<Message>>, f64) {
     todo!()
 }

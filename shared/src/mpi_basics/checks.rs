@@ -295,6 +295,9 @@ pub fn task_09_split(ranks: &dyn Ranks) {
     require(ranks, verdicts);
 }
 
+/// What `collect` returns on one rank: the root's messages (source, tag, value), and the sum.
+type Collected = (Option<Vec<(Rank, i32, f64)>>, f64);
+
 /// Task 10: messages received from `ANY_SOURCE`, placed by their `Status`, on a root other than
 /// 0, then a broadcast from that root (`collect`, `(seed, root)`: each rank sends the first value
 /// of its data, tagged [`rank_tag`]). The root is the last rank.
@@ -306,7 +309,7 @@ pub fn task_10_any_source(ranks: &dyn Ranks) {
         (0..size).filter(|&k| k != root).map(|k| (k, rank_tag(seed, k), value(k))).collect();
     let want_total: f64 = want.iter().map(|m| m.2).sum();
     let scale: f64 = want.iter().map(|m| m.2.abs()).sum::<f64>().max(1.0);
-    let got: Vec<(Option<Vec<(Rank, i32, f64)>>, f64)> = call(ranks, "collect", &(seed, root));
+    let got: Vec<Collected> = call(ranks, "collect", &(seed, root));
     let verdicts = got
         .into_iter()
         .zip(0..)

@@ -210,18 +210,21 @@ pub fn split_sum(comm: &SimpleCommunicator, value: f64) -> (Rank, Rank, f64) {
 
 // ---- Task 10: messages in any order ----------------------------------------------------------
 
+/// A message as the root of task 10 received it: who sent it, its tag, its value.
+pub type Message = (Rank, Tag, f64);
+
 /// `comm.Recv(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=status)` on `root`, then
 /// `comm.bcast(total, root=root)`: the other ranks each send `value` to `root` tagged `tag`;
 /// `root` takes the messages as they come and learns from each `Status` who sent it and how it
 /// was tagged. Returns, on `root`, one `(source, tag, value)` per other rank sorted by source
 /// (`None` elsewhere), and everywhere the sum `root` broadcast.
-pub fn collect(comm: &SimpleCommunicator, root: Rank, tag: Tag, value: f64) -> (Option<Vec<(Rank, Tag, f64)>>, f64) {
+pub fn collect(comm: &SimpleCommunicator, root: Rank, tag: Tag, value: f64) -> (Option<Vec<Message>>, f64) {
     let root_process = comm.process_at_rank(root);
     let mut total = 0.0;
     let collected = if comm.rank() == root {
         // Arrival order is whatever the network made it: nothing in a message's position says
         // who sent it, only its status does.
-        let mut got: Vec<(Rank, Tag, f64)> = (1..comm.size())
+        let mut got: Vec<Message> = (1..comm.size())
             .map(|_| {
                 let (value, status) = comm.any_process().receive::<f64>();
                 (status.source_rank(), status.tag(), value)

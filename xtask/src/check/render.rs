@@ -257,11 +257,10 @@ pub fn two_digits(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{SCHEMA, StageReport, TestSummary, strip_ansi};
+    use crate::check::{StageReport, TestSummary, strip_ansi};
     use crate::child::Ending;
     use crate::course::Side;
     use crate::judge;
-    use grading::machine::Machine;
     use grading::protocol::StageResult;
     use std::path::Path;
 
