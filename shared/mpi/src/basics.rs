@@ -51,6 +51,24 @@ fn watch(call: &str, rank: Rank, size: Rank) -> impl Drop {
     Guard
 }
 
+/// Why a call of the learner function `call` most likely never returned, in one sentence.
+fn likely_causes(call: &str) -> &'static str {
+    const COLLECTIVES: [&str; 6] = ["broadcast", "scatter", "gather", "sum", "split_sum", "collect"];
+    if COLLECTIVES.contains(&call) {
+        "it waits in a collective call (a deadlock?). A collective returns only once every rank of the \
+         communicator has made the same call with the same root and matching sizes: a rank that skips it, names \
+         another root, or passes a count only it knew (a size that only the root has must be broadcast first) \
+         keeps the others waiting"
+    } else if call.contains("halo") || call.starts_with("evolve") {
+        "it waits for a message that never comes (a deadlock?). If every rank sends both its edge rows before \
+         receiving, rows longer than the eager limit (about 4 kB) wait for a receive nobody has posted: pair \
+         each send with its receive (`send_receive_into`), or post the receives first"
+    } else {
+        "it waits for a message that never comes (a deadlock?): a send no rank receives, a receive nobody sends \
+         to, or two partners that both send first a message too large to be sent before it is received"
+    }
+}
+
 /// Ends the job when a watched call has run past [`CALL_LIMIT`], saying on standard error
 /// which rank, test and call (the runner reads the line as it reads a panic's).
 fn watchdog() {
@@ -62,14 +80,13 @@ fn watchdog() {
         // thread inherited from the test that started it, and which is never printed.
         let _ = writeln!(
             std::io::stderr().lock(),
-            "rank {} of {} stopped the job in {}:\n`{}` had not returned after {} s: it waits for a message or a \
-             collective call that never comes (a deadlock? a send no rank receives, a receive nobody sends to, \
-             sizes that differ between ranks, or a collective call not every rank makes)",
+            "rank {} of {} stopped the job in {}:\n`{}` had not returned after {} s: {}",
             w.rank,
             w.size,
             w.test,
             w.call,
-            CALL_LIMIT.as_secs()
+            CALL_LIMIT.as_secs(),
+            likely_causes(&w.call)
         );
         // Not MPI_Abort: this thread is not the one MPI was started on, and the rank's own
         // thread is inside an MPI call, so MPI may not answer. A rank that exits without
@@ -251,4 +268,18 @@ macro_rules! mpi_basics_tests {
             tasks::task_10_any_source(&ranks());
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::likely_causes;
+
+    #[test]
+    fn a_stuck_call_is_explained_by_what_kind_of_call_it_is() {
+        assert!(likely_causes("scatter").contains("a size that only the root has must be broadcast first"));
+        assert!(likely_causes("collect").contains("names another root"));
+        assert!(likely_causes("exchange_halos").contains("eager limit"));
+        assert!(likely_causes("evolve_overlap").contains("eager limit"));
+        assert!(likely_causes("exchange").contains("both send first"));
+    }
 }
