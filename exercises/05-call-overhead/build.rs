@@ -1,3 +1,4 @@
+// Course file, sealed (integrity.toml): an edit here reads as "course files modified". Your code goes in src/.
 //! Compiles the C rung (`shared/c/hpc_fib.c`) with `-O3` into a static library linked into this
 //! crate; `src/lib.rs` declares what it needs from it in an `extern "C"` block.
 fn main() {

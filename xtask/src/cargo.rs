@@ -1,6 +1,7 @@
 //! Building an exercise crate's test targets with cargo, and reading what cargo says.
 
 use crate::child;
+pub use crate::sandbox::PinnedCargo;
 use crate::sandbox::{Confinement, Scratch};
 use anyhow::{Context, Result, bail};
 use cargo_metadata::{Message, TargetKind, diagnostic::DiagnosticLevel};
@@ -11,17 +12,6 @@ use std::time::Duration;
 /// `cargo`: the one that runs this runner (`CARGO`), else the first on the PATH.
 pub fn command() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
-
-/// Where the builds grading rests on run cargo from (see [`course_cargo`]): an empty working
-/// folder outside the course, and a cargo home without configuration: the user's, or, when
-/// that holds a `config.toml`, one of the runner's own that links to its downloaded crates
-/// (not always: cargo rebuilds every dependency when the cargo home's path changes).
-pub struct PinnedCargo {
-    pub cwd: PathBuf,
-    pub home: PathBuf,
-    /// The user's cargo home, whose `registry` and `git` the pinned one links to.
-    pub real_home: PathBuf,
 }
 
 /// The [`PinnedCargo`] folders, under the temporary folder (`course-cargo-<uid>`), made or

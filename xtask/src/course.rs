@@ -251,20 +251,11 @@ impl Exercise {
     /// the end of the deadline's day, UTC (`validate` has refused any other form).
     pub fn late_from(&self) -> Option<i64> {
         let date = self.deadline.as_ref()?.date?;
-        Some((days_from_civil(i64::from(date.year), u32::from(date.month), u32::from(date.day)) + 1) * 86_400)
+        Some(
+            (crate::clock::days_from_civil(i64::from(date.year), u32::from(date.month), u32::from(date.day)) + 1)
+                * 86_400,
+        )
     }
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm; the inverse
-/// of `figures::civil_from_days`).
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// A target is a share of the course solution's gain: 0 or less would pass code no faster than

@@ -34,7 +34,7 @@ use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 pub const FILE: &str = "integrity.toml";
@@ -189,7 +189,7 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// Runs git in `root`; its trimmed stdout when it succeeds.
 fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git").arg("-C").arg(root).args(args).stderr(std::process::Stdio::null()).output().ok()?;
+    let out = Command::new("git").arg("-C").arg(root).args(args).stderr(Stdio::null()).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_string())
 }
 
@@ -362,6 +362,80 @@ pub fn current_files(root: &Path, dir: &Path) -> Result<Vec<String>> {
     files_under(root, dir)
 }
 
+/// The content of `file` with SHA-256 `want`, from the newest commit that has it.
+pub fn from_history(root: &Path, file: &str, want: &str) -> Result<Vec<u8>> {
+    let log = Command::new("git").current_dir(root).args(["log", "--format=%H", "--", file]).output();
+    let log = log.context("reset needs git to find the starting code")?;
+    for commit in String::from_utf8_lossy(&log.stdout).lines() {
+        let show = Command::new("git").current_dir(root).arg("show").arg(format!("{commit}:{file}")).output()?;
+        if show.status.success() && digest(&show.stdout) == want {
+            return Ok(show.stdout);
+        }
+    }
+    bail!("the starting version of {file} is not in this repository's git history")
+}
+
+/// A copy of the course at `HEAD` in `root/folder` (see [`prepare_scratch`]) whose checks trust
+/// the seal committed at `HEAD`, as the copy has no git history of its own.
+pub fn sealed_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
+    let scratch = prepare_scratch(root, folder)?;
+    let sealed = git_show_head(root, FILE).with_context(|| format!("the course at HEAD has no committed {FILE}"))?;
+    pin_trusted_seal(&scratch, sealed);
+    Ok(scratch)
+}
+
+/// A copy of the course at `HEAD` (`git archive`) in `root/folder`, keeping its `target/`.
+fn prepare_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
+    let scratch = root.join(folder);
+    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+    for entry in std::fs::read_dir(&scratch).with_context(|| format!("cannot read {}", scratch.display()))? {
+        let path = entry?.path();
+        if path.file_name().is_some_and(|n| n == "target") {
+            continue;
+        }
+        let removed = if path.is_dir() && !path.is_symlink() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    let mut archive = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["archive", "--format=tar", "HEAD"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot run git archive")?;
+    let stdout = archive.stdout.take().context("git archive gave no output")?;
+    let untar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(&scratch)
+        .stdin(stdout)
+        .status()
+        .context("cannot run tar to unpack the course")?;
+    let archived = archive.wait()?;
+    if !archived.success() || !untar.success() {
+        bail!("could not copy the course at HEAD into {}", scratch.display());
+    }
+    scratch.canonicalize().with_context(|| format!("cannot find {}", scratch.display()))
+}
+
+/// `git show HEAD:<file>` in `root`, as text.
+fn git_show_head(root: &Path, file: &str) -> Result<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["show", &format!("HEAD:{file}")])
+        .output()
+        .context("cannot run git")?;
+    if !out.status.success() {
+        bail!("git show HEAD:{file} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,7 +581,7 @@ mod tests {
             .arg(root)
             .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
             .args(args)
-            .stdout(std::process::Stdio::null())
+            .stdout(Stdio::null())
             .status()
             .unwrap();
         assert!(status.success(), "git {args:?}");

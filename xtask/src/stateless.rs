@@ -6,7 +6,7 @@
 //! `thread_local!`, the environment, files. An innocent memoiser is told why the speedup would
 //! not count. State hidden from this reading is caught at run time where calls are long enough
 //! to time one per process (`fresh_process_per_call`, exercises 03 and 05); in 06 this reading
-//! is the only guard (see README, "What the grader trusts").
+//! is the only guard (see docs/grader.md, "What the grader trusts").
 
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -75,7 +75,7 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
 
 /// (1-based line, what) for every finding in one file's text.
 pub fn scan(text: &str) -> Vec<(usize, String)> {
-    let code = strip_comments_and_strings(text);
+    let code = crate::lexer::code_only(text);
     let mut found = Vec::new();
     for (k, line) in code.lines().enumerate() {
         let words: Vec<&str> = line.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '!')).collect();
@@ -115,101 +115,6 @@ fn after_word<'a>(line: &'a str, word: &str) -> Option<&'a str> {
         from = at + word.len();
     }
     None
-}
-
-/// The text with comments, string and char literals blanked (newlines kept, so lines still
-/// count), so that a word in a doc comment or a message is not taken for code.
-pub fn strip_comments_and_strings(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        if c == '/' && next == Some('/') {
-            while i < chars.len() && chars[i] != '\n' {
-                out.push(' ');
-                i += 1;
-            }
-        } else if c == '/' && next == Some('*') {
-            let mut depth = 0;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    out.push_str("  ");
-                    i += 2;
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    out.push_str("  ");
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    out.push(blank(chars[i]));
-                    i += 1;
-                }
-            }
-        } else if c == 'r' && (next == Some('"') || next == Some('#')) && !ident_before(&chars, i) {
-            // A raw string: r"…", r#"…"#, …
-            let hashes = chars[i + 1..].iter().take_while(|&&h| h == '#').count();
-            if chars.get(i + 1 + hashes) != Some(&'"') {
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            let end: String = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
-            let body_start = i + 2 + hashes;
-            let rest: String = chars[body_start..].iter().collect();
-            let len = rest.find(&end).map_or(chars.len() - body_start, |at| rest[..at].chars().count() + end.len());
-            for &ch in &chars[i..(body_start + len).min(chars.len())] {
-                out.push(blank(ch));
-            }
-            i = body_start + len;
-        } else if c == '"' {
-            out.push(' ');
-            i += 1;
-            while i < chars.len() && chars[i] != '"' {
-                let step = if chars[i] == '\\' { 2 } else { 1 };
-                for &ch in &chars[i..(i + step).min(chars.len())] {
-                    out.push(blank(ch));
-                }
-                i += step;
-            }
-            out.push(' ');
-            i += 1;
-        } else if c == '\'' {
-            // A char literal ('x', '\n', '\u{1F600}') or a lifetime ('a, 'static).
-            let close = if next == Some('\\') {
-                chars[i + 2..].iter().position(|&ch| ch == '\'').map(|p| i + 2 + p)
-            } else if chars.get(i + 2) == Some(&'\'') {
-                Some(i + 2)
-            } else {
-                None
-            };
-            match close {
-                Some(end) => {
-                    for _ in i..=end {
-                        out.push(' ');
-                    }
-                    i = end + 1;
-                }
-                None => {
-                    out.push(c);
-                    i += 1;
-                }
-            }
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    out
-}
-
-fn ident_before(chars: &[char], i: usize) -> bool {
-    i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_')
 }
 
 /// What the learner reads when state is found.
@@ -256,7 +161,15 @@ fn raw() -> &'static str { r#"static X: Mutex<u8>"# }
 fn ch() -> char { '"' }
 unsafe extern "C" { fn hpc_fib(n: u32) -> u64; }
 "##;
-        assert_eq!(scan(code), vec![], "{}", strip_comments_and_strings(code));
+        assert_eq!(scan(code), vec![], "{}", crate::lexer::code_only(code));
+    }
+
+    #[test]
+    fn state_after_a_raw_byte_string_is_found() {
+        // The grader's former reader took `br"\"` for an ordinary string with an escaped quote
+        // and read the rest of the line as text: the cache after it went unseen.
+        let code = "const S: &[u8] = br\"\\\"; static mut CACHE: u64 = 0;\n";
+        assert_eq!(scan(code).len(), 1, "{}", crate::lexer::code_only(code));
     }
 
     #[test]

@@ -1,3 +1,4 @@
+// Course file, sealed (integrity.toml): an edit here reads as "course files modified". Your code goes in src/.
 //! `cargo bench -p profiling-heat`: your solver against the frozen baseline.
 fn bench(c: &mut criterion::Criterion) {
     harness::heat::bench::compare::<profiling_heat::Heat>(c, "exercise");

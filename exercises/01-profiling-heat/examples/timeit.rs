@@ -1,3 +1,4 @@
+// Course file, sealed (integrity.toml): an edit here reads as "course files modified". Your code goes in src/.
 //! Time one step of your solver the way Python's `timeit` would:
 //!
 //! ```text

@@ -1,3 +1,4 @@
+// Course file, sealed (integrity.toml): an edit here reads as "course files modified". Your code goes in src/.
 //! `cargo bench -p fibonacci-memo`: your versions against the naive baseline, and `memoize`
 //! with a warm cache (what Python's `lru_cache` timing measures).
 use harness::fibonacci::MAX_N;

@@ -1,3 +1,4 @@
+// Course file, sealed (integrity.toml): an edit here reads as "course files modified". Your code goes in src/.
 //! Task 1 as a program: every rank prints its greeting (once `hello` is done).
 //!
 //! ```text

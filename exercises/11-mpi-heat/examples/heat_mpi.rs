@@ -1,3 +1,4 @@
+// Course file, sealed (integrity.toml): an edit here reads as "course files modified". Your code goes in src/.
 //! The heat program on MPI ranks: rank 0 reads the field, every rank evolves its block, rank 0
 //! gathers the result, writes a picture of it and prints the time.
 //!

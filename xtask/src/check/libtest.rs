@@ -2,7 +2,7 @@
 //! A learner's test binary links the learner's code, so its output is held to the list of tests
 //! the course expects (read from the solution's twin binaries) before any of it is believed.
 
-use super::model::{CheckReport, Problem, TestOutcome, TestSummary};
+use super::model::{CheckReport, Problem, STILL_RUNNING, TestOutcome, TestSummary};
 use crate::child::{self, Ending, Limits};
 use crate::course::{Exercise, Start};
 use crate::sandbox::{Confinement, Scratch};
@@ -231,9 +231,6 @@ fn stopped_tests(
         })
         .collect()
 }
-
-/// How a test that hung is told (see [`TestOutcome::still_running`]).
-pub const STILL_RUNNING: &str = "still running after";
 
 /// How `reported` differs from the `expected` names, in plain words (empty when it matches).
 ///

@@ -12,6 +12,7 @@ pub mod model;
 mod mpitest;
 pub mod render;
 
+pub mod export;
 pub use libtest::strip_ansi;
 pub use model::*;
 pub use render::render;

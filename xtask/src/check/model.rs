@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 /// are shares of the course solution's gain, measured in the same run).
 pub const SCHEMA: u32 = 2;
 
+/// How a test that hung is told (see [`TestOutcome::still_running`]).
+pub const STILL_RUNNING: &str = "still running after";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -135,7 +138,7 @@ impl TestOutcome {
 
     /// Whether the test hung: still running when its binary was stopped.
     pub fn still_running(&self) -> bool {
-        !self.passed && self.reason.as_deref().is_some_and(|r| r.starts_with(super::libtest::STILL_RUNNING))
+        !self.passed && self.reason.as_deref().is_some_and(|r| r.starts_with(STILL_RUNNING))
     }
 }
 
@@ -223,7 +226,7 @@ impl StageReport {
         if tiers.len() < 2 {
             return None;
         }
-        let percent = super::render::percent;
+        let percent = crate::text::percent;
         let earned = self.earned() as usize;
         let reached = match earned {
             0 => format!("tier 0 of {}", tiers.len()),

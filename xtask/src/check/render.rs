@@ -3,6 +3,7 @@
 use super::model::{CheckReport, Problem, StageReport, Status, TestOutcome};
 use crate::course::{Exercise, Start};
 use crate::term;
+pub use crate::text::{faster_or_slower, percent, two_digits};
 use grading::protocol::{StageResult, Verdict};
 use grading::roofline::Roof;
 use grading::timeit::format_seconds;
@@ -227,31 +228,6 @@ fn cores_note(s: &StageReport) -> Option<String> {
         term::paint(term::WARN, "busy machine:"),
         two_digits(scaling)
     ))
-}
-
-/// A speedup in words: `2.5× faster than`, or below 1 `3× slower than` (never "0.33× faster").
-pub fn faster_or_slower(speedup: f64) -> String {
-    if speedup >= 1.0 || speedup <= 0.0 || !speedup.is_finite() {
-        format!("{}× faster than", two_digits(speedup))
-    } else {
-        format!("{}× slower than", two_digits(1.0 / speedup))
-    }
-}
-
-/// A share as a percentage: `0.78` → `78%`.
-pub fn percent(share: f64) -> String {
-    if !share.is_finite() {
-        return "–".into();
-    }
-    format!("{:.0}%", share * 100.0).replace("-0%", "0%")
-}
-
-pub fn two_digits(x: f64) -> String {
-    if x >= 10.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }
 
 #[cfg(test)]

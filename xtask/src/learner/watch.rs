@@ -2,7 +2,7 @@
 
 use crate::check;
 use crate::course::{Course, Exercise, Side};
-use crate::progress::Progress;
+use crate::learner::progress::Progress;
 use crate::term;
 use anyhow::{Context, Result};
 use notify::{RecursiveMode, Watcher};

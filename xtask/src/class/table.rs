@@ -30,8 +30,8 @@
 use crate::check::render::{percent, two_digits};
 use crate::check::{CheckReport, SCHEMA, Status};
 use crate::course::Course;
-use crate::report::escape;
 use crate::term;
+use crate::text::escape;
 use anyhow::{Context, Result};
 use grading::protocol::{StageResult, Verdict};
 use serde::Deserialize;
@@ -127,7 +127,7 @@ pub struct Class {
 /// the chart, prints the summary. Fails only when no report could be counted.
 pub fn class(root: &Path, course: &Course, folder: &Path, out: Option<&Path>) -> Result<ExitCode> {
     let trusted = Trusted {
-        seal: crate::submission::committed_seal(root).ok(),
+        seal: crate::class::grade::committed_seal(root).ok(),
         commit: std::process::Command::new("git")
             .arg("-C")
             .arg(root)
@@ -273,7 +273,7 @@ pub fn parse_documents(file: &str, stem: &str, text: &str) -> Result<Vec<Documen
         };
         let graded_at = match incoming.graded_at.as_deref() {
             Some(text) => Some(
-                parse_time(text)
+                crate::clock::parse_time(text)
                     .ok_or_else(|| format!("`graded_at` is {text:?}{at}, not a time such as 2026-03-15T14:03:09Z"))?,
             ),
             None => None,
@@ -290,23 +290,6 @@ pub fn parse_documents(file: &str, stem: &str, text: &str) -> Result<Vec<Documen
         });
     }
     Ok(documents)
-}
-
-/// `2026-03-15T14:03:09Z` (what `grade-submissions` writes) to seconds since 1970-01-01 UTC.
-pub fn parse_time(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    let shape = b.len() == 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':';
-    if !shape || b[19] != b'Z' {
-        return None;
-    }
-    let num = |from: usize, to: usize| text.get(from..to)?.parse::<u32>().ok();
-    let (y, m, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (h, min, s) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || h > 23 || min > 59 || s > 60 {
-        return None;
-    }
-    let days = crate::course::days_from_civil(i64::from(y), m, d);
-    Some(days * 86_400 + i64::from(h * 3600 + min * 60 + s))
 }
 
 /// Sorts every document's reports into counted (on time or late) and apart.
@@ -564,7 +547,7 @@ fn stage_text(r: &StageResult) -> String {
 
 /// `2026-03-15 14:03 UTC`.
 fn when(at: Option<i64>) -> String {
-    at.map_or("unknown".into(), |t| crate::submission::timestamp(t)[..16].replace('T', " ") + " UTC")
+    at.map_or("unknown".into(), |t| crate::clock::timestamp(t)[..16].replace('T', " ") + " UTC")
 }
 
 /// The exercises any report covers, in course order: a class graded with `--only` gets columns
@@ -751,7 +734,7 @@ pub fn csv(course: &Course, class: &Class) -> String {
         for ex in &course.exercises {
             for ((learner, x), e) in best.iter().filter(|((_, x), _)| *x == ex.name) {
                 let r = &e.report;
-                let graded = e.graded_at.map(crate::submission::timestamp).unwrap_or_default();
+                let graded = e.graded_at.map(crate::clock::timestamp).unwrap_or_default();
                 let common = |stage: &str, points: u32, max: u32| {
                     vec![
                         learner.clone(),
@@ -1029,7 +1012,7 @@ mod tests {
             learner: learner.into(),
             commit: Some("c0ffee".into()),
             seal: Some(SEAL.into()),
-            graded_at: parse_time(at),
+            graded_at: crate::clock::parse_time(at),
             schema: SCHEMA,
             reports,
         }
@@ -1068,12 +1051,15 @@ mod tests {
         assert_eq!((r.points(), r.max_points()), (3, 3));
         r = heat(&course, Some(3.0));
         assert_eq!((r.points(), r.stages[0].next_tier), (0, Some(0.5)));
-        assert_eq!(crate::export::points_text(&r, &r.stages[0]), "points 0 of 3; next tier 50%");
+        assert_eq!(crate::check::export::points_text(&r, &r.stages[0]), "points 0 of 3; next tier 50%");
         // Met while tasks are open (or results wrong): shown, but no point counts.
         r = heat(&course, Some(8.0));
         r.status = Status::Wrong;
         assert_eq!((r.points(), r.stage_points(&r.stages[0]), r.stages[0].earned()), (0, 0, 2));
-        assert_eq!(crate::export::points_text(&r, &r.stages[0]), "points 0 of 3; none count until every task passes");
+        assert_eq!(
+            crate::check::export::points_text(&r, &r.stages[0]),
+            "points 0 of 3; none count until every task passes"
+        );
         // An exercise without a timed stage: 1 point when done; a tampered one none.
         assert_eq!((interop(&course, true).points(), interop(&course, false).points()), (1, 0));
         let mut tampered = heat(&course, Some(32.0));
@@ -1108,7 +1094,7 @@ mod tests {
             )
         };
         let heat = Course::parse(&late("2026-03-15"), &crate::root()).unwrap();
-        assert_eq!(heat.exercises[0].late_from(), parse_time("2026-03-16T00:00:00Z"));
+        assert_eq!(heat.exercises[0].late_from(), crate::clock::parse_time("2026-03-16T00:00:00Z"));
         for bad in ["2026-03-15T12:00:00Z", "12:00:00", "2026-03-15T12:00:00"] {
             let text = format!("{:#}", Course::parse(&late(bad), &crate::root()).unwrap_err());
             assert!(text.contains("deadline must be a date such as `deadline = 2026-03-15`"), "{bad}: {text}");
@@ -1322,13 +1308,13 @@ mod tests {
 
     #[test]
     fn grading_times_are_read_strictly() {
-        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(crate::clock::parse_time("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(
-            parse_time("2026-03-15T14:03:09Z").map(crate::submission::timestamp).as_deref(),
+            crate::clock::parse_time("2026-03-15T14:03:09Z").map(crate::clock::timestamp).as_deref(),
             Some("2026-03-15T14:03:09Z")
         );
         for bad in ["2026-03-15", "2026-03-15T14:03:09", "2026-13-15T14:03:09Z", "2026-03-15 14:03:09Z", "x"] {
-            assert_eq!(parse_time(bad), None, "{bad}");
+            assert_eq!(crate::clock::parse_time(bad), None, "{bad}");
         }
     }
 }

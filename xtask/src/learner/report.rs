@@ -2,11 +2,12 @@
 //! as a chart (the speedups beside it): from the learner's progress file, or from a
 //! `check --all --json` report (a CI artifact).
 
+use crate::check::export::AllReport;
 use crate::check::render::{percent, two_digits};
 use crate::check::{CheckReport, Status};
 use crate::course::Course;
-use crate::export::AllReport;
-use crate::progress::Progress;
+use crate::learner::progress::Progress;
+use crate::text::escape;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -194,11 +195,6 @@ pub fn svg(bars: &[Bar]) -> String {
         axis + 16.0
     );
     out
-}
-
-/// Text for HTML and SVG, in element content and in quoted attributes.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// `2 of 3 (next 90%)`, `1 of 1`; `–` without a timed stage.

@@ -20,15 +20,17 @@
 //! So a submission's manifests, `build.rs`, `Cargo.lock`, `.cargo/`, `integrity.toml`,
 //! harness, runner or tests are never built or run: they are only compared.
 
+use crate::check::export;
 use crate::check::{self, CheckReport, Status};
+use crate::clock;
 use crate::course::{Course, Exercise, Side};
-use crate::{export, integrity};
+use crate::integrity;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// Where the scratch course lives, under the runner's checkout.
@@ -66,18 +68,6 @@ pub(crate) fn committed_seal(root: &Path) -> Result<String> {
     Ok(integrity::digest(sealed.as_bytes()))
 }
 
-/// A time as `2026-03-15T14:03:09Z` (seconds since 1970-01-01 UTC).
-pub(crate) fn timestamp(seconds: i64) -> String {
-    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    let (y, m, d) = crate::figures::civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
-/// Seconds since 1970-01-01 UTC, by the system clock.
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
-
 /// Grades every submission folder against the course in `root` (see the module's
 /// documentation). With `out`, writes `<name>.json` (the `check --all --json` document with the
 /// course's commit and seal and the grading time, see [`Graded`]),
@@ -104,7 +94,7 @@ pub fn grade_submissions(
     let commit = ensure_clean(root, course)?;
     let short = &commit[..commit.len().min(12)];
     let started = Instant::now();
-    let scratch = sealed_scratch(root, SCRATCH)?;
+    let scratch = integrity::sealed_scratch(root, SCRATCH)?;
     let stale = integrity::differences(&scratch, &course.all_folders())?.unwrap_or_default();
     if !stale.is_empty() {
         bail!(
@@ -124,7 +114,7 @@ pub fn grade_submissions(
     let mut graded = Vec::new();
     for (name, dir) in &named {
         let started = Instant::now();
-        let graded_at = timestamp(now());
+        let graded_at = clock::timestamp(clock::now());
         let changes = differences(&trusted, &course_files(dir)?);
         let mut tampered = concerns(course, &changes);
         for (ex, links) in replace_sources(&scratch, dir, course)? {
@@ -262,55 +252,6 @@ fn dirty_protected(status: &str, exercise_dirs: &[PathBuf]) -> Vec<String> {
         changed.extend(paths.into_iter().filter(|p| integrity::is_protected(p, exercise_dirs)));
     }
     changed
-}
-
-/// Makes `target/submissions/course/` a copy of the course at `HEAD`, keeping its `target/`.
-/// A copy of the course at `HEAD` in `root/folder` (see [`prepare_scratch`]) whose checks trust
-/// the seal committed at `HEAD`, as the copy has no git history of its own.
-pub(crate) fn sealed_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
-    let scratch = prepare_scratch(root, folder)?;
-    let sealed = git_text(root, &["show", &format!("HEAD:{}", integrity::FILE)])
-        .with_context(|| format!("the course at HEAD has no committed {}", integrity::FILE))?;
-    integrity::pin_trusted_seal(&scratch, sealed);
-    Ok(scratch)
-}
-
-/// A copy of the course at `HEAD` (`git archive`) in `root/folder`, keeping its `target/`.
-fn prepare_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
-    let scratch = root.join(folder);
-    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
-    for entry in std::fs::read_dir(&scratch).with_context(|| format!("cannot read {}", scratch.display()))? {
-        let path = entry?.path();
-        if path.file_name().is_some_and(|n| n == "target") {
-            continue;
-        }
-        let removed = if path.is_dir() && !path.is_symlink() {
-            std::fs::remove_dir_all(&path)
-        } else {
-            std::fs::remove_file(&path)
-        };
-        removed.with_context(|| format!("cannot remove {}", path.display()))?;
-    }
-    let mut archive = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["archive", "--format=tar", "HEAD"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("cannot run git archive")?;
-    let stdout = archive.stdout.take().context("git archive gave no output")?;
-    let untar = Command::new("tar")
-        .arg("-x")
-        .arg("-C")
-        .arg(&scratch)
-        .stdin(stdout)
-        .status()
-        .context("cannot run tar to unpack the course")?;
-    let archived = archive.wait()?;
-    if !archived.success() || !untar.success() {
-        bail!("could not copy the course at HEAD into {}", scratch.display());
-    }
-    scratch.canonicalize().with_context(|| format!("cannot find {}", scratch.display()))
 }
 
 /// Is `file` (relative, `/`-separated) the learner's, so not compared: code under an

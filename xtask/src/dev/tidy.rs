@@ -12,6 +12,7 @@
 
 use crate::course::{Course, Side};
 use crate::integrity;
+use crate::lexer::{self, Token};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -112,127 +113,10 @@ const PAIRS: &[Pair] = &[
     },
 ];
 
-/// A token of Rust source; comments and white space are not tokens.
-#[derive(Clone, Debug)]
-struct Token {
-    text: String,
-    /// The 1-based line it starts on (for a substituted token: the line of what it replaced).
-    line: usize,
-}
-
-/// Operators of two or three characters, read as one token. `<<` and `>>` are read as two:
-/// `>>` may close two generic lists.
-const OPERATORS: [&str; 20] = [
-    "..=", "...", "::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "..", "+=", "-=", "*=", "/=", "%=", "^=", "&=",
-    "|=",
-];
-
-/// The tokens of `source`: identifiers, numbers, literals (whole), lifetimes, punctuation.
-/// Comments (doc comments too) and white space are dropped, and so is a comma before a closing
-/// bracket (rustfmt adds one when it breaks a list over lines).
+/// The tokens of `source` ([`lexer::tokens`]), less a comma before a closing bracket (rustfmt
+/// adds one when it breaks a list over lines).
 fn tokens(source: &str) -> Result<Vec<Token>, String> {
-    let chars: Vec<char> = source.chars().collect();
-    let at = |k: usize| chars.get(k).copied();
-    let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    let (mut out, mut k, mut line) = (Vec::new(), 0, 1);
-    // Moves `k` past a quoted literal whose opening quote is at `k`; counts its lines.
-    let quoted = |k: &mut usize, line: &mut usize, quote: char| -> Result<(), String> {
-        let start_line = *line;
-        *k += 1;
-        loop {
-            match at(*k) {
-                None => return Err(format!("line {start_line}: unterminated literal")),
-                Some('\\') => {
-                    *line += usize::from(at(*k + 1) == Some('\n'));
-                    *k += 2;
-                }
-                Some(c) if c == quote => break,
-                Some(c) => {
-                    *line += usize::from(c == '\n');
-                    *k += 1;
-                }
-            }
-        }
-        *k += 1;
-        Ok(())
-    };
-    while let Some(c) = at(k) {
-        let (start, start_line) = (k, line);
-        if c == '\n' {
-            line += 1;
-            k += 1;
-            continue;
-        } else if c.is_whitespace() {
-            k += 1;
-            continue;
-        } else if c == '/' && at(k + 1) == Some('/') {
-            while at(k).is_some_and(|c| c != '\n') {
-                k += 1;
-            }
-            continue;
-        } else if c == '/' && at(k + 1) == Some('*') {
-            let mut depth = 0;
-            loop {
-                match (at(k), at(k + 1)) {
-                    (Some('/'), Some('*')) => (depth, k) = (depth + 1, k + 2),
-                    (Some('*'), Some('/')) => {
-                        (depth, k) = (depth - 1, k + 2);
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    (Some(c), _) => (line, k) = (line + usize::from(c == '\n'), k + 1),
-                    (None, _) => return Err(format!("line {start_line}: unterminated block comment")),
-                }
-            }
-            continue;
-        } else if ident(Some(c)) {
-            let number = c.is_ascii_digit();
-            while ident(at(k)) || (number && at(k) == Some('.') && at(k + 1).is_some_and(|d| d.is_ascii_digit())) {
-                k += 1;
-            }
-            let word: String = chars[start..k].iter().collect();
-            match (word.as_str(), at(k)) {
-                ("r" | "br" | "cr", Some('#' | '"')) => {
-                    let hashes = (k..).take_while(|&j| at(j) == Some('#')).count();
-                    if at(k + hashes) == Some('"') {
-                        // A raw string: up to a quote followed by as many hashes.
-                        k += hashes + 1;
-                        while !(at(k) == Some('"') && (1..=hashes).all(|h| at(k + h) == Some('#'))) {
-                            let c = at(k).ok_or_else(|| format!("line {start_line}: unterminated raw string"))?;
-                            line += usize::from(c == '\n');
-                            k += 1;
-                        }
-                        k += hashes + 1;
-                    } else {
-                        // A raw identifier, `r#type`.
-                        k += 1;
-                        while ident(at(k)) {
-                            k += 1;
-                        }
-                    }
-                }
-                ("b" | "c", Some('"')) => quoted(&mut k, &mut line, '"')?,
-                ("b", Some('\'')) => quoted(&mut k, &mut line, '\'')?,
-                _ => {}
-            }
-        } else if c == '"' {
-            quoted(&mut k, &mut line, '"')?;
-        } else if c == '\'' {
-            if at(k + 1) == Some('\\') || (at(k + 2) == Some('\'') && at(k + 1) != Some('\'')) {
-                quoted(&mut k, &mut line, '\'')?; // a character
-            } else {
-                k += 1; // a lifetime or a label
-                while ident(at(k)) {
-                    k += 1;
-                }
-            }
-        } else {
-            let rest: String = chars[k..chars.len().min(k + 3)].iter().collect();
-            k += OPERATORS.iter().find(|op| rest.starts_with(**op)).map_or(1, |op| op.len());
-        }
-        out.push(Token { text: chars[start..k].iter().collect(), line: start_line });
-    }
+    let out = lexer::tokens(source)?;
     let closes = |t: Option<&Token>| t.is_some_and(|t| matches!(t.text.as_str(), ")" | "]" | "}"));
     Ok((0..out.len()).filter(|&k| !(out[k].text == "," && closes(out.get(k + 1)))).map(|k| out[k].clone()).collect())
 }
@@ -251,8 +135,7 @@ fn substitute(tokens: &[Token], from: &[String], to: &[String]) -> (Vec<Token>, 
     let (mut out, mut k, mut count) = (Vec::new(), 0, 0);
     while k < tokens.len() {
         if !from.is_empty() && starts_with(&tokens[k..], from) {
-            let line = tokens[k].line;
-            out.extend(to.iter().map(|text| Token { text: text.clone(), line }));
+            out.extend(to.iter().map(|text| Token { text: text.clone(), ..tokens[k].clone() }));
             (k, count) = (k + from.len(), count + 1);
         } else {
             out.push(tokens[k].clone());
@@ -433,7 +316,7 @@ fn shipped(root: &Path, file: &str) -> Result<(String, &'static str), String> {
     let utf8 = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|_| format!("{file} is not UTF-8"));
     match std::fs::read(root.join(file)) {
         Ok(bytes) if integrity::digest(&bytes) == *want => Ok((utf8(bytes)?, "the working file, as sealed")),
-        _ => match crate::reset::from_history(root, file, want) {
+        _ => match integrity::from_history(root, file, want) {
             Ok(bytes) => Ok((utf8(bytes)?, "the sealed version, from git history: the working file differs")),
             Err(e) => Err(format!(
                 "{file}: the working file is not the starting code sealed in {} and that version cannot be \
@@ -920,4 +803,42 @@ fn the_reference_workers_list_is_read_from_its_source() {
     let source = "fn main() {\n    serve(vec![\n        harness::heat::spec(),\n        // harness::old::spec(),\n        \
                   harness::arrays::spec(),\n    ])\n}\n";
     assert_eq!(reference_topics(source), ["heat", "arrays"]);
+}
+
+/// The first line of every sealed file in an exercise's crate (its manifest, tests, benches,
+/// build script, examples): a learner reads there, before editing, that an edit is not graded.
+const SEALED_MARK: &str = "Course file, sealed (integrity.toml): an edit here reads as \"course files modified\". \
+                           Your code goes in src/.";
+
+/// Of `files` (relative to `root`), the sealed files of exercise crates whose first line is not
+/// the comment [`SEALED_MARK`].
+fn unmarked_sealed_files(root: &Path, files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|file| file.starts_with("exercises/") && !file.ends_with(".md"))
+        .filter(|file| {
+            let first = read(&root.join(file)).lines().next().unwrap_or_default().to_string();
+            let comment = if file.ends_with(".toml") { "# " } else { "// " };
+            first != format!("{comment}{SEALED_MARK}")
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_sealed_file_of_an_exercise_says_so_on_its_first_line() {
+    let (root, course) = (root(), course());
+    let dirs: Vec<PathBuf> = course.exercises.iter().map(|e| e.folder(Side::Exercise)).collect();
+    let sealed = integrity::protected(&root, &dirs).expect("the course's sealed files can be listed");
+    assert!(sealed.iter().filter(|f| f.starts_with("exercises/")).count() > 30, "{sealed:?}");
+    assert_eq!(unmarked_sealed_files(&root, &sealed), Vec::<String>::new());
+    // And the check can fail: a file without the line is named, one with it is not.
+    let scratch = std::env::temp_dir().join(format!("tidy-sealed-mark-{}", std::process::id()));
+    std::fs::create_dir_all(scratch.join("exercises/01-x/tests")).unwrap();
+    std::fs::write(scratch.join("exercises/01-x/Cargo.toml"), format!("# {SEALED_MARK}\n[package]\n")).unwrap();
+    std::fs::write(scratch.join("exercises/01-x/tests/grade.rs"), "fn main() {}\n").unwrap();
+    let files = ["exercises/01-x/Cargo.toml".to_string(), "exercises/01-x/tests/grade.rs".to_string()];
+    let found = unmarked_sealed_files(&scratch, &files);
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert_eq!(found, ["exercises/01-x/tests/grade.rs"]);
 }

@@ -23,19 +23,6 @@ fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The content of `file` with SHA-256 `want`, from the newest commit that has it.
-pub(crate) fn from_history(root: &Path, file: &str, want: &str) -> Result<Vec<u8>> {
-    let log = Command::new("git").current_dir(root).args(["log", "--format=%H", "--", file]).output();
-    let log = log.context("reset needs git to find the starting code")?;
-    for commit in String::from_utf8_lossy(&log.stdout).lines() {
-        let show = Command::new("git").current_dir(root).arg("show").arg(format!("{commit}:{file}")).output()?;
-        if show.status.success() && integrity::digest(&show.stdout) == want {
-            return Ok(show.stdout);
-        }
-    }
-    bail!("the starting version of {file} is not in this repository's git history")
-}
-
 /// Saves the learner's `src` to `.course/backups/<name>/<time>/`, then restores the sealed
 /// starting code; files the learner added are removed (they are in the backup).
 pub fn reset(root: &Path, ex: &Exercise) -> Result<ExitCode> {
@@ -51,7 +38,7 @@ pub fn reset(root: &Path, ex: &Exercise) -> Result<ExitCode> {
     // Everything is fetched before anything is touched: a failure leaves the learner's code as it was.
     let restored: Vec<(String, Vec<u8>)> = starting
         .iter()
-        .map(|(file, want)| Ok((file.clone(), from_history(root, file, want)?)))
+        .map(|(file, want)| Ok((file.clone(), integrity::from_history(root, file, want)?)))
         .collect::<Result<_>>()?;
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let backup: PathBuf = root.join(".course/backups").join(&ex.name).join(stamp.to_string());

@@ -91,7 +91,7 @@ impl Confinement {
     /// downloaded crates readable, nothing of the home folder beyond them (no
     /// `credentials.toml`, no `~/.ssh`), and no network (the crates are fetched first, by the
     /// runner itself).
-    pub fn cargo(scratch: &Path, course: &Path, target: &Path, pinned: &crate::cargo::PinnedCargo) -> Confinement {
+    pub fn cargo(scratch: &Path, course: &Path, target: &Path, pinned: &PinnedCargo) -> Confinement {
         let rustup_home = tool_home("RUSTUP_HOME", ".rustup");
         let mut readable = vec![course.to_path_buf(), rustup_home, pinned.cwd.clone(), pinned.home.clone()];
         readable.extend(["registry", "git", "bin"].map(|p| pinned.real_home.join(p)));
@@ -106,6 +106,17 @@ impl Confinement {
         writable.extend([".package-cache", ".package-cache-mutate", ".global-cache"].map(|p| pinned.home.join(p)));
         Confinement { scratch: scratch.to_path_buf(), writable, readable, launcher: Launcher::Cargo, profiled: false }
     }
+}
+
+/// Where the builds grading rests on run cargo from (see `cargo::course_cargo`): an empty working
+/// folder outside the course, and a cargo home without configuration: the user's, or, when
+/// that holds a `config.toml`, one of the runner's own that links to its downloaded crates
+/// (not always: cargo rebuilds every dependency when the cargo home's path changes).
+pub struct PinnedCargo {
+    pub cwd: PathBuf,
+    pub home: PathBuf,
+    /// The user's cargo home, whose `registry` and `git` the pinned one links to.
+    pub real_home: PathBuf,
 }
 
 /// Where cargo or rustup keep their files: `variable` if set, else `~/<folder>` (as they decide).
