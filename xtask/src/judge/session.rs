@@ -159,21 +159,9 @@ impl Session<'_> {
         Ok(seconds)
     }
 
-    /// The calls whose outputs are checked after a sample of `count` calls: all of them up to
-    /// [`CHECKED_PER_SAMPLE`], else that many drawn at random now that the sample is over (the
-    /// candidate cannot know which), in increasing order.
+    /// The calls whose outputs are checked after this sample of `count` calls ([`checked_calls`]).
     fn picks(&self, count: usize) -> Vec<usize> {
-        use std::hash::BuildHasher;
-        if count <= CHECKED_PER_SAMPLE {
-            return (0..count).collect();
-        }
-        let mut picks = std::collections::BTreeSet::new();
-        let mut draw = 0u64;
-        while picks.len() < CHECKED_PER_SAMPLE {
-            draw += 1;
-            picks.insert((self.seeds.hash_one((self.samples, u64::MAX, draw)) % count as u64) as usize);
-        }
-        picks.into_iter().collect()
+        checked_calls(&self.seeds, self.samples, count)
     }
 
     /// The outputs of calls `picks` of `who`, read where they lie (the worker's list at `list`
@@ -516,11 +504,7 @@ fn judge(
         match protocol::measure(name, *target, Some(work.clone()), contenders, &protocol, progress) {
             Ok(result) => {
                 let s = session.borrow();
-                let cores = threaded.then(|| CoreUse {
-                    candidate: s.candidate_cpu.filter(|_| s.candidate_wall > 0.0).map(|cpu| cpu / s.candidate_wall),
-                    // The higher of the two: a core counts as taken only if both found it so.
-                    two_thread_scaling: before.zip(probe()).map(|(a, b)| a.max(b)),
-                });
+                let cores = threaded.then(|| CoreUse::of(s.candidate_cpu, s.candidate_wall, [before, probe()]));
                 results.push((result, cores));
             }
             Err(text) => {
@@ -548,6 +532,63 @@ pub struct CoreUse {
     pub two_thread_scaling: Option<f64>,
 }
 
+impl CoreUse {
+    /// From the candidate's CPU seconds (`None` when unreadable) over `wall` seconds of timed
+    /// runs, and the two probes: the higher of them, as a core counts as taken only if both
+    /// found it so.
+    fn of(cpu: Option<f64>, wall: f64, probes: [Option<f64>; 2]) -> CoreUse {
+        CoreUse {
+            candidate: cpu.filter(|_| wall > 0.0).map(|cpu| cpu / wall),
+            two_thread_scaling: probes[0].zip(probes[1]).map(|(a, b)| a.max(b)),
+        }
+    }
+}
+
+/// The calls whose outputs are checked after sample number `sample` of `count` calls: all of
+/// them up to [`CHECKED_PER_SAMPLE`], else that many drawn at random by the judge's `seeds` once
+/// the sample is over (the candidate cannot know which), in increasing order.
+fn checked_calls(seeds: &std::collections::hash_map::RandomState, sample: u64, count: usize) -> Vec<usize> {
+    use std::hash::BuildHasher;
+    if count <= CHECKED_PER_SAMPLE {
+        return (0..count).collect();
+    }
+    let mut picks = std::collections::BTreeSet::new();
+    let mut draw = 0u64;
+    while picks.len() < CHECKED_PER_SAMPLE {
+        draw += 1;
+        picks.insert((seeds.hash_one((sample, u64::MAX, draw)) % count as u64) as usize);
+    }
+    picks.into_iter().collect()
+}
+
 fn num_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::hash_map::RandomState;
+
+    #[test]
+    fn every_call_is_checked_up_to_the_limit_and_a_fresh_random_choice_beyond() {
+        let seeds = RandomState::new();
+        assert_eq!(checked_calls(&seeds, 1, 10), (0..10).collect::<Vec<_>>());
+        assert_eq!(checked_calls(&seeds, 1, CHECKED_PER_SAMPLE).len(), CHECKED_PER_SAMPLE);
+        let picks = checked_calls(&seeds, 1, 100_000);
+        assert_eq!(picks.len(), CHECKED_PER_SAMPLE);
+        assert!(picks.windows(2).all(|w| w[0] < w[1]) && picks.iter().all(|&k| k < 100_000), "{picks:?}");
+        assert_eq!(picks, checked_calls(&seeds, 1, 100_000), "one sample, one choice");
+        assert_ne!(picks, checked_calls(&seeds, 2, 100_000), "each sample draws again");
+        assert_ne!(picks, checked_calls(&RandomState::new(), 1, 100_000), "each grading has its own seeds");
+    }
+
+    #[test]
+    fn cores_used_are_cpu_over_wall_and_a_core_is_taken_only_if_both_probes_say_so() {
+        let used = CoreUse::of(Some(3.6), 2.0, [Some(1.2), Some(1.9)]);
+        assert_eq!(used, CoreUse { candidate: Some(1.8), two_thread_scaling: Some(1.9) });
+        let unread = CoreUse::of(None, 2.0, [Some(1.2), Some(1.3)]);
+        assert_eq!(unread, CoreUse { candidate: None, two_thread_scaling: Some(1.3) });
+        assert_eq!(CoreUse::of(Some(1.0), 0.0, [None, None]), CoreUse { candidate: None, two_thread_scaling: None });
+    }
 }

@@ -552,3 +552,55 @@ pub(super) fn shorten(s: &str) -> String {
     let s = crate::term::inert(s);
     if s.chars().count() > 120 { format!("{}…", s.chars().take(120).collect::<String>()) } else { s }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_read_exactly_or_refused_naming_what_came() {
+        let none = String::new;
+        assert_eq!(parse_answer::<2>("done 3 4096", "done", none).unwrap(), [3, 4096]);
+        let located = parse_located("input 2 100 200 300", "input", none).unwrap();
+        assert_eq!((located.count, located.offsets, located.data, located.bytes), (2, 100, 200, 300));
+        assert_eq!(parse_at("at 7 8", none).unwrap(), (7, 8));
+        for wrong in ["done 3", "done 3 4 5", "done x 4", "finished 3 4", "done3 4"] {
+            match parse_answer::<2>(wrong, "done", || "its output".into()) {
+                Err(Failure::Protocol { message, output }) => {
+                    assert!(message.contains(&format!("got '{wrong}'")), "{message}");
+                    assert_eq!(output, "its output");
+                }
+                other => panic!("{wrong}: {other:?}"),
+            }
+        }
+        let long = "x".repeat(500);
+        assert_eq!(shorten(&long).chars().count(), 121, "120 characters and an ellipsis");
+    }
+
+    #[test]
+    fn only_the_end_of_a_long_output_is_kept() {
+        let output = Mutex::new(String::new());
+        let text = format!("{}{}", "a".repeat(3 * KEPT_OUTPUT), "the end");
+        keep_tail(Box::new(std::io::Cursor::new(text.into_bytes())), &output);
+        let kept = output.into_inner().unwrap();
+        assert!(kept.starts_with('…') && kept.ends_with("the end"), "{}", &kept[..20]);
+        assert!(kept.len() <= 2 * KEPT_OUTPUT + 8, "{}", kept.len());
+    }
+
+    #[test]
+    fn a_stopped_process_is_seen_stopped_and_a_running_one_is_not() {
+        let mut child = Command::new("sleep").arg("5").spawn().expect("sleep runs");
+        let pid = child.id() as i32;
+        assert!(!all_threads_stopped(pid));
+        // SAFETY: signals to the child this test started.
+        unsafe { libc::kill(pid, libc::SIGSTOP) };
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !all_threads_stopped(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(all_threads_stopped(pid));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(all_threads_stopped(pid), "a process that is gone cannot run");
+    }
+}
