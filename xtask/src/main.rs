@@ -97,14 +97,7 @@ fn run_dev(root: &Path, course: &Course, cmd: DevCmd) -> Result<ExitCode> {
 
 fn grade(root: &Path, course: &Course, args: GradeArgs) -> Result<ExitCode> {
     sandbox::require_for_class(args.allow_weaker_sandbox)?;
-    class::grade::grade_submissions(
-        root,
-        course,
-        &args.submissions,
-        args.out.as_deref(),
-        args.summary.as_deref(),
-        &args.only,
-    )
+    class::grade::grade_submissions(root, course, &args)
 }
 
 fn table(root: &Path, course: &Course, args: TableArgs) -> Result<ExitCode> {

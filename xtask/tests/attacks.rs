@@ -551,12 +551,8 @@ fn every_attack_is_refused_in_plain_words() {
     // the lock goes with this process.
     let lock = std::fs::File::create(base.join("lock")).unwrap();
     // SAFETY: flock on a descriptor this function owns for its whole run.
-    assert_eq!(
-        unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) },
-        0,
-        "cannot lock {}",
-        base.display()
-    );
+    let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) };
+    assert_eq!(locked, 0, "cannot lock {}", base.display());
     let started = Instant::now();
     let files = snapshot(&repo);
     sync(&dirs.course, &files);

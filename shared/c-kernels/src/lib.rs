@@ -84,10 +84,8 @@ mod tests {
         let code = unsafe { hpc_heat_step_omp(u.as_ptr(), omp.as_mut_ptr(), 3, 3, 0.5, 5e-5, 1e-4, 1e-4) };
         assert_eq!((code, omp), (HPC_OK, out));
         // SAFETY: a null pointer is what is being tested; C checks it before any access.
-        assert_eq!(
-            unsafe { hpc_heat_step(std::ptr::null(), out.as_mut_ptr(), 3, 3, 0.5, 5e-5, 1e-4, 1e-4) },
-            HPC_ERR_NULL
-        );
+        let code = unsafe { hpc_heat_step(std::ptr::null(), out.as_mut_ptr(), 3, 3, 0.5, 5e-5, 1e-4, 1e-4) };
+        assert_eq!(code, HPC_ERR_NULL);
     }
 
     #[test]
@@ -102,9 +100,7 @@ mod tests {
         }
         assert_eq!(serial, omp);
         // SAFETY: no cells, nothing is read or written.
-        assert_eq!(
-            unsafe { hpc_heat_step_omp(u.as_ptr(), omp.as_mut_ptr(), 0, 3, 0.5, 5e-5, 1e-4, 1e-4) },
-            HPC_ERR_SIZE
-        );
+        let code = unsafe { hpc_heat_step_omp(u.as_ptr(), omp.as_mut_ptr(), 0, 3, 0.5, 5e-5, 1e-4, 1e-4) };
+        assert_eq!(code, HPC_ERR_SIZE);
     }
 }

@@ -75,7 +75,10 @@ pub fn task_3_exports(heat_step: HeatExport, kernel: KernelExport) {
     let mut out = [f64::NAN; 9];
     // SAFETY (every call below): each pointer is null or points to 9 doubles, as the header's
     // contract asks for a 3×3 field; the sizes that do not match are ones it must refuse.
-    let step = |u: *const f64, out: *mut f64, rows, cols| unsafe { heat_step(u, out, rows, cols) };
+    let step = |u: *const f64, out: *mut f64, rows, cols| {
+        // SAFETY: as said above, for every call.
+        unsafe { heat_step(u, out, rows, cols) }
+    };
     assert_eq!(step(u.as_ptr(), out.as_mut_ptr(), 3, 3), HPC_OK, "hpc_rust_heat_step on a valid 3×3 field");
     assert_eq!(out.to_vec(), reference_heat_step(&u, 3, 3), "hpc_rust_heat_step's result");
     assert_eq!(step(std::ptr::null(), out.as_mut_ptr(), 3, 3), HPC_ERR_NULL, "a null input must give HPC_ERR_NULL");

@@ -72,6 +72,7 @@ pub mod proxy {
         let n = values_of(rows, cols);
         // SAFETY: the caller vouches for `n` values behind each pointer that is not null.
         let input = (!u.is_null()).then(|| unsafe { std::slice::from_raw_parts(u, n) }.to_vec());
+        // SAFETY: as for `u`.
         let output = (!out.is_null()).then(|| unsafe { std::slice::from_raw_parts(out, n) }.to_vec());
         let (code, written): (c_int, Option<Vec<f64>>) =
             call_c("hpc_rust_heat_step", &(input, output, rows, cols), (c_int::MIN, None));

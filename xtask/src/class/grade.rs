@@ -22,6 +22,7 @@
 
 use crate::check::export;
 use crate::check::{self, CheckReport, Status};
+use crate::cli::GradeArgs;
 use crate::clock;
 use crate::course::{Course, Exercise, Side};
 use crate::integrity;
@@ -75,14 +76,9 @@ pub(crate) fn committed_seal(root: &Path) -> Result<String> {
 /// without it, prints a JSON array of [`Graded`]. `summary` gets every Markdown summary
 /// appended. `only` names the exercises to grade (default: all). Exits 0 only when every
 /// exercise graded of every submission is done.
-pub fn grade_submissions(
-    root: &Path,
-    course: &Course,
-    submissions: &[PathBuf],
-    out: Option<&Path>,
-    summary: Option<&Path>,
-    only: &[String],
-) -> Result<ExitCode> {
+pub fn grade_submissions(root: &Path, course: &Course, args: &GradeArgs) -> Result<ExitCode> {
+    let GradeArgs { submissions, only, .. } = args;
+    let (out, summary) = (args.out.as_deref(), args.summary.as_deref());
     let named = name_submissions(submissions)?;
     // `--only`: this week's exercises (the reports hold those alone; `class` shows the others as
     // not submitted), resolved before anything is copied so a typo costs nothing.

@@ -842,3 +842,65 @@ fn every_sealed_file_of_an_exercise_says_so_on_its_first_line() {
     let _ = std::fs::remove_dir_all(&scratch);
     assert_eq!(found, ["exercises/01-x/tests/grade.rs"]);
 }
+
+/// Every `cargo xtask WORD` in `text` whose WORD is no command of `cli` (hidden aliases
+/// included), and, after `dev`, no command of that group.
+fn unknown_commands(text: &str, cli: &clap::Command) -> Vec<String> {
+    let mut unknown = Vec::new();
+    let raw: Vec<&str> = text.split_whitespace().collect();
+    let words: Vec<&str> = raw.iter().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')).collect();
+    // A word that ends a command as written (`cargo xtask dev`, then prose) ends with a mark.
+    let ends = |k: usize| raw[k].ends_with(|c: char| !c.is_alphanumeric() && c != '-');
+    for k in 0..words.len().saturating_sub(2) {
+        if (words[k], words[k + 1]) != ("cargo", "xtask") || ends(k + 1) {
+            continue;
+        }
+        let next = if ends(k + 2) { "" } else { words.get(k + 3).copied().unwrap_or_default() };
+        let word = words[k + 2];
+        if word.is_empty() || word.starts_with('-') || !word.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+            continue;
+        }
+        match cli.find_subcommand(word) {
+            None => unknown.push(word.to_string()),
+            Some(dev) if word == "dev" && !next.is_empty() && !next.starts_with('-') => {
+                if dev.find_subcommand(next).is_none() {
+                    unknown.push(format!("dev {next}"));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    unknown
+}
+
+#[test]
+fn every_command_the_docs_name_exists_and_the_readme_names_every_command() {
+    use clap::CommandFactory;
+    let (root, cli) = (root(), crate::cli::Cli::command());
+    let mut pages = vec![root.join("README.md")];
+    for dir in ["docs", "exercises"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            let path = entry.path();
+            pages.push(if path.is_dir() { path.join("README.md") } else { path });
+        }
+    }
+    let mut problems = Vec::new();
+    for page in pages.iter().filter(|p| p.extension().is_some_and(|e| e == "md") && p.is_file()) {
+        for word in unknown_commands(&read(page), &cli) {
+            problems.push(format!("{}: `cargo xtask {word}` is no command", page.display()));
+        }
+    }
+    assert_eq!(problems, Vec::<String>::new());
+    // The README's layout row names every command a `--help` shows, and those of `dev`.
+    let readme = read(&root.join("README.md"));
+    let row = readme.lines().find(|l| l.starts_with("| `xtask/` |")).expect("the README's layout has a row for xtask/");
+    let shown = |c: &clap::Command| {
+        c.get_subcommands().filter(|s| !s.is_hide_set()).map(|s| s.get_name().to_string()).collect::<Vec<_>>()
+    };
+    let dev = cli.find_subcommand("dev").expect("a dev group");
+    for name in shown(&cli).into_iter().chain(shown(dev)) {
+        assert!(row.contains(&name), "the README's layout row for xtask/ does not name `{name}`: {row}");
+    }
+    // And the check can fail.
+    assert_eq!(unknown_commands("run `cargo xtask chek x` or cargo xtask dev verfy", &cli), ["chek", "dev verfy"]);
+}

@@ -320,13 +320,14 @@ impl Session<'_> {
     }
 }
 
-/// One contender, for the protocol.
-struct Side<'a> {
+/// One contender, for the protocol: samples `who` through the session (`course::Side`, the
+/// exercise or the solution crate, is another thing).
+struct Sampler<'a> {
     session: Rc<RefCell<Session<'a>>>,
     who: Role,
 }
 
-impl Contender for Side<'_> {
+impl Contender for Sampler<'_> {
     fn rounds_begin(&mut self) {
         self.session.borrow_mut().in_rounds = true;
     }
@@ -497,7 +498,7 @@ fn judge(
             protocol.min_solution_speedup = stage.least_solution_speedup(&protocol);
             protocol.unsure_meets = stage.narrow_margin.is_none();
         }
-        let side = |who| Side { session: session.clone(), who };
+        let side = |who| Sampler { session: session.clone(), who };
         let (mut baseline, mut candidate, mut solution) =
             (side(Role::Reference), side(Role::Candidate), side(Role::Solution));
         let contenders = Contenders { baseline: &mut baseline, candidate: &mut candidate, solution: &mut solution };

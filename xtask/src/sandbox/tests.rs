@@ -75,7 +75,13 @@ fn attempts() {
     });
     // SAFETY: shmget with a key and no flags only looks the segment up.
     say("others-sysv-ipc", unsafe { libc::shmget(sysv_key(parent), 0, 0) } >= 0);
-    say("ptrace-parent", in_fork(move || unsafe { libc::ptrace(libc::PTRACE_SEIZE, parent, 0, 0) } == 0));
+    say(
+        "ptrace-parent",
+        in_fork(move || {
+            // SAFETY: an attempt to attach to the runner, which the sandbox refuses.
+            unsafe { libc::ptrace(libc::PTRACE_SEIZE, parent, 0, 0) == 0 }
+        }),
+    );
     say("read-parent-memory", {
         let mut byte = 0u8;
         let local = libc::iovec { iov_base: (&raw mut byte).cast(), iov_len: 1 };
@@ -86,9 +92,20 @@ fn attempts() {
         n >= 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EPERM)
     });
     // Each in a child of its own: one success would make the other fail for another reason.
-    // SAFETY: setsid and setpgid change only the forked child.
-    say("setsid", in_fork(|| unsafe { libc::setsid() } >= 0));
-    say("setpgid", in_fork(|| unsafe { libc::setpgid(0, 0) } == 0));
+    say(
+        "setsid",
+        in_fork(|| {
+            // SAFETY: setsid changes only the forked child.
+            unsafe { libc::setsid() >= 0 }
+        }),
+    );
+    say(
+        "setpgid",
+        in_fork(|| {
+            // SAFETY: setpgid changes only the forked child.
+            unsafe { libc::setpgid(0, 0) == 0 }
+        }),
+    );
     say("own-network", std::fs::read_link("/proc/self/ns/net").is_ok_and(|n| n.to_string_lossy() != parent_net));
     let runner = std::net::SocketAddr::from(([127, 0, 0, 1], port.parse().unwrap()));
     say("tcp-connect", std::net::TcpStream::connect_timeout(&runner, Duration::from_secs(2)).is_ok());
