@@ -22,6 +22,7 @@
 //! each learner thread. So the check sees the learner's threads, and how many of them work at
 //! once, in a process the learner's code never runs in.
 
+use grading::worker::Request;
 pub use grading::worker::{hex, unhex};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::cell::RefCell;
@@ -97,7 +98,11 @@ pub fn write_line(line: &str) -> bool {
 /// or broke the protocol).
 pub fn call<A: Serialize, R: DeserializeOwned>(name: &str, args: &A) -> R {
     let bytes = postcard::to_stdvec(args).expect("the arguments encode");
-    let answer = if write_line(&format!("call {name} {}", hex(&bytes))) { read_line() } else { None };
+    let answer = if write_line(&Request::Call { name: name.to_string(), args: hex(&bytes) }.to_string()) {
+        read_line()
+    } else {
+        None
+    };
     decode_answer(name, &answer.unwrap_or_default())
 }
 
@@ -181,7 +186,7 @@ where
         write(&format!("answer {id} {answer}"));
     };
     let bytes = postcard::to_stdvec(args).expect("the arguments encode");
-    let (requests, last) = if write(&format!("call {name} {}", hex(&bytes))) {
+    let (requests, last) = if write(&Request::Call { name: name.to_string(), args: hex(&bytes) }.to_string()) {
         std::thread::scope(|scope| {
             let (mine, jobs) = mpsc::channel::<Routed>();
             let reader = scope.spawn(move || {

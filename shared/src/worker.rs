@@ -47,7 +47,7 @@ use std::io::{BufRead, Write};
 use std::os::fd::FromRawFd;
 use std::process::ExitCode;
 
-pub use grading::worker::{ANSWER_FD, SpecAnswer};
+pub use grading::worker::{ANSWER_FD, CHANNEL_ENV, Request, SpecAnswer};
 
 /// The items of one batch, borrowed.
 pub struct Batch<'a> {
@@ -351,12 +351,12 @@ pub fn serve_candidate_with<'a>(
         eprintln!("error: the grading worker's channel was opened twice");
         return ExitCode::from(64);
     }
-    serve(remote::read_request, remote::send_candidate, |words| match words {
-        ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
-        ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
-        ["run", stage] => stages.run(stage),
-        ["call", name, args] => call_function(&functions, name, args),
-        _ => Err(format!("unknown request {words:?}")),
+    serve(remote::read_request, remote::send_candidate, |request| match request {
+        Request::Spec => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
+        Request::Load { stage, count, bytes } => stages.load(&stage, count, bytes),
+        Request::Run { stage } => stages.run(&stage),
+        Request::Call { name, args } => call_function(&functions, &name, &args),
+        other => Err(format!("a grading worker does not answer '{other}'")),
     })
 }
 
@@ -378,7 +378,7 @@ pub fn serve_candidate_on(
     stages: Vec<(&'static str, Box<dyn StageRunner + '_>)>,
     requests: impl BufRead,
     answers: impl Write,
-    mut relay: impl FnMut(&[&str]),
+    mut relay: impl FnMut(&Request),
     mut call: impl FnMut(&str, &str) -> String,
 ) -> ExitCode {
     let spec = SpecAnswer { exercise: exercise.into(), stages: Vec::new(), tasks: Vec::new() };
@@ -388,14 +388,14 @@ pub fn serve_candidate_on(
     serve(
         || lines.next()?.ok(),
         |answer| writeln!(answers, "{answer}").is_ok(),
-        |words| {
-            relay(words);
-            match words {
-                ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
-                ["load", stage, count, bytes] => stages.load(stage, number(count)?, number(bytes)?),
-                ["run", stage] => stages.run(stage),
-                ["call", name, args] => Ok(call(name, args)),
-                _ => Err(format!("unknown request {words:?}")),
+        |request| {
+            relay(&request);
+            match request {
+                Request::Spec => Ok(format!("spec {}", serde_json::to_string(&spec).expect("serialises"))),
+                Request::Load { stage, count, bytes } => stages.load(&stage, count, bytes),
+                Request::Run { stage } => stages.run(&stage),
+                Request::Call { name, args } => Ok(call(&name, &args)),
+                other => Err(format!("a grading worker does not answer '{other}'")),
             }
         },
     )
@@ -414,11 +414,11 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
     let Some(answers) = answer_channel(spec.exercise) else { return ExitCode::from(64) };
     // The proxies of a task's check read and write these channels too (see `remote`).
     remote::install(Box::new(std::io::BufReader::new(std::io::stdin())), Box::new(std::io::LineWriter::new(answers)));
-    serve(remote::read_line, remote::write_line, |words| match words {
-        ["spec"] => Ok(format!("spec {}", serde_json::to_string(&spec.answer()).expect("serialises"))),
-        ["generate", stage, seed, count] => {
+    serve(remote::read_line, remote::write_line, |request| match request {
+        Request::Spec => Ok(format!("spec {}", serde_json::to_string(&spec.answer()).expect("serialises"))),
+        Request::Generate { stage, seed, count } => {
+            let stage = stage.as_str();
             let input = spec.stage(stage)?.input;
-            let (seed, count): (u64, usize) = (number(seed)?, number(count)?);
             let items: Vec<Vec<u8>> = (0..count as u64).map(|k| input(seed.wrapping_add(k))).collect();
             let bytes: usize = items.iter().map(|i| i.len().div_ceil(8) * 8).sum();
             // The shared inbox keeps the input for `check`; a stage that keeps its inputs
@@ -441,20 +441,16 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
             let inbox = &stages.inbox;
             Ok(format!("at {count} {} {} {bytes}", inbox.offsets.as_ptr() as usize, inbox.data.as_ptr() as usize))
         }
-        ["run", stage] => stages.run(stage),
-        ["got", count, bytes] => {
-            let (offsets, data) = got.reserve(number(count)?, number(bytes)?);
+        Request::Run { stage } => stages.run(&stage),
+        Request::Got { count, bytes } => {
+            let (offsets, data) = got.reserve(count, bytes);
             Ok(format!("at {offsets} {data}"))
         }
-        ["check", stage, picks @ ..] => {
-            let stage = spec.stage(stage)?;
+        Request::Check { stage, picks } => {
+            let stage = spec.stage(&stage)?;
             let (input, output) = (stages.inbox.batch()?, got.batch()?);
             // The outputs written are those of the calls named (all of them when none is).
-            let picks: Vec<usize> = match picks {
-                [] => (0..input.len()).collect(),
-                [list] => list.split(',').map(number).collect::<Result<_, _>>()?,
-                _ => return Err(format!("unknown request {words:?}")),
-            };
+            let picks: Vec<usize> = picks.unwrap_or_else(|| (0..input.len()).collect());
             if picks.len() != output.len() {
                 return Ok(wrong(&format!("{} outputs for {} calls", output.len(), picks.len())));
             }
@@ -468,15 +464,15 @@ pub fn serve_reference(specs: Vec<ExerciseSpec>) -> ExitCode {
             }
             Ok("ok".into())
         }
-        ["task", name, ranks @ ..] => {
-            let task = spec.tasks.iter().find(|t| t.name == *name).ok_or_else(|| format!("no task '{name}'"))?;
+        Request::Task { name, ranks } => {
+            let task = spec.tasks.iter().find(|t| t.name == name).ok_or_else(|| format!("no task '{name}'"))?;
             // An MPI exercise's task: the size of the job the judge started for it.
-            if let [ranks] = ranks {
-                crate::ranks::set_job_size(number(ranks)?);
+            if let Some(ranks) = ranks {
+                crate::ranks::set_job_size(ranks as crate::ranks::Rank);
             }
             Ok(run_task(task))
         }
-        _ => Err(format!("unknown request {words:?}")),
+        other => Err(format!("the reference worker does not answer '{other}'")),
     })
 }
 
@@ -520,10 +516,6 @@ fn wrong(message: &str) -> String {
     format!("wrong {}", serde_json::to_string(message).expect("serialises"))
 }
 
-fn number<T: std::str::FromStr>(word: &str) -> Result<T, String> {
-    word.parse().map_err(|_| format!("'{word}' is not a number"))
-}
-
 /// The judge's answer pipe (fd 3), or `None` (with a word for whoever started this by hand).
 fn answer_channel(exercise: &str) -> Option<std::fs::File> {
     // SAFETY: fd 3 is the judge's answer pipe; fstat tells whether it is open before it is owned.
@@ -546,15 +538,15 @@ fn answer_channel(exercise: &str) -> Option<std::fs::File> {
 fn serve(
     mut next: impl FnMut() -> Option<String>,
     mut send: impl FnMut(&str) -> bool,
-    mut handle: impl FnMut(&[&str]) -> Result<String, String>,
+    mut handle: impl FnMut(Request) -> Result<String, String>,
 ) -> ExitCode {
     keep_freed_memory();
     while let Some(line) = next() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if words == ["exit"] {
-            break;
-        }
-        let answer = handle(&words);
+        let answer = match line.parse::<Request>() {
+            Ok(Request::Exit) => break,
+            Ok(request) => handle(request),
+            Err(why) => Err(why),
+        };
         let answer = answer.unwrap_or_else(|e| format!("error {}", serde_json::to_string(&e).expect("serialises")));
         if !send(&answer) {
             break;

@@ -18,15 +18,14 @@ pub mod basics;
 pub mod heat;
 pub mod heat_program;
 
+use harness::worker::Request;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, Root};
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Once;
 
-/// The environment variable naming the folder that holds the judge's two named pipes,
-/// `requests` and `answers`.
-pub const CHANNEL_ENV: &str = "COURSE_WORKER_FIFOS";
+pub use harness::worker::CHANNEL_ENV;
 
 static START: Once = Once::new();
 
@@ -198,12 +197,12 @@ pub fn serve_candidate(
             stages,
             std::io::BufReader::new(requests),
             answers,
-            |words| {
-                broadcast_line(&world, &words.join(" "));
+            |request| {
+                broadcast_line(&world, &request.to_string());
             },
             |name, args| call_on_every_rank(&world, &functions, name, args),
         );
-        broadcast_line(&world, "exit");
+        broadcast_line(&world, &Request::Exit.to_string());
         code
     } else {
         let mut stages = stages;
@@ -212,17 +211,16 @@ pub fn serve_candidate(
         let mut output = harness::worker::BatchWriter::default();
         loop {
             let line = broadcast_line(&world, "");
-            let words: Vec<&str> = line.split_whitespace().collect();
-            match words.as_slice() {
-                ["exit"] => break,
-                ["run", stage] => {
-                    if let Some((_, runner)) = stages.iter_mut().find(|(n, _)| n == stage) {
+            match line.parse::<Request>() {
+                Ok(Request::Exit) => break,
+                Ok(Request::Run { stage }) => {
+                    if let Some((_, runner)) = stages.iter_mut().find(|(n, _)| *n == stage) {
                         output.clear();
                         runner.run(&input, &mut output);
                     }
                 }
-                ["call", name, args] => {
-                    call_on_every_rank(&world, &functions, name, args);
+                Ok(Request::Call { name, args }) => {
+                    call_on_every_rank(&world, &functions, &name, &args);
                 }
                 _ => {}
             }

@@ -721,7 +721,7 @@ fn ask_reference_worker(exe: &Path, course: &Course) -> (Vec<Served>, Vec<String
         let confined = crate::sandbox::Confinement::program(&workdir, &root(), exe);
         let mut worker = Worker::spawn(exe, &[ex.name.as_str()], &confined, limits, Role::Reference)
             .unwrap_or_else(|e| panic!("cannot start the reference worker: {e:#}"));
-        let answer = worker.ask("spec", std::time::Duration::from_secs(60), false);
+        let answer = worker.ask(&grading::worker::Request::Spec.to_string(), std::time::Duration::from_secs(60), false);
         worker.kill();
         served.push(match answer {
             Ok(line) => {

@@ -25,12 +25,12 @@ pub use worker::Role;
 pub use worker::Worker;
 
 use anyhow::{Context, Result, bail};
-use grading::worker::SpecAnswer;
+use grading::worker::{Request, SpecAnswer};
 use std::time::Duration;
 
 /// The reference worker's stages and tasks (`spec`).
 fn ask_spec(reference: &mut Worker) -> Result<SpecAnswer> {
-    let answer = match reference.ask("spec", Duration::from_secs(60), false) {
+    let answer = match reference.ask(&Request::Spec.to_string(), Duration::from_secs(60), false) {
         Ok(answer) => answer,
         Err(failure) => bail!("the course's reference worker failed: {}", failure.describe()),
     };

@@ -10,6 +10,7 @@ use crate::course::Exercise;
 use crate::sandbox::Confinement;
 use anyhow::{Result, bail};
 use grading::protocol::{self, Contender, Contenders, PairProgress, Protocol, StageResult};
+use grading::worker::Request;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -86,8 +87,11 @@ impl Session<'_> {
         let seed = self.seed();
         let stage = self.stage.clone();
         self.shared = None;
-        let answer =
-            self.reference.ask(&format!("generate {stage} {seed} {calls}"), Duration::from_secs(120), false)?;
+        let answer = self.reference.ask(
+            &Request::Generate { stage, seed, count: calls as usize }.to_string(),
+            Duration::from_secs(120),
+            false,
+        )?;
         parse_located(&answer, "at", || self.reference.output())
     }
 
@@ -127,7 +131,7 @@ impl Session<'_> {
     /// many outputs there are and where their list is.
     fn timed_run(&mut self, who: Role, while_timing: bool) -> Result<(f64, [usize; 2]), Failure> {
         let limit = self.call_limit;
-        let request = format!("run {}", self.stage);
+        let request = Request::Run { stage: self.stage.clone() }.to_string();
         let worker = self.worker(who);
         // Every worker is timed from stopped to answered (the candidate is stopped already).
         worker.stop();
@@ -217,7 +221,7 @@ impl Session<'_> {
 
     /// Times a request to run no call on `who`: what a sample costs besides its calls.
     fn empty_request(&mut self, who: Role) -> Result<f64, Failure> {
-        let request = format!("load {} 0 0", self.stage);
+        let request = Request::Load { stage: self.stage.clone(), count: 0, bytes: 0 }.to_string();
         let worker = self.worker(who);
         let load = worker.ask_running(&request, Duration::from_secs(60), false)?;
         let (at_offsets, _) = parse_at(&load, || worker.output())?;
@@ -267,7 +271,7 @@ impl Session<'_> {
     fn loaded_sample(&mut self, who: Role, calls: u64) -> Result<f64, Failure> {
         let first = !self.checked_first;
         let (offsets, bytes) = self.input_for(who, calls)?;
-        let request = format!("load {} {calls} {bytes}", self.stage);
+        let request = Request::Load { stage: self.stage.clone(), count: calls as usize, bytes }.to_string();
         let load = self.worker(who).ask_running(&request, Duration::from_secs(60), !first)?;
         let worker = self.worker(who);
         let (at_offsets, at_data) = parse_at(&load, || worker.output())?;
@@ -297,14 +301,16 @@ impl Session<'_> {
     fn check(&mut self, who: Role, count: usize, list: usize, first: bool) -> Result<(), Failure> {
         let picks = self.picks(count);
         let got = self.read_outputs(who, &picks, list)?;
-        let at =
-            self.reference.ask(&format!("got {} {}", picks.len(), got.data.len()), Duration::from_secs(60), false)?;
+        let at = self.reference.ask(
+            &Request::Got { count: picks.len(), bytes: got.data.len() }.to_string(),
+            Duration::from_secs(60),
+            false,
+        )?;
         let (offsets, data) = parse_at(&at, || self.reference.output())?;
         self.reference.write(offsets, &got.offsets)?;
         self.reference.write(data, &got.data)?;
         self.outputs = got.data;
-        let picks: Vec<String> = picks.iter().map(|k| k.to_string()).collect();
-        let request = format!("check {} {}", self.stage, picks.join(","));
+        let request = Request::Check { stage: self.stage.clone(), picks: Some(picks) }.to_string();
         let verdict = self.reference.ask(&request, Duration::from_secs(600), false)?;
         match verdict.strip_prefix("wrong ") {
             None if verdict == "ok" => Ok(()),

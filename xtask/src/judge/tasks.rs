@@ -9,7 +9,7 @@ use crate::child::Limits;
 use crate::course::Exercise;
 use crate::sandbox::Confinement;
 use anyhow::{Result, anyhow, bail};
-use grading::worker::{hex, unhex};
+use grading::worker::{Request, hex, unhex};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -156,10 +156,7 @@ pub fn check_tasks(
     for size in sizes {
         let mut learner = spawn(size)?;
         for (task, verdict) in judged.tasks.iter_mut().filter(|(_, v)| *v == TaskVerdict::Passed) {
-            let request = match size {
-                Some(ranks) => format!("task {task} {ranks}"),
-                None => format!("task {task}"),
-            };
+            let request = Request::Task { name: task.clone(), ranks: size }.to_string();
             let mut session =
                 TaskSession { learner: &mut learner, respawn: &|| spawn(size), judge: &mut judge, drivers: &drivers };
             *verdict = session.check(task, &request, &mut judged.output)?;

@@ -19,9 +19,6 @@ use std::time::{Duration, Instant};
 /// The most a worker's standard output and error are kept of (the end is what matters).
 const KEPT_OUTPUT: usize = 16 * 1024;
 
-/// Names the folder of an MPI job's two named pipes (`harness_mpi::CHANNEL_ENV`).
-const CHANNEL_ENV: &str = "COURSE_WORKER_FIFOS";
-
 /// Largest file a worker may write (`RLIMIT_FSIZE`).
 const MAX_FILE_BYTES: u64 = 256 << 20;
 
@@ -132,7 +129,7 @@ impl Worker {
             }
         }
         let mut cmd = crate::mpi::launcher(mpi, exe, ranks, None);
-        cmd.env(CHANNEL_ENV, &channel).stdin(Stdio::null());
+        cmd.env(grading::worker::CHANNEL_ENV, &channel).stdin(Stdio::null());
         let child = start(&mut cmd, confinement, limits)?;
         // Read and write: opening never waits for rank 0, and the pipe stays open if it goes.
         let requests = std::fs::OpenOptions::new()
