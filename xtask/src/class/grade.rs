@@ -20,6 +20,7 @@
 //! So a submission's manifests, `build.rs`, `Cargo.lock`, `.cargo/`, `integrity.toml`,
 //! harness, runner or tests are never built or run: they are only compared.
 
+use super::report::Submission;
 use crate::check::export;
 use crate::check::{self, CheckReport, Status};
 use crate::cli::GradeArgs;
@@ -27,7 +28,6 @@ use crate::clock;
 use crate::course::{Course, Exercise, Side};
 use crate::integrity;
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -36,30 +36,6 @@ use std::time::Instant;
 
 /// Where the scratch course lives, under the runner's checkout.
 const SCRATCH: &str = "target/submissions/course";
-
-/// One submission's grades, as written to `<name>.json` (and printed on stdout without `--out`):
-/// the `check --all --json` document with the submission's name, the course it was graded
-/// against and when. `cargo xtask class` reads these.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct Graded {
-    /// The submission folder's name: the learner, for `cargo xtask class`.
-    pub submission: String,
-    pub path: String,
-    pub course_commit: String,
-    /// SHA-256 of the course's committed `integrity.toml`. The seal covers every file a verdict
-    /// depends on (runner, harness, tests, `course.toml`), so reports graded at two commits
-    /// with the same seal are comparable; `class` counts only those matching its own course.
-    /// Absent from reports written before it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub course_seal: Option<String>,
-    /// When the runner started grading this submission, by its own clock (UTC, RFC 3339,
-    /// `2026-03-15T14:03:09Z`): what `class` compares with deadlines. Never a date from the
-    /// submission (a commit's date is the learner's to write). Absent from older reports.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub graded_at: Option<String>,
-    #[serde(flatten)]
-    pub report: export::AllReport,
-}
 
 /// SHA-256 of `integrity.toml` as committed at `HEAD` in `root`: what a report's `course_seal`
 /// is compared with.
@@ -71,9 +47,9 @@ pub(crate) fn committed_seal(root: &Path) -> Result<String> {
 
 /// Grades every submission folder against the course in `root` (see the module's
 /// documentation). With `out`, writes `<name>.json` (the `check --all --json` document with the
-/// course's commit and seal and the grading time, see [`Graded`]),
+/// course's commit and seal and the grading time, see [`Submission`]),
 /// `<name>.junit.xml` and `<name>.md` per submission there and prints the Markdown summaries;
-/// without it, prints a JSON array of [`Graded`]. `summary` gets every Markdown summary
+/// without it, prints a JSON array of [`Submission`]. `summary` gets every Markdown summary
 /// appended. `only` names the exercises to grade (default: all). Exits 0 only when every
 /// exercise graded of every submission is done.
 pub fn grade_submissions(root: &Path, course: &Course, args: &GradeArgs) -> Result<ExitCode> {
@@ -135,13 +111,15 @@ pub fn grade_submissions(root: &Path, course: &Course, args: &GradeArgs) -> Resu
             export::summary(&document.reports),
             not_graded_list(&document.reports)
         );
-        let graded_one = Graded {
-            submission: name.clone(),
-            path: dir.display().to_string(),
-            course_commit: commit.clone(),
+        let graded_one = Submission {
+            submission: Some(name.clone()),
+            learner: None,
+            path: Some(dir.display().to_string()),
+            course_commit: Some(commit.clone()),
             course_seal: Some(seal.clone()),
             graded_at: Some(graded_at),
-            report: document,
+            schema: document.schema,
+            reports: document.reports,
         };
         if let Some(dir) = out {
             let write = |file: String, text: &str| {
@@ -149,7 +127,7 @@ pub fn grade_submissions(root: &Path, course: &Course, args: &GradeArgs) -> Resu
                 std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
             };
             write(format!("{name}.json"), &serde_json::to_string_pretty(&graded_one)?)?;
-            write(format!("{name}.junit.xml"), &export::junit(&graded_one.report.reports))?;
+            write(format!("{name}.junit.xml"), &export::junit(&graded_one.reports))?;
             write(format!("{name}.md"), &table)?;
             println!("{table}");
         }

@@ -27,6 +27,7 @@
 //! A learner graded several times keeps their best counted report per exercise (most points,
 //! then done before slow, then the largest shares), on time and late separately.
 
+use super::report::Submission;
 use crate::check::render::{percent, two_digits};
 use crate::check::{CheckReport, SCHEMA, Status};
 use crate::course::Course;
@@ -34,7 +35,6 @@ use crate::term;
 use crate::text::escape;
 use anyhow::{Context, Result};
 use grading::protocol::{StageResult, Verdict};
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -51,25 +51,6 @@ const PLACES: usize = 5;
 pub struct Trusted {
     pub seal: Option<String>,
     pub commit: Option<String>,
-}
-
-/// A submission document as read: the fields `grade-submissions` writes, all optional but the
-/// `check --all --json` part, so that what is missing can be named. The reports are read as
-/// [`CheckReport`]s only in this runner's schema: another schema's may not parse, and are
-/// listed apart anyway.
-#[derive(Deserialize)]
-struct Incoming {
-    #[serde(default)]
-    learner: Option<String>,
-    #[serde(default)]
-    submission: Option<String>,
-    #[serde(default)]
-    course_commit: Option<String>,
-    #[serde(default)]
-    course_seal: Option<String>,
-    #[serde(default)]
-    graded_at: Option<String>,
-    reports: Vec<serde_json::Value>,
 }
 
 /// One submission's grading, from one file (a file may hold several, as an array).
@@ -262,7 +243,9 @@ pub fn parse_documents(file: &str, stem: &str, text: &str) -> Result<Vec<Documen
             return Err(format!("not a submission report{at}: it has no `schema` number"));
         };
         let schema = u32::try_from(schema).unwrap_or(u32::MAX);
-        let incoming: Incoming =
+        // The reports are read as `CheckReport`s only in this runner's schema: another
+        // schema's may not parse, and are listed apart anyway.
+        let incoming: Submission<serde_json::Value> =
             serde_json::from_value(item).map_err(|e| format!("not a submission report{at}: {e}"))?;
         let reports = if schema == SCHEMA {
             let reports: Result<Vec<CheckReport>, _> =
