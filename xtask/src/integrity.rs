@@ -423,7 +423,7 @@ fn prepare_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
 }
 
 /// `git show HEAD:<file>` in `root`, as text.
-fn git_show_head(root: &Path, file: &str) -> Result<String> {
+pub fn git_show_head(root: &Path, file: &str) -> Result<String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
@@ -459,7 +459,7 @@ mod tests {
     /// A tiny course: the course-wide files, one exercise with its tests, a bench, a lesson and code.
     fn tiny_course(root: &Path) {
         for (file, text) in [
-            ("shared/src/baseline.rs", "fn slow() {}"),
+            ("shared/harness/src/baseline.rs", "fn slow() {}"),
             ("xtask/src/main.rs", "fn main() {}"),
             ("course.toml", "[[exercise]]"),
             ("Cargo.toml", "[workspace]"),
@@ -513,7 +513,7 @@ mod tests {
         write(&root, "exercises/01-x/src/extra.rs", "// a new module of the learner's");
         write(&root, "exercises/01-x/README.md", "# The lesson, with the learner's notes");
         write(&root, "exercises/01-x/notes.md", "notes");
-        write(&root, "shared/src/baseline.rs", "fn slow() { /* made faster */ }");
+        write(&root, "shared/harness/src/baseline.rs", "fn slow() { /* made faster */ }");
         std::fs::remove_file(root.join("exercises/01-x/tests/grade.rs")).unwrap();
         write(&root, "exercises/01-x/tests/extra.rs", "");
         write(&root, "exercises/01-x/build.rs", "fn main() { /* edits course files */ }");
@@ -524,7 +524,7 @@ mod tests {
             vec![
                 ".cargo/config.toml (modified)",
                 "exercises/01-x/tests/grade.rs (missing)",
-                "shared/src/baseline.rs (modified)",
+                "shared/harness/src/baseline.rs (modified)",
                 "exercises/01-x/build.rs (added)",
                 "exercises/01-x/tests/extra.rs (added)",
                 "rust-toolchain.toml (added)",
@@ -532,7 +532,7 @@ mod tests {
         );
         assert_eq!(
             found(&root, &[]),
-            vec![".cargo/config.toml (modified)", "shared/src/baseline.rs (modified)", "rust-toolchain.toml (added)"],
+            vec![".cargo/config.toml (modified)", "shared/harness/src/baseline.rs (modified)", "rust-toolchain.toml (added)"],
             "course-wide files concern every exercise"
         );
         std::fs::remove_dir_all(&root).unwrap();
@@ -548,7 +548,7 @@ mod tests {
             "integrity.toml",
             "course.toml",
             "rust-toolchain",
-            "shared/src/lib.rs",
+            "shared/harness/src/lib.rs",
             "xtask/src/main.rs",
             "exercises/01-x/Cargo.toml",
             "exercises/01-x/build.rs",
@@ -604,24 +604,24 @@ mod tests {
         assert_eq!(seal_check(None), SealCheck { changes: Some(vec![]), note: None });
 
         // The learner makes the baseline faster and re-seals.
-        write(&root, "shared/src/baseline.rs", "fn slow() { /* made faster */ }");
+        write(&root, "shared/harness/src/baseline.rs", "fn slow() { /* made faster */ }");
         seal(&root, &dirs, &[]).unwrap();
-        assert_eq!(seal_check(None).changes.unwrap(), vec![RESEALED, "shared/src/baseline.rs (modified)"]);
-        assert_eq!(seal_check(Some("HEAD")).changes.unwrap(), vec![RESEALED, "shared/src/baseline.rs (modified)"]);
+        assert_eq!(seal_check(None).changes.unwrap(), vec![RESEALED, "shared/harness/src/baseline.rs (modified)"]);
+        assert_eq!(seal_check(Some("HEAD")).changes.unwrap(), vec![RESEALED, "shared/harness/src/baseline.rs (modified)"]);
         // A course developer between `seal` and the commit that records it.
         assert_eq!(seal_check(Some("working")).changes.unwrap(), Vec::<String>::new());
 
         // Committing the new seal moves HEAD; a remote `upstream/main` keeps the trusted point.
         git_in(&root, &["update-ref", "refs/remotes/upstream/main", "HEAD"]);
         git_in(&root, &["commit", "--quiet", "-am", "faster"]);
-        assert_eq!(seal_check(None).changes.unwrap(), vec![RESEALED, "shared/src/baseline.rs (modified)"]);
+        assert_eq!(seal_check(None).changes.unwrap(), vec![RESEALED, "shared/harness/src/baseline.rs (modified)"]);
         assert_eq!(seal_check(Some("HEAD")).changes.unwrap(), Vec::<String>::new());
 
         // A seal removed from the working tree is reported, not mistaken for "no seal".
         std::fs::remove_file(root.join(FILE)).unwrap();
         assert_eq!(
             seal_check(None).changes.unwrap(),
-            vec!["integrity.toml (missing)", "shared/src/baseline.rs (modified)"]
+            vec!["integrity.toml (missing)", "shared/harness/src/baseline.rs (modified)"]
         );
         std::fs::remove_dir_all(&root).unwrap();
     }

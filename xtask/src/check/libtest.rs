@@ -545,7 +545,7 @@ mod tests {
     #[test]
     fn the_reason_is_the_panic_that_ended_the_test() {
         let body = "\nthread 't' panicked at ndarray/src/linspace.rs:111:5:\nassertion failed: start <= axis_len\n\
-                    thread 't' panicked at shared/src/arrays/checks.rs:40:13:\nlinspace(0.0, 1.0, 0) panicked: \
+                    thread 't' panicked at shared/harness/src/arrays/checks.rs:40:13:\nlinspace(0.0, 1.0, 0) panicked: \
                     assertion failed: start <= axis_len\n";
         assert_eq!(first_reason(body), "linspace(0.0, 1.0, 0) panicked: assertion failed: start <= axis_len");
     }

@@ -40,7 +40,7 @@ const SCRATCH: &str = "target/submissions/course";
 /// SHA-256 of `integrity.toml` as committed at `HEAD` in `root`: what a report's `course_seal`
 /// is compared with.
 pub(crate) fn committed_seal(root: &Path) -> Result<String> {
-    let sealed = git_text(root, &["show", &format!("HEAD:{}", integrity::FILE)])
+    let sealed = integrity::git_show_head(root, integrity::FILE)
         .with_context(|| format!("the course at HEAD has no committed {}", integrity::FILE))?;
     Ok(integrity::digest(sealed.as_bytes()))
 }
@@ -413,7 +413,7 @@ mod tests {
         for (file, text) in [
             ("Cargo.toml", "[workspace]"),
             ("integrity.toml", "[files]"),
-            ("shared/src/lib.rs", "pub fn baseline() {}"),
+            ("shared/harness/src/lib.rs", "pub fn baseline() {}"),
             ("exercises/01-a/Cargo.toml", "[package]"),
             ("exercises/01-a/README.md", "# lesson"),
             ("exercises/01-a/src/lib.rs", "// start"),
@@ -518,10 +518,10 @@ mod tests {
         let dirs = [PathBuf::from("exercises/01-a")];
         let status = " M README.md\0?? exercises/01-a/src/new.rs\0 M exercises/01-a/README.md\0";
         assert_eq!(dirty_protected(status, &dirs), Vec::<String>::new());
-        let status = " M shared/src/lib.rs\0?? exercises/01-a/build.rs\0R  xtask/src/new.rs\0xtask/src/old.rs\0";
+        let status = " M shared/harness/src/lib.rs\0?? exercises/01-a/build.rs\0R  xtask/src/new.rs\0xtask/src/old.rs\0";
         assert_eq!(
             dirty_protected(status, &dirs),
-            vec!["shared/src/lib.rs", "exercises/01-a/build.rs", "xtask/src/new.rs", "xtask/src/old.rs"]
+            vec!["shared/harness/src/lib.rs", "exercises/01-a/build.rs", "xtask/src/new.rs", "xtask/src/old.rs"]
         );
     }
 

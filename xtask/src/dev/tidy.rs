@@ -51,7 +51,7 @@ struct Pair {
 /// one in the harness gets its line here.
 const PAIRS: &[Pair] = &[
     Pair {
-        baseline: "shared/src/heat/baseline.rs",
+        baseline: "shared/harness/src/heat/baseline.rs",
         exercise: "exercises/01-profiling-heat/src/lib.rs",
         items: &["type Field", "impl HeatSolver for Heat", "fn parse_field", "fn evolve_step"],
         // The harness names the copy `Baseline` (beside the reference and the C kernel), and it
@@ -59,14 +59,14 @@ const PAIRS: &[Pair] = &[
         substitutions: &[("Baseline", "Heat"), ("super::Grid", "Grid")],
     },
     Pair {
-        baseline: "shared/src/arrays/mod.rs",
+        baseline: "shared/harness/src/arrays/mod.rs",
         exercise: "exercises/02-array-basics/src/lib.rs",
         items: &["fn differences"],
         // In the harness's module the bare name would read as the reference.
         substitutions: &[("baseline_differences", "differences")],
     },
     Pair {
-        baseline: "shared/src/static_typing/mod.rs",
+        baseline: "shared/harness/src/static_typing/mod.rs",
         exercise: "exercises/03-static-typing/src/lib.rs",
         items: &["fn series"],
         // The exercise takes anything that converts (its tests call `series(1000)`), the grader
@@ -77,35 +77,35 @@ const PAIRS: &[Pair] = &[
         )],
     },
     Pair {
-        baseline: "shared/src/mandelbrot/baseline.rs",
+        baseline: "shared/harness/src/mandelbrot/baseline.rs",
         exercise: "exercises/04-mandelbrot/src/lib.rs",
         items: &["fn kernel", "impl Mandelbrot for Mandel"],
         // The harness also has a static kernel and image: its names say which these are.
         substitutions: &[("dynamic_kernel", "kernel"), ("DynamicImage", "Mandel")],
     },
     Pair {
-        baseline: "shared/src/call_overhead/baseline.rs",
+        baseline: "shared/harness/src/call_overhead/baseline.rs",
         exercise: "exercises/05-call-overhead/src/lib.rs",
         // The `def` rung; rungs 2–4 are the learner's.
         items: &["fn fib_module", "fn fib_def"],
         substitutions: &[],
     },
     Pair {
-        baseline: "shared/src/fibonacci/baseline.rs",
+        baseline: "shared/harness/src/fibonacci/baseline.rs",
         exercise: "exercises/06-fibonacci-memo/src/lib.rs",
         items: &["fn naive"],
         // The exercise's `naive` is a method of its `Fibonacci` impl, which takes no `pub`.
         substitutions: &[("pub fn naive", "fn naive")],
     },
     Pair {
-        baseline: "shared/src/heat_fast/mod.rs",
+        baseline: "shared/harness/src/heat_fast/mod.rs",
         exercise: "exercises/08-heat-fast/src/lib.rs",
         items: &["impl FastHeat for Heat"],
         // The harness's name for the starting code, beside the learner's `Heat`.
         substitutions: &[("Naive", "Heat")],
     },
     Pair {
-        baseline: "shared/src/threads/mod.rs",
+        baseline: "shared/harness/src/threads/mod.rs",
         exercise: "exercises/09-threads/src/lib.rs",
         items: &["fn centre"],
         // In the harness's module the bare name would read as the reference.
@@ -358,7 +358,7 @@ fn every_copy_that_says_it_is_shipped_code_is_checked() {
     }
     let root = root();
     let mut files = Vec::new();
-    walk(&root.join("shared/src"), &mut files);
+    walk(&root.join("shared/harness/src"), &mut files);
     let copies: Vec<String> = files
         .iter()
         .filter(|f| read(f).contains("as shipped"))
@@ -388,7 +388,7 @@ fn pair(baseline: &str) -> &'static Pair {
 #[test]
 fn a_drifted_baseline_is_caught_naming_the_pair_and_the_line() {
     let root = root();
-    let pair = pair("shared/src/heat/baseline.rs");
+    let pair = pair("shared/harness/src/heat/baseline.rs");
     let baseline = read(&root.join(pair.baseline));
     let (exercise, _) = shipped(&root, pair.exercise).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(compare_pair(pair, &baseline, &exercise, "test"), Vec::<String>::new());
@@ -399,7 +399,7 @@ fn a_drifted_baseline_is_caught_naming_the_pair_and_the_line() {
     let problems = compare_pair(pair, &drifted, &exercise, "test");
     let [text] = &problems[..] else { panic!("one problem expected: {problems:#?}") };
     for part in [
-        "shared/src/heat/baseline.rs ↔ exercises/01-profiling-heat/src/lib.rs",
+        "shared/harness/src/heat/baseline.rs ↔ exercises/01-profiling-heat/src/lib.rs",
         "`fn evolve_step` of the frozen baseline is not the exercise's shipped starting code",
         "`*` against `/`",
         "* ((u[i + 1][j] - 2.0 * u[i][j] + u[i - 1][j]) * p.dx2",
@@ -408,14 +408,14 @@ fn a_drifted_baseline_is_caught_naming_the_pair_and_the_line() {
         assert!(text.contains(part), "missing {part:?} in:\n{text}");
     }
     let line = drifted.lines().position(|l| l.contains("* p.dx2")).expect("the edited line") + 1;
-    assert!(text.contains(&format!("shared/src/heat/baseline.rs:{line}: ")), "{text}");
+    assert!(text.contains(&format!("shared/harness/src/heat/baseline.rs:{line}: ")), "{text}");
 
     // An extra statement, an item gone: each caught.
     let changed = baseline.replacen("p.dy2);", "p.dy2);\n        let _ = 1;", 1);
     assert!(compare_pair(pair, &changed, &exercise, "test")[0].contains("`let` against `}`"));
     let gone = baseline.replacen("fn evolve_step(", "fn evolve_step_renamed(", 1);
     let problems = compare_pair(pair, &gone, &exercise, "test");
-    assert!(problems.iter().any(|p| p.contains("`fn evolve_step` in shared/src/heat/baseline.rs")), "{problems:#?}");
+    assert!(problems.iter().any(|p| p.contains("`fn evolve_step` in shared/harness/src/heat/baseline.rs")), "{problems:#?}");
 }
 
 #[test]
@@ -660,7 +660,7 @@ fn an_incomplete_registry_is_reported_fault_by_fault() {
 // ---- 3. Stage names -------------------------------------------------------------------------
 
 /// The topics of the specs the reference worker serves, `harness::<topic>::spec()` in its list
-/// (`shared/src/bin/course-reference.rs`), in order.
+/// (`shared/harness/src/bin/course-reference.rs`), in order.
 fn reference_topics(source: &str) -> Vec<String> {
     let tokens = tokens(source).unwrap_or_else(|e| panic!("course-reference.rs: {e}"));
     let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
@@ -684,7 +684,7 @@ fn stage_problems(course: &Course, topics: &[String], served: &[Served]) -> Vec<
         match answer {
             None if !ex.stages.is_empty() => problems.push(format!(
                 "exercise '{}' has stages [{}] in course.toml, but the reference worker has no spec for it: add its \
-                 `harness::<topic>::spec()` to shared/src/bin/course-reference.rs",
+                 `harness::<topic>::spec()` to shared/harness/src/bin/course-reference.rs",
                 ex.name,
                 course_stages.join(", ")
             )),
@@ -700,7 +700,7 @@ fn stage_problems(course: &Course, topics: &[String], served: &[Served]) -> Vec<
     let count = served.iter().flatten().count();
     if count != topics.len() {
         problems.push(format!(
-            "shared/src/bin/course-reference.rs lists {} specs ({}), but only {count} exercises of course.toml get \
+            "shared/harness/src/bin/course-reference.rs lists {} specs ({}), but only {count} exercises of course.toml get \
              one: a spec is for an exercise course.toml does not have (or two are for the same one)",
             topics.len(),
             topics.join(", ")
@@ -749,8 +749,8 @@ fn ask_reference_worker(exe: &Path, course: &Course) -> (Vec<Served>, Vec<String
 #[test]
 fn the_graders_stages_are_course_tomls() {
     let (root, course) = (root(), course());
-    let topics = reference_topics(&read(&root.join("shared/src/bin/course-reference.rs")));
-    assert!(!topics.is_empty(), "no `harness::<topic>::spec()` found in shared/src/bin/course-reference.rs");
+    let topics = reference_topics(&read(&root.join("shared/harness/src/bin/course-reference.rs")));
+    assert!(!topics.is_empty(), "no `harness::<topic>::spec()` found in shared/harness/src/bin/course-reference.rs");
     // The very worker the runner grades with (a build of seconds when `check` built it before).
     let exe = crate::cargo::build_reference(&root).unwrap_or_else(|e| panic!("{e:#}"));
     let (served, unroofed) = ask_reference_worker(&exe, &course);

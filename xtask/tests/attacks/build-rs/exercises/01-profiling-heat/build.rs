@@ -1,13 +1,13 @@
 //! ATTACK build.rs editing course files (xtask/tests/attacks): the exercise's build script runs
 //! after `check` compared the course files with the seal and before the reference worker is
 //! built, and appends a slow global allocator to the reference worker's source
-//! (`shared/src/bin/course-reference.rs`): the untouched starting code would be "20× faster"
+//! (`shared/harness/src/bin/course-reference.rs`): the untouched starting code would be "20× faster"
 //! than a baseline built from that file.
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     let Ok(manifest) = std::env::var("CARGO_MANIFEST_DIR") else { return };
-    let reference = std::path::Path::new(&manifest).join("../../shared/src/bin/course-reference.rs");
+    let reference = std::path::Path::new(&manifest).join("../../shared/harness/src/bin/course-reference.rs");
     let Ok(text) = std::fs::read_to_string(&reference) else { return };
     if !text.contains("struct Sluggish") {
         let _ = std::fs::write(&reference, text + SLOW_ALLOCATOR);

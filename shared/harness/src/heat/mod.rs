@@ -32,7 +32,7 @@ pub const EXERCISE: &str = "profiling-heat";
 pub const TOLERANCE: Tolerance = Tolerance { relative: 1e-12 };
 
 /// The default input shipped with the course: a hot bottle in a cool room, 200 × 200.
-pub const SHIPPED_INPUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/heat/bottle.dat");
+pub const SHIPPED_INPUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/heat/bottle.dat");
 
 /// The graded workload: a `GRADE_ROWS × GRADE_COLS` bottle evolved `GRADE_STEPS` steps.
 /// 1000² f64 is 8 MB per field: beyond the per-core caches, where memory layout matters.

@@ -106,7 +106,7 @@ fn built_library(file: &str) -> PathBuf {
 }
 
 fn c_source(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("c").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../c").join(file)
 }
 
 fn tool_available(tool: &str) -> bool {
@@ -183,7 +183,7 @@ pub fn local_c_program(lib_name: &str, requests: &str) -> String {
 pub fn local_python(lib_name: &str, requests: &str) -> String {
     let library = built_library(&format!("lib{lib_name}.so"));
     assert!(library.is_file(), "{} is missing: is `cdylib` in the crate's [lib] crate-type?", library.display());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python").join("call_rust.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../python").join("call_rust.py");
     let file = requests_file("call_rust_py", requests);
     let out = Command::new("python3").arg(&script).arg(&library).arg("--serve").arg(&file).output();
     let _ = std::fs::remove_file(&file);
