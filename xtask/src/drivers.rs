@@ -127,7 +127,7 @@ fn excerpt(text: &str) -> String {
     if lines.len() > MOST_LINES {
         out += &format!("\n… ({} more lines)", lines.len() - MOST_LINES);
     }
-    crate::term::inert(&out)
+    crate::text::inert(&out)
 }
 
 #[cfg(test)]

@@ -532,7 +532,11 @@ mod tests {
         );
         assert_eq!(
             found(&root, &[]),
-            vec![".cargo/config.toml (modified)", "shared/harness/src/baseline.rs (modified)", "rust-toolchain.toml (added)"],
+            vec![
+                ".cargo/config.toml (modified)",
+                "shared/harness/src/baseline.rs (modified)",
+                "rust-toolchain.toml (added)"
+            ],
             "course-wide files concern every exercise"
         );
         std::fs::remove_dir_all(&root).unwrap();
@@ -607,7 +611,10 @@ mod tests {
         write(&root, "shared/harness/src/baseline.rs", "fn slow() { /* made faster */ }");
         seal(&root, &dirs, &[]).unwrap();
         assert_eq!(seal_check(None).changes.unwrap(), vec![RESEALED, "shared/harness/src/baseline.rs (modified)"]);
-        assert_eq!(seal_check(Some("HEAD")).changes.unwrap(), vec![RESEALED, "shared/harness/src/baseline.rs (modified)"]);
+        assert_eq!(
+            seal_check(Some("HEAD")).changes.unwrap(),
+            vec![RESEALED, "shared/harness/src/baseline.rs (modified)"]
+        );
         // A course developer between `seal` and the commit that records it.
         assert_eq!(seal_check(Some("working")).changes.unwrap(), Vec::<String>::new());
 

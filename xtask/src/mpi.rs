@@ -151,7 +151,7 @@ pub fn panic_line(stderr: &str) -> Option<String> {
         // harness_mpi's watchdog: a call that never returned (see `basics::CALL_LIMIT`).
         if let Some((who, test)) = rest.split_once(" stopped the job in ") {
             let message = lines.next().unwrap_or_default().trim();
-            return Some(crate::term::inert(&format!(
+            return Some(crate::text::inert(&format!(
                 "rank {who} stopped the job in {}: {message}",
                 test.trim_end_matches(':')
             )));
@@ -165,7 +165,7 @@ pub fn panic_line(stderr: &str) -> Option<String> {
         // No place: the harness's own panic, a check's verdict on a wrong result, which says it all.
         let text =
             if place.is_empty() { message.to_string() } else { format!("rank {who} panicked {place}: {message}") };
-        return Some(crate::term::inert(&text));
+        return Some(crate::text::inert(&text));
     }
     None
 }

@@ -84,11 +84,3 @@ fn terminal_width() -> usize {
     };
     asked.or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())).unwrap_or(80)
 }
-
-/// `text` with control characters shown as escapes (`\u{1b}`), so escape sequences printed by
-/// learner code cannot move the cursor, recolour or hide the grader's own lines.
-pub fn inert(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
-        .collect()
-}

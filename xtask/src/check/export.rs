@@ -3,6 +3,7 @@
 
 use crate::check::render::percent;
 use crate::check::{CheckReport, StageReport, Status, strip_ansi};
+use crate::text::escape;
 use grading::protocol::Verdict;
 use serde::{Deserialize, Serialize};
 
@@ -12,19 +13,6 @@ pub struct AllReport {
     pub schema: u32,
     /// Every exercise in course order, as `check <name> --json` reports it.
     pub reports: Vec<CheckReport>,
-}
-
-fn xml_escape(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 /// A stage's points for a person: `points 2 of 3 (tier 2: 75%); next tier 90%`, or why none
@@ -113,21 +101,19 @@ pub fn junit(reports: &[CheckReport]) -> String {
         let failures = cases.iter().filter(|(_, f, _)| f.is_some()).count();
         out += &format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
-            xml_escape(&r.exercise),
+            escape(&r.exercise),
             cases.len()
         );
         for (name, failure, output) in cases {
-            let open =
-                format!("    <testcase classname=\"{}\" name=\"{}\"", xml_escape(&r.exercise), xml_escape(&name));
+            let open = format!("    <testcase classname=\"{}\" name=\"{}\"", escape(&r.exercise), escape(&name));
             let mut body = String::new();
             if let Some(message) = failure {
                 let message = strip_ansi(&message);
                 let first = message.lines().next().unwrap_or_default();
-                body +=
-                    &format!("      <failure message=\"{}\">{}</failure>\n", xml_escape(first), xml_escape(&message));
+                body += &format!("      <failure message=\"{}\">{}</failure>\n", escape(first), escape(&message));
             }
             if let Some(text) = output {
-                body += &format!("      <system-out>{}</system-out>\n", xml_escape(&text));
+                body += &format!("      <system-out>{}</system-out>\n", escape(&text));
             }
             out += &if body.is_empty() { format!("{open}/>\n") } else { format!("{open}>\n{body}    </testcase>\n") };
         }

@@ -6,7 +6,7 @@ use super::model::{CheckReport, Problem, STILL_RUNNING, TestOutcome, TestSummary
 use crate::child::{self, Ending, Limits};
 use crate::course::{Exercise, Start};
 use crate::sandbox::{Confinement, Scratch};
-use crate::term::{self, StatusLine};
+use crate::term::StatusLine;
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -199,7 +199,7 @@ fn failure_details(stdout: &str, start: Start, outcomes: &[TestOutcome]) -> Opti
         sections.iter().collect::<Vec<_>>()
     };
     let text: String =
-        focus.iter().map(|(n, body)| format!("---- {}\n{}", term::inert(n), term::inert(body))).collect();
+        focus.iter().map(|(n, body)| format!("---- {}\n{}", crate::text::inert(n), crate::text::inert(body))).collect();
     (!text.is_empty()).then_some(text)
 }
 
@@ -247,11 +247,11 @@ fn mismatches(expected: &[String], reported: &[(String, Outcome)]) -> Vec<String
         if !expected.contains(name) {
             unknown += 1;
         } else if times(name) > 1 {
-            twice.push(format!("`{}` ({} times)", term::inert(name), times(name)));
+            twice.push(format!("`{}` ({} times)", crate::text::inert(name), times(name)));
         }
     }
     let missing: Vec<String> =
-        expected.iter().filter(|n| times(n) == 0).map(|n| format!("`{}`", term::inert(n))).collect();
+        expected.iter().filter(|n| times(n) == 0).map(|n| format!("`{}`", crate::text::inert(n))).collect();
     let mut out = Vec::new();
     if !twice.is_empty() {
         out.push(format!("{} reported more than once", names(&twice)));
@@ -271,7 +271,7 @@ fn mismatches(expected: &[String], reported: &[(String, Outcome)]) -> Vec<String
 fn unknown_names(expected: &[String], reported: &[(String, Outcome)]) -> Vec<String> {
     let mut unknown: Vec<String> = Vec::new();
     for (name, _) in reported {
-        let quoted = format!("`{}`", term::inert(name));
+        let quoted = format!("`{}`", crate::text::inert(name));
         if !expected.contains(name) && !unknown.contains(&quoted) {
             unknown.push(quoted);
         }
@@ -391,7 +391,7 @@ fn shorten(line: &str, max: usize) -> String {
 /// learner code's output).
 pub(super) fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    term::inert(&lines[lines.len().saturating_sub(n)..].join("\n"))
+    crate::text::inert(&lines[lines.len().saturating_sub(n)..].join("\n"))
 }
 
 /// `s` without terminal escape sequences (anstream's parser) and control characters (tabs and

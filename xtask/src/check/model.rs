@@ -432,7 +432,7 @@ pub fn excerpt(text: &str) -> String {
 }
 
 /// `text` with SGR colour sequences (`ESC [ … m`) kept and every other control character shown
-/// as an escape (`\u{1b}`), as [`crate::term::inert`] does.
+/// as an escape (`\u{1b}`), as [`crate::text::inert`] does.
 fn colours_only(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());

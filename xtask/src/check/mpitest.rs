@@ -194,13 +194,13 @@ fn read_job(
             return Run::NotTrusted("a name reported that is not one of the tests run".into());
         }
         if passed.contains(name) || reported.iter().filter(|(n, _)| n == name).count() > 1 {
-            return Run::NotTrusted(format!("`{}` reported more than once", crate::term::inert(name)));
+            return Run::NotTrusted(format!("`{}` reported more than once", crate::text::inert(name)));
         }
         match outcome {
             Outcome::Ok => passed.push(name.clone()),
             // A course test fails by panicking, which ends the job: a FAILED line is not its.
             Outcome::Failed | Outcome::Ignored => {
-                return Run::NotTrusted(format!("`{}` reported as {outcome:?}", crate::term::inert(name)));
+                return Run::NotTrusted(format!("`{}` reported as {outcome:?}", crate::text::inert(name)));
             }
         }
     }
@@ -209,7 +209,7 @@ fn read_job(
         if let Some(first) = unreported.first() {
             return Run::NotTrusted(format!(
                 "`{}` never reported by a run that ended as successful",
-                crate::term::inert(first)
+                crate::text::inert(first)
             ));
         }
         return Run::Reported { passed, stopped: None };

@@ -518,7 +518,8 @@ mod tests {
         let dirs = [PathBuf::from("exercises/01-a")];
         let status = " M README.md\0?? exercises/01-a/src/new.rs\0 M exercises/01-a/README.md\0";
         assert_eq!(dirty_protected(status, &dirs), Vec::<String>::new());
-        let status = " M shared/harness/src/lib.rs\0?? exercises/01-a/build.rs\0R  xtask/src/new.rs\0xtask/src/old.rs\0";
+        let status =
+            " M shared/harness/src/lib.rs\0?? exercises/01-a/build.rs\0R  xtask/src/new.rs\0xtask/src/old.rs\0";
         assert_eq!(
             dirty_protected(status, &dirs),
             vec!["shared/harness/src/lib.rs", "exercises/01-a/build.rs", "xtask/src/new.rs", "xtask/src/old.rs"]

@@ -415,7 +415,10 @@ fn a_drifted_baseline_is_caught_naming_the_pair_and_the_line() {
     assert!(compare_pair(pair, &changed, &exercise, "test")[0].contains("`let` against `}`"));
     let gone = baseline.replacen("fn evolve_step(", "fn evolve_step_renamed(", 1);
     let problems = compare_pair(pair, &gone, &exercise, "test");
-    assert!(problems.iter().any(|p| p.contains("`fn evolve_step` in shared/harness/src/heat/baseline.rs")), "{problems:#?}");
+    assert!(
+        problems.iter().any(|p| p.contains("`fn evolve_step` in shared/harness/src/heat/baseline.rs")),
+        "{problems:#?}"
+    );
 }
 
 #[test]

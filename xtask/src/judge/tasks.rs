@@ -189,8 +189,8 @@ impl TaskSession<'_, '_> {
             let message = || serde_json::from_str::<String>(rest).unwrap_or_else(|_| rest.to_string());
             match word {
                 "passed" => return Ok(TaskVerdict::Passed),
-                "todo" => return Ok(TaskVerdict::Todo(crate::term::inert(&message()))),
-                "failed" => return Ok(TaskVerdict::Failed(crate::term::inert(&message()))),
+                "todo" => return Ok(TaskVerdict::Todo(crate::text::inert(&message()))),
+                "failed" => return Ok(TaskVerdict::Failed(crate::text::inert(&message()))),
                 "call" => {}
                 // An answer to a call back of a call that is over: nobody waits for it.
                 "answer" => {

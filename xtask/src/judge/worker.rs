@@ -234,7 +234,7 @@ impl Worker {
             // `mpirun` says so each time the judge resumes the job: noise for the learner.
             text = text.lines().filter(|l| !l.starts_with("mpirun: Forwarding signal")).collect::<Vec<_>>().join("\n");
         }
-        crate::term::inert(text.trim_end())
+        crate::text::inert(text.trim_end())
     }
 
     /// Sends one request and waits at most `limit` for its answer.
@@ -546,7 +546,7 @@ pub(super) fn parse_at(answer: &str, output: impl Fn() -> String) -> Result<(usi
 }
 
 pub(super) fn shorten(s: &str) -> String {
-    let s = crate::term::inert(s);
+    let s = crate::text::inert(s);
     if s.chars().count() > 120 { format!("{}…", s.chars().take(120).collect::<String>()) } else { s }
 }
 
