@@ -422,18 +422,19 @@ fn prepare_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
     scratch.canonicalize().with_context(|| format!("cannot find {}", scratch.display()))
 }
 
-/// `git show HEAD:<file>` in `root`, as text.
-pub fn git_show_head(root: &Path, file: &str) -> Result<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["show", &format!("HEAD:{file}")])
-        .output()
-        .context("cannot run git")?;
+/// Runs git in `root`; its stdout, or an error with git's own words.
+pub fn git_text(root: &Path, args: &[&str]) -> Result<String> {
+    let out =
+        Command::new("git").arg("-C").arg(root).args(args).output().context("cannot run git (is it installed?)")?;
     if !out.status.success() {
-        bail!("git show HEAD:{file} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        bail!("git {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `git show HEAD:<file>` in `root`, as text.
+pub fn git_show_head(root: &Path, file: &str) -> Result<String> {
+    git_text(root, &["show", &format!("HEAD:{file}")])
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Machine-readable reports of `check --all`, for grading a class in CI: the JSON document
 //! (schema in `docs/report-schema.md`), JUnit XML for CI test views, and a Markdown summary.
 
-use crate::check::render::percent;
 use crate::check::{CheckReport, StageReport, Status, strip_ansi};
 use crate::text::escape;
+use crate::text::percent;
 use grading::protocol::Verdict;
 use serde::{Deserialize, Serialize};
 

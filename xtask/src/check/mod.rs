@@ -110,8 +110,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     if let (Some(grade), Start::Todo, true) = (&built.grade, ex.start, any_passed) {
         status.phase(&format!("checking {package}'s tasks in the course's reference worker…"));
         reference_pin.verify()?;
-        let reported_passed =
-            |task: &str| report.tests.iter().flat_map(|t| &t.tests).any(|t| t.passed && t.short_name() == task);
+        let reported_passed = |task: &str| report.task_passed(task);
         if let Some(judged) = judge::check_tasks(
             &judge::TaskWorkers { candidate: grade, reference: &reference, package: &package, mpi: mpi.as_ref() },
             ex,
@@ -122,8 +121,7 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         }
     }
     // With tasks still open, a stage whose own task passed is timed already (trusted output only).
-    let task_passed =
-        |task: &str| report.tests.iter().flat_map(|t| &t.tests).any(|t| t.passed && t.short_name() == task);
+    let task_passed = |task: &str| report.task_passed(task);
     let gradable: Vec<(String, f64)> = ex
         .stages
         .iter()
@@ -175,11 +173,11 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
             "grading {package}: {} · round {} · speedup {}× [{}–{}] · the solution's {}× · {} of its gain",
             p.stage,
             p.pairs,
-            render::two_digits(p.speedup),
-            render::two_digits(p.interval[0]),
-            render::two_digits(p.interval[1]),
-            render::two_digits(p.solution_speedup),
-            render::percent(p.share)
+            crate::text::two_digits(p.speedup),
+            crate::text::two_digits(p.interval[0]),
+            crate::text::two_digits(p.interval[1]),
+            crate::text::two_digits(p.solution_speedup),
+            crate::text::percent(p.share)
         ))
     })?;
     // What timed and checked the code is still what the course built.

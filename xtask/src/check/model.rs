@@ -276,6 +276,11 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// Whether the test binaries (or, once it has spoken, the judge) report `task` passed.
+    pub fn task_passed(&self, task: &str) -> bool {
+        self.tests.iter().flat_map(|t| &t.tests).any(|t| t.passed && t.short_name() == task)
+    }
+
     /// What went wrong, by name: failed tests (a test that hung first, the one to fix now; then
     /// in name order, so the first unfinished task comes first), then stages that missed their
     /// target (required ones first).

@@ -3,7 +3,7 @@
 use super::model::{CheckReport, Problem, StageReport, Status, TestOutcome};
 use crate::course::{Exercise, Start};
 use crate::term;
-pub use crate::text::{faster_or_slower, percent, two_digits};
+use crate::text::{faster_or_slower, percent, two_digits};
 use grading::protocol::{StageResult, Verdict};
 use grading::roofline::Roof;
 use grading::timeit::format_seconds;

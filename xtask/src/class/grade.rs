@@ -31,7 +31,7 @@ use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::Instant;
 
 /// Where the scratch course lives, under the runner's checkout.
@@ -177,30 +177,16 @@ fn name_submissions(submissions: &[PathBuf]) -> Result<Vec<(String, PathBuf)>> {
     Ok(named)
 }
 
-/// Runs git in `root`; its stdout, or an error with git's own words.
-fn git_text(root: &Path, args: &[&str]) -> Result<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .context("cannot run git: grading submissions needs git")?;
-    if !out.status.success() {
-        bail!("git {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 /// Refuses a course checkout with changes to protected files (the runner and the course must
 /// be what `HEAD` records); returns `HEAD`'s commit.
 fn ensure_clean(root: &Path, course: &Course) -> Result<String> {
-    let top = git_text(root, &["rev-parse", "--show-toplevel"])
+    let top = integrity::git_text(root, &["rev-parse", "--show-toplevel"])
         .with_context(|| format!("{} is not a git checkout of the course", root.display()))?;
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     if canonical(Path::new(top.trim())) != canonical(root) {
         bail!("{} is not the top of a git checkout of the course", root.display());
     }
-    let status = git_text(root, &["status", "--porcelain", "-z", "--untracked-files=all"])?;
+    let status = integrity::git_text(root, &["status", "--porcelain", "-z", "--untracked-files=all"])?;
     let changed = dirty_protected(&status, &course.all_folders());
     if !changed.is_empty() {
         bail!(
@@ -209,7 +195,7 @@ fn ensure_clean(root: &Path, course: &Course) -> Result<String> {
             changed.join(", ")
         );
     }
-    Ok(git_text(root, &["rev-parse", "HEAD"])?.trim().to_string())
+    Ok(integrity::git_text(root, &["rev-parse", "HEAD"])?.trim().to_string())
 }
 
 /// The protected paths in `git status --porcelain -z` output.

@@ -28,11 +28,11 @@
 //! then done before slow, then the largest shares), on time and late separately.
 
 use super::report::Submission;
-use crate::check::render::{percent, two_digits};
 use crate::check::{CheckReport, SCHEMA, Status};
 use crate::course::Course;
 use crate::term;
 use crate::text::escape;
+use crate::text::{percent, two_digits};
 use anyhow::{Context, Result};
 use grading::protocol::{StageResult, Verdict};
 use std::collections::{BTreeMap, BTreeSet};

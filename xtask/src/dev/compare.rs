@@ -72,7 +72,7 @@ pub fn table(rows: &[Row]) -> String {
         let (time, speedup) = match (row.seconds_per_unit, python) {
             (Some(s), Some(p)) => (
                 format!("{} per {}", grading::timeit::format_seconds(s), row.unit),
-                format!("{}×", crate::check::render::two_digits(p / s)),
+                format!("{}×", crate::text::two_digits(p / s)),
             ),
             (Some(s), None) => (format!("{} per {}", grading::timeit::format_seconds(s), row.unit), "–".into()),
             (None, _) => (format!("skipped: {}", row.skipped.as_deref().unwrap_or("?")), "–".into()),

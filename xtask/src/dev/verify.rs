@@ -107,7 +107,7 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
                 .shares()
                 .map(|(s, share, solution)| {
                     let speedup = report.speedups().find(|(n, _)| *n == s).map_or(0.0, |(_, x)| x);
-                    format!("{s} {speedup:.2}× ({} of {solution:.2}×)", check::render::percent(share))
+                    format!("{s} {speedup:.2}× ({} of {solution:.2}×)", crate::text::percent(share))
                 })
                 .collect();
             anstream::println!(
@@ -159,8 +159,8 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
                     stage.name,
                     summary(measured.iter().map(|r| r.speedup).collect(), &times),
                     summary(measured.iter().map(|r| r.solution_speedup).collect(), &times),
-                    summary(measured.iter().map(|r| r.share).collect(), &check::render::percent),
-                    check::render::percent(stage.target)
+                    summary(measured.iter().map(|r| r.share).collect(), &crate::text::percent),
+                    crate::text::percent(stage.target)
                 );
             }
         }
@@ -192,7 +192,7 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
 /// Never a failure: on a noisy machine the solution may reach tier 2 of 3 in one run; `figures`
 /// holds the tiers to the rule over many runs.
 fn below_top_tier(ex: &Exercise, report: &CheckReport) -> Vec<String> {
-    let percent = check::render::percent;
+    let percent = crate::text::percent;
     ex.stages
         .iter()
         .filter(|s| s.tiers().len() > 1)

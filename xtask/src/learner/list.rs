@@ -49,9 +49,9 @@ pub fn list(root: &Path, course: &Course) -> Result<ExitCode> {
             .chain(ex.stages.iter().map(|s| {
                 let best = entry.best_share.get(&s.name).copied();
                 let figure = best.map_or("–".to_string(), |b| {
-                    format!("{} ({}×)", check::render::percent(b.share), check::render::two_digits(b.speedup))
+                    format!("{} ({}×)", crate::text::percent(b.share), crate::text::two_digits(b.speedup))
                 });
-                let target = check::render::percent(s.target);
+                let target = crate::text::percent(s.target);
                 format!("{} {figure} / {target}{}", s.name, tier_reached(s, best.map(|b| b.share)))
             }))
             .collect();
@@ -86,7 +86,7 @@ fn tier_reached(stage: &course::Stage, best: Option<f64>) -> String {
     }
     let earned = best.map_or(0, |b| check::points(&tiers, b >= stage.target, b));
     match tiers.get(earned as usize) {
-        Some(next) => format!(" (tier {earned}/{}, next {})", tiers.len(), check::render::percent(*next)),
+        Some(next) => format!(" (tier {earned}/{}, next {})", tiers.len(), crate::text::percent(*next)),
         None => format!(" (tier {earned}/{}, the top)", tiers.len()),
     }
 }

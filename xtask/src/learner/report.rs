@@ -3,11 +3,11 @@
 //! `check --all --json` report (a CI artifact).
 
 use crate::check::export::AllReport;
-use crate::check::render::{percent, two_digits};
 use crate::check::{CheckReport, Status};
 use crate::course::Course;
 use crate::learner::progress::Progress;
 use crate::text::escape;
+use crate::text::{percent, two_digits};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::path::Path;
