@@ -125,6 +125,10 @@ pub struct Exercise {
     /// Runs under MPI (`mpirun`): with which rank counts (see [`Mpi`]).
     #[serde(default)]
     pub mpi: Option<Mpi>,
+    /// Runs its kernels on a GPU through wgpu: needs a Vulkan driver (or Metal), lavapipe's on
+    /// the CPU will do (see `gpu.rs`).
+    #[serde(default)]
+    pub gpu: bool,
     /// The day work is due (`deadline = 2026-03-15`, a TOML date: the end of that day, UTC):
     /// `cargo xtask class` scores a report graded after it on the late table. The time is the
     /// grading runner's clock, never a date the learner's commit claims.

@@ -13,6 +13,7 @@ mod clock;
 mod course;
 mod dev;
 mod drivers;
+mod gpu;
 mod integrity;
 mod judge;
 mod learner;

@@ -14,6 +14,8 @@
 //!   learner's, to attack the grading of a finished exercise without repeating that code here);
 //! - `needs_mpi`: the exercise runs under MPI; without MPI on the machine the fixture is skipped,
 //!   and said to be;
+//! - `needs_gpu`: the exercise runs kernels through wgpu; without a Vulkan driver (lavapipe
+//!   will do) the fixture is skipped, and said to be;
 //! - `edit`: `{ file, find, replace }` edits of course files (how a cheat on the starting code is
 //!   written: only the cheat is in the fixture, and it stops fitting, loudly, when that code changes);
 //! - `steps`: commands run in the copy before the check (`["xtask", "seal"]` runs the runner,
@@ -54,6 +56,8 @@ struct Expect {
     copy: Vec<CopyFile>,
     #[serde(default)]
     needs_mpi: bool,
+    #[serde(default)]
+    needs_gpu: bool,
     #[serde(default)]
     edit: Vec<Edit>,
     #[serde(default)]
@@ -295,6 +299,17 @@ fn mpi_installed() -> bool {
     on_path("mpirun") && on_path("mpicc")
 }
 
+/// Whether the Vulkan loader and a driver's ICD file are installed (the runner's `gpu.rs` is fuller).
+fn vulkan_installed() -> bool {
+    let loader = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"]
+        .iter()
+        .any(|d| Path::new(d).join("libvulkan.so.1").exists());
+    let driver = ["/etc/vulkan/icd.d", "/usr/local/share/vulkan/icd.d", "/usr/share/vulkan/icd.d"]
+        .iter()
+        .any(|d| std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_some()));
+    loader && driver
+}
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
@@ -389,6 +404,13 @@ fn run_fixture(name: &str, fixture: &Path, dirs: &Dirs, files: &BTreeMap<String,
     if expect.needs_mpi && !mpi_installed() {
         outcome.got = "skipped: no MPI on this machine (mpirun, mpicc)".into();
         eprintln!("{name}: skipped, the exercise runs under MPI and this machine has none (.ci/run installs it)");
+        return outcome;
+    }
+    if expect.needs_gpu && !vulkan_installed() {
+        outcome.got = "skipped: no Vulkan driver on this machine".into();
+        eprintln!(
+            "{name}: skipped, the exercise runs on a GPU and this machine has no Vulkan driver (.ci/run installs lavapipe)"
+        );
         return outcome;
     }
     if let Some(mark) = &expect.no_survivor {

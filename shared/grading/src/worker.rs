@@ -92,6 +92,8 @@ impl FromStr for Request {
             ["task", task] => Request::Task { name: name(task), ranks: None },
             ["task", task, ranks] => Request::Task { name: name(task), ranks: Some(number(ranks)?) },
             ["call", function, args] => Request::Call { name: name(function), args: name(args) },
+            // A function of no arguments: its encoding is empty.
+            ["call", function] => Request::Call { name: name(function), args: String::new() },
             ["exit"] => Request::Exit,
             _ => return Err(format!("unknown request {words:?}")),
         })
@@ -146,6 +148,7 @@ mod tests {
             Request::Task { name: "task_01_hello".into(), ranks: None },
             Request::Task { name: "task_01_hello".into(), ranks: Some(4) },
             Request::Call { name: "scatter".into(), args: hex(b"\x00\xff") },
+            Request::Call { name: "describe".into(), args: hex(b"") },
             Request::Exit,
         ] {
             let line = request.to_string();

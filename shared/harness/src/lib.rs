@@ -12,6 +12,7 @@
 pub mod arrays;
 pub mod diff;
 pub mod dynamic;
+pub mod gpu_basics;
 pub mod heat;
 pub mod heat_fast;
 pub mod interop;

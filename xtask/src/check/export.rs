@@ -205,6 +205,7 @@ mod tests {
             tampered: vec![],
             problem: None,
             sandbox: None,
+            gpu: None,
         }
     }
 

@@ -63,6 +63,11 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     let package = ex.package(side);
     // Before anything is built: without MPI the build would fail in the `mpi` crate's build script.
     let mpi = ex.mpi.as_ref().map(|_| crate::mpi::require(&ex.name)).transpose()?;
+    // A GPU exercise builds without a driver but cannot run: said before the long build.
+    if ex.gpu {
+        let drivers = crate::gpu::require(&ex.name)?;
+        report.gpu = Some(GpuUsed { drivers: drivers.summary(), cpu_only: drivers.cpu_only() });
+    }
 
     // Before the learner's build: nothing of it (a build script) has run yet.
     let course_solution = match side {

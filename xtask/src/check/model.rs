@@ -273,6 +273,17 @@ pub struct CheckReport {
     /// reports written before the sandbox).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<crate::sandbox::Layers>,
+    /// For a GPU exercise: the Vulkan drivers its code could run on, as the runner found them
+    /// (`lavapipe (Vulkan on the CPU)`), and whether every one is software on the CPU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<GpuUsed>,
+}
+
+/// The GPU drivers a GPU exercise ran with (see `crate::gpu`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GpuUsed {
+    pub drivers: String,
+    pub cpu_only: bool,
 }
 
 impl CheckReport {
@@ -338,6 +349,7 @@ impl CheckReport {
             tampered: Vec::new(),
             problem: None,
             sandbox: None,
+            gpu: None,
         }
     }
 

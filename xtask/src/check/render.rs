@@ -181,6 +181,14 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
             missing.join("; ")
         );
     }
+    if let Some(gpu) = &r.gpu {
+        let what = if gpu.cpu_only {
+            "software on the CPU: results are checked as on any GPU; timings here are a CPU's"
+        } else {
+            "a GPU's driver, or several"
+        };
+        out += &format!("\n{} {} ({what})\n", term::paint(term::BOLD, "GPU drivers:"), gpu.drivers);
+    }
     out += &format!("\n{}\n", verdict_line(r));
     out
 }

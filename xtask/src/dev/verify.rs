@@ -239,34 +239,35 @@ pub(crate) fn warn_if_modified(root: &Path, exercises: &[&Exercise]) {
 
 /// Formatting, lints, the workspace's tests (debug), every target compiling, the docs (warnings
 /// are errors: a broken link is a defect; the runner's private items too), then `verify`. Without
-/// MPI on the machine, the MPI exercises (and the harness's MPI crate) are left out of every
-/// step, with a note saying what to install to include them.
+/// MPI (or a GPU driver) on the machine, the MPI (GPU) exercises and the harness's MPI (GPU)
+/// crate are left out of every step, with a note saying what to install to include them.
 pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
     let steps: [(&str, &[&str]); 6] = [
         ("formatting", &["fmt", "--all", "--", "--check"]),
-        ("lints", &["clippy", "--workspace", "--all-targets", "--exclude-without-mpi", "--", "-D", "warnings"]),
-        ("tests", &["test", "--workspace", "--exclude-if-todo", "--exclude-without-mpi"]),
-        ("every target compiles", &["build", "--workspace", "--all-targets", "--exclude-without-mpi"]),
-        ("docs build", &["doc", "--workspace", "--no-deps", "--exclude-without-mpi"]),
+        ("lints", &["clippy", "--workspace", "--all-targets", "--exclude-left-out", "--", "-D", "warnings"]),
+        ("tests", &["test", "--workspace", "--exclude-if-todo", "--exclude-left-out"]),
+        ("every target compiles", &["build", "--workspace", "--all-targets", "--exclude-left-out"]),
+        ("docs build", &["doc", "--workspace", "--no-deps", "--exclude-left-out"]),
         ("the runner's own docs build", &["doc", "--package", "xtask", "--no-deps", "--document-private-items"]),
     ];
-    let mpi_exercises: Vec<&Exercise> = course.exercises.iter().filter(|e| e.mpi.is_some()).collect();
-    let without_mpi: Vec<String> = match crate::mpi::detect() {
-        Ok(_) => Vec::new(),
-        Err(why) => {
-            let names: Vec<&str> = mpi_exercises.iter().map(|e| e.name.as_str()).collect();
-            anstream::eprintln!(
-                "{} the MPI exercises ({}) are left out: {why}",
-                term::paint(term::WARN, "no MPI:"),
-                names.join(", ")
-            );
-            mpi_exercises
-                .iter()
-                .flat_map(|e| [e.package(Side::Exercise), e.package(Side::Solution)])
-                .chain(["harness-mpi".to_string()])
-                .collect()
-        }
-    };
+    // Exercises whose system software is missing: left out of every step, said once each.
+    let mut left_out: Vec<&Exercise> = Vec::new();
+    let mut without: Vec<String> = Vec::new();
+    type Need = (&'static str, fn(&Exercise) -> bool, Result<(), String>, &'static str);
+    let needs: [Need; 2] = [
+        ("no MPI:", |e| e.mpi.is_some(), crate::mpi::detect().map(|_| ()), "harness-mpi"),
+        ("no GPU driver:", |e| e.gpu, crate::gpu::detect().map(|_| ()), "harness-gpu"),
+    ];
+    for (label, needed, found, harness) in needs {
+        let Err(why) = found else { continue };
+        let these: Vec<&Exercise> = course.exercises.iter().filter(|e| needed(e)).collect();
+        let names: Vec<&str> = these.iter().map(|e| e.name.as_str()).collect();
+        anstream::eprintln!("{} {} are left out: {why}", term::paint(term::WARN, label), names.join(", "));
+        without.extend(these.iter().flat_map(|e| [e.package(Side::Exercise), e.package(Side::Solution)]));
+        without.push(harness.to_string());
+        left_out.extend(these);
+    }
+    let left_out_packages = without;
     // Unsolved `todo!()` exercises fail their tests by design, and MPI exercises' tests need
     // `mpirun`: verify covers both.
     let untested: Vec<String> = course
@@ -277,7 +278,7 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
             let solution = (e.mpi.is_some()).then(|| e.package(Side::Solution));
             std::iter::once(e.package(Side::Exercise)).chain(solution)
         })
-        .filter(|p| !without_mpi.contains(p))
+        .filter(|p| !left_out_packages.contains(p))
         .collect();
     for (title, args) in steps {
         let shown = args.iter().filter(|a| !a.starts_with("--exclude-")).copied().collect::<Vec<_>>().join(" ");
@@ -290,7 +291,7 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
         for &arg in args {
             let excluded = match arg {
                 "--exclude-if-todo" => &untested,
-                "--exclude-without-mpi" => &without_mpi,
+                "--exclude-left-out" => &left_out_packages,
                 _ => {
                     cmd.arg(arg);
                     continue;
@@ -314,10 +315,15 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
         None => bail!("integrity.toml is missing: run `cargo xtask seal` and commit it"),
     }
     anstream::println!("{}", term::paint(term::BOLD, "== verify"));
-    let verified = if without_mpi.is_empty() {
+    let verified = if left_out.is_empty() {
         verify(root, course, 1, &[])?
     } else {
-        let names: Vec<String> = course.exercises.iter().filter(|e| e.mpi.is_none()).map(|e| e.name.clone()).collect();
+        let names: Vec<String> = course
+            .exercises
+            .iter()
+            .filter(|e| !left_out.iter().any(|l| l.name == e.name))
+            .map(|e| e.name.clone())
+            .collect();
         verify(root, course, 1, &names)?
     };
     if verified != ExitCode::SUCCESS {

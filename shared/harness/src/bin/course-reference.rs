@@ -14,5 +14,6 @@ fn main() -> std::process::ExitCode {
         harness::threads::spec(),
         harness::mpi_basics::spec(),
         harness::mpi_heat::spec(),
+        harness::gpu_basics::spec(),
     ])
 }
