@@ -355,6 +355,16 @@ impl Course {
                     );
                 }
             }
+            // Without a GPU a GPU stage is not timed, and the check can still be done: only
+            // when every such stage is optional.
+            if let Some(stage) = ex.stages.iter().find(|s| ex.gpu && !s.optional) {
+                bail!(
+                    "exercise '{}', stage '{}': a GPU exercise's stages must be `optional = true` (a machine \
+                     without a GPU cannot time them)",
+                    ex.name,
+                    stage.name
+                );
+            }
             if let Some(mpi) = &ex.mpi
                 && (mpi.ranks.is_empty() || mpi.ranks.iter().chain([&mpi.timed_ranks]).any(|&r| r == 0 || r > 64))
             {
@@ -576,6 +586,13 @@ mod tests {
         for target in ["0.01", "0.5", "1.0", "2.0"] {
             assert!(Course::parse(&registry(&format!("{{ name = \"a\", target = {target} }}"), ""), &root()).is_ok());
         }
+        // A GPU exercise's stage cannot be timed without a GPU: it must be optional.
+        let gpu = |optional: &str| {
+            registry(&format!("{{ name = \"a\", target = 0.5{optional} }}"), "")
+                .replace("start = \"slow\"\n", "start = \"slow\"\ngpu = true\n")
+        };
+        assert!(error(&gpu("")).contains("stage 'a': a GPU exercise's stages must be `optional = true`"));
+        assert!(Course::parse(&gpu(", optional = true"), &root()).is_ok());
         // Through `load`, the file is named too.
         let dir = std::env::temp_dir().join(format!("xtask-course-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

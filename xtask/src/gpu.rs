@@ -112,6 +112,13 @@ fn driver_name(icd: &str) -> String {
     }
 }
 
+/// Whether GPU stages are timed even on a CPU's driver (`COURSE_GPU_TIMING=cpu-too`): for the
+/// course's developers, to try the timing path on lavapipe. The stages are optional, so it
+/// cannot pass anything that would not pass otherwise.
+pub fn time_on_cpu() -> bool {
+    std::env::var("COURSE_GPU_TIMING").is_ok_and(|v| v == "cpu-too")
+}
+
 /// Detects a GPU driver for `exercise`, or an error that says what to install (and that the
 /// other exercises do not need it).
 pub fn require(exercise: &str) -> Result<Drivers> {

@@ -6,9 +6,11 @@
 //! on the CPU: every kernel runs there unchanged, correctly, and slowly. A timing is only a GPU
 //! timing when [`Gpu::is_cpu`] is false: the runner says which adapter ran.
 //!
-//! - [`basics`]: exercise 12's tests and grading worker.
+//! - [`basics`]: exercise 12's tests and grading worker;
+//! - [`heat`]: exercise 13's, and its timed stage.
 
 pub mod basics;
+pub mod heat;
 
 pub use harness;
 pub use wgpu;

@@ -13,6 +13,7 @@ pub mod arrays;
 pub mod diff;
 pub mod dynamic;
 pub mod gpu_basics;
+pub mod gpu_heat;
 pub mod heat;
 pub mod heat_fast;
 pub mod interop;

@@ -89,7 +89,7 @@ pub(super) fn run_tests(
     let scratch = Scratch::new(&root.join("target"), "tests")?;
     for (name, exe) in binaries {
         status.phase(&format!("testing {package}: {name}…"));
-        let mut cmd = test_command(exe, &Confinement::program(&scratch.0, root, exe))?;
+        let mut cmd = test_command(exe, &Confinement::program(&scratch.0, root, exe).with_gpu(ex.gpu))?;
         let finished = child::run(&mut cmd, TEST_LIMIT, |_| false)?;
         let reported = result_lines(&finished.stdout);
         let counts = count_tests(&finished.stdout);

@@ -66,7 +66,13 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     // A GPU exercise builds without a driver but cannot run: said before the long build.
     if ex.gpu {
         let drivers = crate::gpu::require(&ex.name)?;
-        report.gpu = Some(GpuUsed { drivers: drivers.summary(), cpu_only: drivers.cpu_only() });
+        // A GPU stage timed on a CPU's software driver would grade the CPU: not timed there.
+        let untimed = if drivers.cpu_only() && !crate::gpu::time_on_cpu() {
+            ex.stages.iter().map(|s| s.name.clone()).collect()
+        } else {
+            Vec::new()
+        };
+        report.gpu = Some(GpuUsed { drivers: drivers.summary(), cpu_only: drivers.cpu_only(), untimed });
     }
 
     // Before the learner's build: nothing of it (a build script) has run yet.
@@ -131,12 +137,15 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
         .stages
         .iter()
         .filter(|s| tests_passed || (report.problem.is_none() && s.task.as_deref().is_some_and(task_passed)))
+        .filter(|s| !report.gpu.as_ref().is_some_and(|g| g.untimed.contains(&s.name)))
         .map(|s| (s.name.clone(), s.target))
         .collect();
     if !tests_passed && gradable.is_empty() {
         return Ok(report);
     }
-    if ex.stages.is_empty() {
+    // No stage to time: none at all, or only GPU stages on a machine without a GPU (which are
+    // optional, see `course.rs`).
+    if ex.stages.is_empty() || (tests_passed && gradable.is_empty()) {
         report.status = Status::Done;
         return Ok(report);
     }

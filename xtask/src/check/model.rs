@@ -284,6 +284,9 @@ pub struct CheckReport {
 pub struct GpuUsed {
     pub drivers: String,
     pub cpu_only: bool,
+    /// Stages not timed: the only drivers run on the CPU, whose timing is no GPU's.
+    #[serde(default)]
+    pub untimed: Vec<String>,
 }
 
 impl CheckReport {

@@ -183,11 +183,19 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
     }
     if let Some(gpu) = &r.gpu {
         let what = if gpu.cpu_only {
-            "software on the CPU: results are checked as on any GPU; timings here are a CPU's"
+            "software on the CPU: results are checked as on any GPU, timings are a CPU's"
         } else {
             "a GPU's driver, or several"
         };
-        out += &format!("\n{} {} ({what})\n", term::paint(term::BOLD, "GPU drivers:"), gpu.drivers);
+        out += &format!("\n{} {}; {what}\n", term::paint(term::BOLD, "GPU drivers:"), gpu.drivers);
+        if !gpu.untimed.is_empty() {
+            out += &format!(
+                "{} {} not timed: on a CPU's driver there is no GPU verdict (it is timed where a GPU is: \
+                 `cargo xtask check` on a machine with one)\n",
+                term::paint(term::WARN, "no GPU:"),
+                gpu.untimed.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            );
+        }
     }
     out += &format!("\n{}\n", verdict_line(r));
     out

@@ -392,7 +392,7 @@ pub fn grade(
         (Some(mpi), Some(job)) => {
             Worker::spawn_mpi(mpi, exe, job.timed_ranks, &Confinement::mpi(dir, course, exe), limits, role)
         }
-        _ => Worker::spawn(exe, &[], &Confinement::program(dir, course, exe), limits, role),
+        _ => Worker::spawn(exe, &[], &Confinement::program(dir, course, exe).with_gpu(exercise.gpu), limits, role),
     };
     let mut candidate = spawn(exes.candidate, Role::Candidate, &folder("candidate")?)?;
     let mut solution = spawn(exes.solution, Role::Solution, &folder("solution")?)?;

@@ -142,7 +142,13 @@ pub fn check_tasks(
                 let confined = Confinement::mpi(&dir, course, candidate);
                 Worker::spawn_mpi(mpi, candidate, ranks, &confined, limits, Role::Candidate)
             }
-            _ => Worker::spawn(candidate, &[], &Confinement::program(&dir, course, candidate), limits, Role::Candidate),
+            _ => Worker::spawn(
+                candidate,
+                &[],
+                &Confinement::program(&dir, course, candidate).with_gpu(exercise.gpu),
+                limits,
+                Role::Candidate,
+            ),
         }
     };
     let mut judged = JudgedTasks {

@@ -48,6 +48,9 @@ pub struct Confinement {
     pub launcher: Launcher,
     /// Whether `perf` may sample it (`profile` only: `perf_event_open` is denied otherwise).
     pub profiled: bool,
+    /// Whether it runs kernels on a GPU (a `gpu = true` exercise): the GPU's device nodes are
+    /// writable, and the variables that choose a Vulkan driver or a wgpu adapter are kept.
+    pub gpu: bool,
 }
 
 /// What the confined program is, for what it must be allowed.
@@ -78,7 +81,19 @@ impl Confinement {
     fn new(scratch: &Path, course: &Path, exe: &Path, launcher: Launcher) -> Confinement {
         let mut readable = vec![course.to_path_buf()];
         readable.extend(exe.parent().map(Path::to_path_buf));
-        Confinement { scratch: scratch.to_path_buf(), writable: Vec::new(), readable, launcher, profiled: false }
+        Confinement {
+            scratch: scratch.to_path_buf(),
+            writable: Vec::new(),
+            readable,
+            launcher,
+            profiled: false,
+            gpu: false,
+        }
+    }
+
+    /// The same, for a program of a GPU exercise when `gpu` is true (see [`Confinement::gpu`]).
+    pub fn with_gpu(self, gpu: bool) -> Confinement {
+        Confinement { gpu, ..self }
     }
 
     /// The same, with `perf` allowed to sample it.
@@ -104,7 +119,14 @@ impl Confinement {
         // The cache's lock and last-use files, which cargo writes on every build.
         let mut writable = vec![target.to_path_buf()];
         writable.extend([".package-cache", ".package-cache-mutate", ".global-cache"].map(|p| pinned.home.join(p)));
-        Confinement { scratch: scratch.to_path_buf(), writable, readable, launcher: Launcher::Cargo, profiled: false }
+        Confinement {
+            scratch: scratch.to_path_buf(),
+            writable,
+            readable,
+            launcher: Launcher::Cargo,
+            profiled: false,
+            gpu: false,
+        }
     }
 }
 
@@ -236,6 +258,10 @@ const KEPT_VARIABLES: &[&str] = &["PATH", "LANG", "LC_ALL", "LC_CTYPE", "LANGUAG
 /// course's builds honour `RUSTFLAGS`, `CARGO_TARGET_DIR`, …), by prefix.
 const BUILD_PREFIXES: &[&str] = &["CARGO", "RUSTUP", "RUST", "CC", "CFLAGS", "CXX", "AR"];
 
+/// What a GPU exercise's program keeps besides: the Vulkan loader's choice of driver
+/// (`VK_ICD_FILENAMES`, `VK_DRIVER_FILES`) and wgpu's of adapter and backend (`WGPU_ADAPTER_NAME`, …).
+const GPU_PREFIXES: &[&str] = &["VK_", "WGPU_", "MESA_", "LP_NUM_THREADS"];
+
 /// Never kept, whatever the prefix: a registry token is a secret.
 fn secret(name: &str) -> bool {
     let name = name.to_ascii_uppercase();
@@ -265,6 +291,16 @@ fn scrub_environment(cmd: &mut Command, confinement: &Confinement) {
         cmd.env("RUSTUP_HOME", tool_home("RUSTUP_HOME", ".rustup"));
     }
     cmd.env("TMPDIR", &confinement.scratch);
+    if confinement.gpu {
+        for (key, value) in std::env::vars_os() {
+            if GPU_PREFIXES.iter().any(|p| key.to_string_lossy().starts_with(p)) {
+                cmd.env(&key, value);
+            }
+        }
+        // Mesa's drivers complain on every start without it; the scratch folder is the
+        // program's own, as a runtime folder should be.
+        cmd.env("XDG_RUNTIME_DIR", &confinement.scratch);
+    }
     for (key, value) in set {
         if let Some(value) = value {
             cmd.env(key, value);
@@ -380,6 +416,19 @@ mod linux {
 
     /// Devices a program may write.
     const DEVICES: &[&str] = &["/dev/null", "/dev/zero", "/dev/full"];
+
+    /// A GPU's device nodes, which a GPU exercise's program opens to drive it: DRM's render
+    /// nodes (AMD, Intel, Nouveau: `/dev/dri`) and NVIDIA's (`/dev/nvidia0`, `/dev/nvidiactl`,
+    /// `/dev/nvidia-uvm`, …). Lavapipe needs none.
+    fn gpu_devices() -> Vec<PathBuf> {
+        let nvidia = std::fs::read_dir("/dev")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("nvidia"))
+            .map(|e| e.path());
+        std::iter::once(PathBuf::from("/dev/dri")).chain(nvidia).collect()
+    }
 
     /// The calls no confined process makes: reaching into another process, changing the
     /// kernel or the mounts, or leaving the namespaces.
@@ -726,6 +775,9 @@ mod linux {
         if c.launcher == Launcher::Mpi {
             // Open MPI's ranks share memory through files there (its `vader` transport).
             writable.push(PathBuf::from(SHARED_MEMORY));
+        }
+        if c.gpu {
+            writable.extend(gpu_devices());
         }
         let mut ruleset = Ruleset::default().handle_access(AccessFs::from_all(NEWEST))?;
         if c.launcher != Launcher::Mpi {

@@ -15,5 +15,6 @@ fn main() -> std::process::ExitCode {
         harness::mpi_basics::spec(),
         harness::mpi_heat::spec(),
         harness::gpu_basics::spec(),
+        harness::gpu_heat::spec(),
     ])
 }

@@ -211,7 +211,7 @@ fn runner<H: HeatSolver>() -> impl StageRunner {
 }
 
 /// An input item: `rows`, `cols` (as f64), then the values row after row.
-pub(crate) fn item_of(grid: &Grid) -> Vec<u8> {
+pub fn item_of(grid: &Grid) -> Vec<u8> {
     let mut words = Vec::with_capacity(grid.data.len() + 2);
     words.extend([grid.rows as f64, grid.cols as f64]);
     words.extend_from_slice(&grid.data);
@@ -219,7 +219,7 @@ pub(crate) fn item_of(grid: &Grid) -> Vec<u8> {
 }
 
 /// Reads an input item into `grid`, reusing its memory.
-pub(crate) fn read_item(item: &[u8], grid: &mut Grid) {
+pub fn read_item(item: &[u8], grid: &mut Grid) {
     let words = worker::values::<f64>(item);
     let (rows, cols) = (words[0] as usize, words[1] as usize);
     grid.rows = rows;
