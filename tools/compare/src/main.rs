@@ -1,7 +1,8 @@
 //! One JSON line per implementation, in seconds per unit of work, on the same inputs as
 //! `python/compare.py`: the Rust starting code (the frozen baseline), the Rust solution, the C
-//! kernel through FFI, and on two threads the heat-fast solution's rayon rows beside the C
-//! kernel's OpenMP rows. `cargo xtask compare` merges this with Python's.
+//! kernel through FFI, on two threads the heat-fast solution's rayon rows beside the C
+//! kernel's OpenMP rows, and where the machine has a GPU, the gpu-heat solution on it.
+//! `cargo xtask compare` merges this with Python's.
 //!
 //! Everything here is built alike (`.cargo/config.toml`: x86-64-v3; `shared/c-kernels`: `-O3
 //! -march=x86-64-v3 -ffp-contract=off`). OpenMP takes its thread count from `OMP_NUM_THREADS`,
@@ -69,7 +70,22 @@ fn main() {
     emit("C -O3 (FFI)", t.best(), units);
 
     two_threads(&initial, &p, units);
+    gpu(&initial, &p, units);
     mandelbrot();
+}
+
+/// The same field and steps on the GPU (exercise 13's solution: up once in f32, every step on
+/// the device, down once), timed whole. Only on a GPU: on lavapipe, Vulkan on the CPU, the row
+/// would be a CPU's, and is skipped saying so.
+fn gpu(initial: &harness::heat::Grid, p: &Params, units: f64) {
+    let name = "Rust + wgpu (GPU)";
+    let gpu = match harness_gpu::Gpu::new() {
+        Ok(gpu) if !gpu.is_cpu() => gpu,
+        Ok(gpu) => return skip(name, &format!("no GPU: the only adapter is {}, software on the CPU", gpu.describe())),
+        Err(_) => return skip(name, "no GPU adapter (no Vulkan or Metal driver)"),
+    };
+    let t = timeit_with(5, Some(3), || gpu_heat_solution::evolve(&gpu, initial, p, STEPS));
+    emit(&format!("{name}: {}", gpu.describe()), t.best(), units);
 }
 
 /// The same field and steps on [`THREADS`] threads: exercise 08's rayon rows beside the C

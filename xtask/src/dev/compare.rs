@@ -23,7 +23,7 @@ pub struct Row {
 
 /// The order rows are shown in: slowest family first, as the course tells the story.
 /// Each compiled peer follows the Rust row it is measured against.
-const ORDER: [&str; 11] = [
+const ORDER: [&str; 12] = [
     "Python (lists)",
     "NumPy",
     "mpi4py + NumPy",
@@ -35,6 +35,7 @@ const ORDER: [&str; 11] = [
     "Rust solution (8 lanes, 2 cores)",
     "Rust solution (rayon, 2 threads)",
     "C OpenMP (2 threads)",
+    "Rust + wgpu (GPU)",
 ];
 
 /// By kernel, then in [`ORDER`]; names not in it last.
