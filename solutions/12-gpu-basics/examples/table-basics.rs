@@ -3,7 +3,7 @@
 //! the CPU's.
 //!
 //! ```text
-//! cargo run --release -p gpu-basics-solution --example table
+//! cargo run --release -p gpu-basics-solution --example table-basics
 //! ```
 //!
 //! Each figure is the median of 7 runs after one warm-up (the first run compiles the kernel).

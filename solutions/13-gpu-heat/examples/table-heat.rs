@@ -5,7 +5,7 @@
 //! speed, and the timed stage's baseline).
 //!
 //! ```text
-//! cargo run --release -p gpu-heat-solution --example table
+//! cargo run --release -p gpu-heat-solution --example table-heat
 //! ```
 //!
 //! On a machine with a GPU it prints the GPU's rows; on lavapipe, the CPU's.
