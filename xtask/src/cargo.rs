@@ -256,6 +256,20 @@ pub fn build_reference(root: &Path) -> Result<PathBuf> {
         .context("cargo built the reference worker but named no executable")
 }
 
+/// Builds `harness-gpu`'s `course-gpu-bandwidth` (sealed course code only: it measures the
+/// GPU's copy bandwidth) and returns its executable.
+pub fn build_gpu_bandwidth(root: &Path) -> Result<PathBuf> {
+    let mut cmd = course_cargo(root, &pinned_cargo()?, "build");
+    cmd.args(["--release", "--locked", "--package", "harness-gpu", "--bin", "course-gpu-bandwidth"]);
+    cmd.arg("--message-format=json");
+    let finished = child::run(&mut cmd, BUILD_LIMIT, |_| false)?;
+    if !finished.ending.success() {
+        bail!("the course's GPU bandwidth program does not build:\n{}", finished.stderr);
+    }
+    executable(&finished.stdout, TargetKind::Bin, Some("course-gpu-bandwidth"))
+        .context("cargo built the GPU bandwidth program but named no executable")
+}
+
 /// Does cargo's `package_id` name `package`? Forms: `path+file:///…/dir#name@0.1.0`,
 /// `path+file:///…/name#0.1.0` (folder named like the package), `name 0.1.0 (…)` (old cargo).
 fn is_package(id: &str, package: &str) -> bool {

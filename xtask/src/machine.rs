@@ -46,11 +46,53 @@ pub fn limits(root: &Path, status: &mut term::StatusLine, remeasure: bool) -> (L
     (limits, written)
 }
 
+/// The limits with the GPU's copy bandwidth (see [`device_limit`]), measured once and cached
+/// beside the rest: for a GPU stage's roofline line, and `cargo xtask machine`.
+pub fn limits_with_device(root: &Path, status: &mut term::StatusLine) -> (Limits, Result<()>) {
+    let (mut limits, written) = limits(root, status, false);
+    if limits.device.is_some() {
+        return (limits, written);
+    }
+    status.phase("measuring the GPU's copy bandwidth once (building the course's copy kernel first)…");
+    match device_limit(root) {
+        Ok(device) => limits.device = Some(device),
+        Err(why) => return (limits, Err(why)),
+    }
+    let path = cache_path(root);
+    let written = written.and_then(|()| {
+        std::fs::write(&path, serde_json::to_string_pretty(&limits).expect("serialises"))
+            .with_context(|| format!("writing {}", path.display()))
+    });
+    (limits, written)
+}
+
+/// The GPU's copy bandwidth, as the course's copy kernel (`harness_gpu::bandwidth`, course code)
+/// measures it on this machine's adapter.
+fn device_limit(root: &Path) -> Result<grading::roofline::DeviceLimit> {
+    let exe = crate::cargo::build_gpu_bandwidth(root)?;
+    let mut cmd = std::process::Command::new(&exe);
+    let finished = crate::child::run(&mut cmd, std::time::Duration::from_secs(120), |_| false)?;
+    if !finished.ending.success() {
+        anyhow::bail!("the GPU bandwidth program {}:\n{}", finished.ending.describe(), finished.stderr.trim_end());
+    }
+    let line = finished.stdout.lines().find(|l| l.starts_with('{')).unwrap_or_default();
+    serde_json::from_str(line).with_context(|| format!("the GPU bandwidth program printed {:?}", finished.stdout))
+}
+
 /// `cargo xtask machine`: prints the limits (measuring them if not cached, or with `--remeasure`).
 pub fn machine(root: &Path, remeasure: bool) -> Result<ExitCode> {
     let mut status = term::StatusLine::new();
-    let (limits, written) = limits(root, &mut status, remeasure);
+    let (mut limits, written) = limits(root, &mut status, remeasure);
     written?;
+    // With a GPU driver (lavapipe included), the device's bandwidth too: measured again with
+    // `--remeasure`, since `limits` has just measured everything else afresh.
+    if crate::gpu::detect().is_ok() {
+        let (with_device, written) = limits_with_device(root, &mut status);
+        limits = with_device;
+        if let Err(why) = written {
+            anstream::eprintln!("{} {why:#}", term::paint(term::WARN, "no GPU bandwidth:"));
+        }
+    }
     status.clear();
     anstream::print!("{}", describe(&limits));
     anstream::println!(
@@ -92,6 +134,11 @@ pub fn describe(l: &Limits) -> String {
         format!("{:.1} Gflop/s", l.vector_gflops[0]),
         format!("{:.1} Gflop/s", l.vector_gflops[1]),
     );
+    if let Some(d) = &l.device {
+        out += &row("GPU copy bandwidth (its own memory)", format!("{:.1} GB/s", d.copy_gbs), String::new());
+        let cpu = if d.cpu { ": software on the CPU, its memory this machine's" } else { "" };
+        out += &format!("    on {}{cpu}\n", d.adapter);
+    }
     out += "\n";
     out += "Each graded stage declares its work in these terms (bytes moved, a dependent chain, or\n\
             independent operations) and `check` reports the fraction of the matching limit it reached.\n";
@@ -122,8 +169,11 @@ mod tests {
             copy: vec![CopyLevel { level: "memory".into(), bytes: 536870912.0, one_thread: 12.34, all_cores: 20.0 }],
             chain_ns: 1.234,
             vector_gflops: [30.0, 59.9],
+            device: Some(grading::roofline::DeviceLimit { adapter: "Test GPU".into(), cpu: false, copy_gbs: 456.0 }),
         };
         let text = crate::check::strip_ansi(&describe(&l));
+        assert!(text.contains("GPU copy bandwidth (its own memory)") && text.contains("456.0 GB/s"), "{text}");
+        assert!(text.contains("    on Test GPU\n"), "{text}");
         assert!(text.contains("Test CPU · 2 cores · built for AVX2+FMA"), "{text}");
         assert!(text.contains("arrays in memory (512 MiB)"), "{text}");
         assert!(text.contains("12.3 GB/s"), "{text}");

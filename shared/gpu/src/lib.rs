@@ -7,8 +7,10 @@
 //! timing when [`Gpu::is_cpu`] is false: the runner says which adapter ran.
 //!
 //! - [`basics`]: exercise 12's tests and grading worker;
-//! - [`heat`]: exercise 13's, and its timed stage.
+//! - [`heat`]: exercise 13's, and its timed stage;
+//! - [`bandwidth`]: the device's copy bandwidth, its roofline.
 
+pub mod bandwidth;
 pub mod basics;
 pub mod heat;
 

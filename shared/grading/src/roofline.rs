@@ -23,6 +23,9 @@ pub enum Roof {
     Chain { ops: f64 },
     /// `flops` independent floating-point operations per unit, as vector instructions can run.
     Vector { flops: f64 },
+    /// `bytes` per unit must move between a GPU's cores and its own memory (read + written):
+    /// bounded by the device's copy bandwidth ([`Limits::device`]), not the CPU's.
+    DeviceMemory { bytes: f64 },
     /// No hardware limit measures this work (calls, an algorithm's step count): why.
     Unbounded { why: String },
 }
@@ -120,6 +123,21 @@ pub struct Limits {
     pub chain_ns: f64,
     /// Gflop/s of independent multiplies and adds on one core and on every core.
     pub vector_gflops: [f64; 2],
+    /// The GPU's own copy bandwidth, where a GPU exercise has measured it (absent elsewhere,
+    /// and from caches written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceLimit>,
+}
+
+/// A GPU's copy bandwidth between its cores and its own memory, as a copy kernel reaches it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceLimit {
+    /// The adapter, as wgpu names it: `llvmpipe (LLVM 15.0.6, 256 bits) (Cpu, Vulkan)`.
+    pub adapter: String,
+    /// Whether it is software on the CPU (then its "device memory" is this machine's RAM).
+    pub cpu: bool,
+    /// GB/s, bytes read + written per second / 1e9, on arrays far larger than its caches.
+    pub copy_gbs: f64,
 }
 
 /// A stage's measured rate against the relevant limit.
@@ -174,6 +192,18 @@ impl Roofline {
                 let limit = if all { limits.vector_gflops[1] } else { limits.vector_gflops[0] };
                 let conditions = format!("{}, {on}", limits.instruction_set);
                 ("vector", flops / seconds_per_unit / 1e9, limit, "Gflop/s", "vector peak", conditions)
+            }
+            Roof::DeviceMemory { bytes } => {
+                let device = limits.device.as_ref()?;
+                let conditions = format!("a copy kernel on {}", device.adapter);
+                (
+                    "device memory",
+                    bytes / seconds_per_unit / 1e9,
+                    device.copy_gbs,
+                    "GB/s",
+                    "GPU copy bandwidth",
+                    conditions,
+                )
             }
             Roof::Unbounded { .. } => return None,
         };
@@ -232,6 +262,7 @@ impl Limits {
             copy: vec![],
             chain_ns: 0.0,
             vector_gflops: [0.0; 2],
+            device: None,
         }
     }
 
@@ -276,7 +307,15 @@ impl Limits {
             let mine = vector_gflops();
             mine + others.into_iter().map(|h| h.join().unwrap_or(0.0)).sum::<f64>()
         });
-        Limits { cpu, cores, instruction_set: instruction_set(), copy, chain_ns, vector_gflops: [one, all] }
+        Limits {
+            cpu,
+            cores,
+            instruction_set: instruction_set(),
+            copy,
+            chain_ns,
+            vector_gflops: [one, all],
+            device: None,
+        }
     }
 }
 
@@ -405,7 +444,23 @@ mod tests {
             ],
             chain_ns: 1.25,
             vector_gflops: [30.0, 60.0],
+            device: None,
         }
+    }
+
+    #[test]
+    fn a_gpu_stage_is_measured_against_the_device_not_the_cpu() {
+        let roof = Roof::DeviceMemory { bytes: 8.0 };
+        assert_eq!(Roofline::of(&roof, 1e-11, 1, &limits()), None, "no device measured: no line");
+        let device = DeviceLimit { adapter: "Test GPU (DiscreteGpu, Vulkan)".into(), cpu: false, copy_gbs: 400.0 };
+        let l = Limits { device: Some(device), ..limits() };
+        // 8 B per 0.04 ns is 200 GB/s: half the device's 400, far above any CPU level.
+        let r = Roofline::of(&roof, 4e-11, 1, &l).unwrap();
+        assert!((r.fraction - 0.5).abs() < 1e-12, "{r:?}");
+        assert_eq!(
+            r.describe(),
+            "200 GB/s, 50% of this machine's GPU copy bandwidth (400 GB/s, a copy kernel on Test GPU (DiscreteGpu, Vulkan))"
+        );
     }
 
     #[test]

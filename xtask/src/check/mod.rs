@@ -172,7 +172,11 @@ fn grade(root: &Path, ex: &Exercise, side: Side, color: bool) -> Result<CheckRep
     }
     // Measured once per machine, before the timing: the roofline line beside a verdict, and
     // each stage's floor (a cache that cannot be written is measured again next time).
-    let (limits, _) = crate::machine::limits(root, &mut status, false);
+    let (limits, _) = if ex.gpu {
+        crate::machine::limits_with_device(root, &mut status)
+    } else {
+        crate::machine::limits(root, &mut status, false)
+    };
     status.phase(&format!("grading {package}: checking results, then timing against the baseline…"));
     let stages = gradable;
     let solution_pin = match solution_pin {

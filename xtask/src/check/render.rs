@@ -80,15 +80,19 @@ pub fn render(r: &CheckReport, ex: &Exercise) -> String {
         if res.verdict == Verdict::Ungradable {
             out += &format!(
                 "  – {}{optional}: not gradable on this machine now: the course's solution ran only {}× faster than \
-                 the starting code here (a share of its gain means something from {}× on). {}\n",
+                 {} here (a share of its gain means something from {}× on). {}\n",
                 s.name,
                 two_digits(res.solution_speedup),
+                if ex.gpu { "the CPU baseline" } else { "the starting code" },
                 two_digits(ex.stages.iter().find(|x| x.name == s.name).map_or(res.solution_speedup, |x| {
                     x.least_solution_speedup(r.protocol.as_ref().unwrap_or(&grading::protocol::Protocol::default()))
                 })),
                 if ex.stages.iter().any(|x| x.name == s.name && x.multi_threaded) {
                     "This stage runs on several threads: another program is using a core. Check again when the \
                      machine is idle."
+                } else if ex.gpu {
+                    "This GPU is not faster than one CPU core on this work: the stage cannot tell good GPU code \
+                     from bad here."
                 } else {
                     "Another program may be slowing the machine: check again when it is idle."
                 }
