@@ -420,7 +420,7 @@ mod linux {
     /// A GPU's device nodes, which a GPU exercise's program opens to drive it: DRM's render
     /// nodes (AMD, Intel, Nouveau: `/dev/dri`) and NVIDIA's (`/dev/nvidia0`, `/dev/nvidiactl`,
     /// `/dev/nvidia-uvm`, …). Lavapipe needs none.
-    fn gpu_devices() -> Vec<PathBuf> {
+    pub(super) fn gpu_devices() -> Vec<PathBuf> {
         let nvidia = std::fs::read_dir("/dev")
             .into_iter()
             .flatten()

@@ -12,7 +12,7 @@
 //! | Landlock, files | `course-write`, `outside-write`, `home-read`, `parent-environ`, `cgroup-mkdir` |
 //! | Landlock, scoped signals | `signal-parent`; [`scoped_signals_alone_keep_the_runner_out_of_reach`] |
 //! | seccomp | `ptrace-parent`, `read-parent-memory`, `setsid`, `setpgid`, `unshare`, `perf-event-open` ([`only_a_profiled_program_may_use_perf`]) |
-//! | environment | `home-variable`, `secret-variable` |
+//! | environment | `home-variable`, `secret-variable`; [`only_a_gpu_program_gets_the_gpus_variables_and_devices`] |
 
 use super::*;
 use std::collections::BTreeMap;
@@ -498,4 +498,35 @@ fn the_rulesets_descriptor_is_above_those_the_child_overwrites() {
         let fd = linux::ruleset(&Confinement::program(&scratch.0, &scratch.0, &exe), layers.scoped_signals).unwrap();
         assert!(std::os::fd::AsRawFd::as_raw_fd(&fd) >= 10, "{fd:?}");
     }
+}
+
+/// A GPU exercise's program gets a runtime folder of its own (Mesa's drivers want one) and the
+/// variables that choose a driver; any other program gets neither, and no program gets a GPU's
+/// device nodes but a GPU exercise's.
+#[test]
+fn only_a_gpu_program_gets_the_gpus_variables_and_devices() {
+    let scratch = Scratch::new(&std::env::temp_dir(), "xtask-sandbox-gpu").unwrap();
+    let sh = crate::child::on_path("sh").expect("sh on PATH");
+    let run = |gpu: bool| {
+        let mut cmd = Command::new(&sh);
+        cmd.args(["-c", "echo \"runtime=$XDG_RUNTIME_DIR\""]);
+        let confinement = Confinement::program(&scratch.0, &scratch.0, &sh).with_gpu(gpu);
+        confine_with(&mut cmd, &confinement, layers()).unwrap();
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).trim().to_string()
+    };
+    assert_eq!(run(true), format!("runtime={}", scratch.0.display()));
+    assert_eq!(run(false), "runtime=");
+    assert!(
+        ["VK_ICD_FILENAMES", "VK_DRIVER_FILES", "WGPU_ADAPTER_NAME", "MESA_LOADER_DRIVER_OVERRIDE"]
+            .iter()
+            .all(|v| GPU_PREFIXES.iter().any(|p| v.starts_with(p)))
+    );
+    assert!(
+        !["HOME", "CARGO_REGISTRY_TOKEN", "XDG_CONFIG_HOME"]
+            .iter()
+            .any(|v| GPU_PREFIXES.iter().any(|p| v.starts_with(p)))
+    );
+    // What the ruleset makes writable for a GPU program (where it exists): DRM's folder among them.
+    let devices = linux::gpu_devices();
+    assert!(devices.iter().any(|d| d.ends_with("dri")), "{devices:?}");
 }
