@@ -19,6 +19,9 @@ macro_rules! gpu_heat_bound {
         pub fn evolve(field: &Grid, params: &Params, steps: usize) -> Grid {
             $k::evolve($crate::shared(), field, params, steps)
         }
+        pub fn mandelbrot(spec: &$crate::harness::mandelbrot::ImageSpec) -> Vec<u32> {
+            $k::mandelbrot($crate::shared(), spec)
+        }
     };
 }
 
@@ -38,6 +41,10 @@ macro_rules! gpu_heat_tests {
         fn task_02_evolve() {
             tasks::task_02_evolve(on_gpu::evolve);
         }
+        #[test]
+        fn task_03_mandelbrot() {
+            tasks::task_03_mandelbrot(on_gpu::mandelbrot);
+        }
     };
 }
 
@@ -49,12 +56,13 @@ macro_rules! gpu_heat_grade_main {
         mod on_gpu {
             $crate::gpu_heat_bound!($k);
         }
-        use $crate::harness::gpu_heat::remote::{WireGrid, unwire, wire};
+        use $crate::harness::gpu_heat::remote::{WireGrid, WireSpec, unwire, unwire_spec, wire};
         use $crate::harness::heat::Params;
         use $crate::harness::remote::function;
         let functions = vec![
             function("step", |(g, p): (WireGrid, Params)| wire(&on_gpu::step(&unwire(g), &p))),
             function("evolve", |(g, p, n): (WireGrid, Params, usize)| wire(&on_gpu::evolve(&unwire(g), &p, n))),
+            function("mandelbrot", |(s,): (WireSpec,)| on_gpu::mandelbrot(&unwire_spec(s))),
         ];
         $crate::heat::grade_main(on_gpu::evolve, functions)
     }};

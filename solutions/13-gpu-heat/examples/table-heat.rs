@@ -8,7 +8,8 @@
 //! cargo run --release -p gpu-heat-solution --example table-heat
 //! ```
 //!
-//! On a machine with a GPU it prints the GPU's rows; on lavapipe, the CPU's.
+//! Then exercise 04's Mandelbrot picture, on the device and by the C kernel. On a machine with a
+//! GPU it prints the GPU's rows; on lavapipe, the CPU's.
 
 use gpu_heat_solution::{Grid, Params};
 use harness_gpu::Gpu;
@@ -79,5 +80,18 @@ fn main() {
             cpu * 1e3,
             cpu / whole
         );
+    }
+    println!();
+    println!("| Mandelbrot picture | on the device (whole call) | C kernel, 1 core | speedup over C |");
+    println!("| ---: | ---: | ---: | ---: |");
+    for side in [200usize, 1000] {
+        let spec = harness_gpu::harness::mandelbrot::ImageSpec::sized(side, side);
+        let device = best_s(|| {
+            gpu_heat_solution::mandelbrot(&gpu, &spec);
+        });
+        let cpu = best_s(|| {
+            harness_gpu::harness::mandelbrot::c_image(&spec);
+        });
+        println!("| {side}², cutoff 255 | {:.1} ms | {:.1} ms | {:.2}× |", device * 1e3, cpu * 1e3, cpu / device);
     }
 }

@@ -1,6 +1,7 @@
 //! Solution to exercise 13: exercise 01's heat equation on a GPU. The field goes up once, in
 //! f32; two buffers take turns as the step's input and output (ping-pong), one dispatch per
-//! step, all steps in one submission; the field comes back once.
+//! step, all steps in one submission; the field comes back once. And exercise 04's Mandelbrot
+//! picture, one invocation per pixel.
 
 use harness_gpu::{Gpu, wgpu};
 
@@ -74,15 +75,15 @@ impl DeviceField {
 
     /// The field in `buffers[k]`, back in f64.
     fn download(&self, gpu: &Gpu, k: usize, rows: usize, cols: usize) -> Grid {
-        let values = download_f32(gpu, &self.buffers[k], rows * cols);
+        let values: Vec<f32> = download(gpu, &self.buffers[k], rows * cols);
         Grid::new(rows, cols, values.into_iter().map(f64::from).collect())
     }
 }
 
 /// The first `n` values of a storage buffer, read back through a staging buffer (exercise 12's
 /// `download`).
-fn download_f32(gpu: &Gpu, buffer: &wgpu::Buffer, n: usize) -> Vec<f32> {
-    let bytes = (n * 4) as u64;
+fn download<T: bytemuck::Pod>(gpu: &Gpu, buffer: &wgpu::Buffer, n: usize) -> Vec<T> {
+    let bytes = (n * size_of::<T>()) as u64;
     let staging = gpu.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("staging"),
         size: bytes,
@@ -109,4 +110,42 @@ pub fn evolve(gpu: &Gpu, field: &Grid, params: &Params, steps: usize) -> Grid {
     let device = DeviceField::upload(gpu, field, params);
     let result = device.evolve(gpu, steps);
     device.download(gpu, result, field.rows, field.cols)
+}
+
+pub use harness_gpu::harness::mandelbrot::ImageSpec;
+
+/// The Mandelbrot kernel's parameters, as its WGSL `Spec` lays them out (32 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct MandelbrotSpec {
+    width: u32,
+    height: u32,
+    cutoff: u32,
+    lim2: f32,
+    x0: f32,
+    y0: f32,
+    dx: f32,
+    dy: f32,
+}
+
+/// Task 3: exercise 04's picture on the device, one invocation per pixel. No input goes up
+/// but 32 bytes of parameters; the counts come down once.
+pub fn mandelbrot(gpu: &Gpu, spec: &ImageSpec) -> Vec<u32> {
+    // np.linspace's step, in f64 on the host; a single pixel sits at the start of the range.
+    let step = |(a, b): (f64, f64), n: usize| if n > 1 { ((b - a) / (n - 1) as f64) as f32 } else { 0.0 };
+    let params = gpu.uniform(&MandelbrotSpec {
+        width: spec.width as u32,
+        height: spec.height as u32,
+        cutoff: spec.cutoff,
+        lim2: (spec.lim * spec.lim) as f32,
+        x0: spec.x.0 as f32,
+        y0: spec.y.0 as f32,
+        dx: step(spec.x, spec.width),
+        dy: step(spec.y, spec.height),
+    });
+    let counts = gpu.storage((spec.pixels() * 4) as u64);
+    let kernel = gpu.kernel(include_str!("kernels/mandelbrot.wgsl"), "mandelbrot");
+    let grid = ((spec.width as u32).div_ceil(TILE), (spec.height as u32).div_ceil(TILE), 1);
+    gpu.run(&kernel, &[&params, &counts], grid);
+    download(gpu, &counts, spec.pixels())
 }

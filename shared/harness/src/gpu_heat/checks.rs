@@ -123,6 +123,32 @@ pub fn task_02_evolve(evolve: fn(&Grid, &Params, usize) -> Grid) {
     }
 }
 
+/// Task 3: Mandelbrot on the device, one invocation per pixel, in f32: the escape counts of the
+/// f64 reference but near the boundary. Random sizes (not multiples of 16) and random regions
+/// and cutoffs, so a picture computed once cannot pass.
+pub fn task_03_mandelbrot(mandelbrot: fn(&crate::mandelbrot::ImageSpec) -> Vec<u32>) {
+    let (mut rng, seed) = seeded();
+    let mut specs = vec![crate::mandelbrot::ImageSpec::sized(1, 1), crate::mandelbrot::ImageSpec::sized(200, 200)];
+    for _ in 0..4 {
+        let (cx, cy, half) = (rng.random_range(-1.5..0.3), rng.random_range(-0.8..0.8), rng.random_range(0.05..1.5));
+        specs.push(crate::mandelbrot::ImageSpec {
+            width: rng.random_range(2..300),
+            height: rng.random_range(2..300),
+            x: (cx - half, cx + half),
+            y: (cy - half, cy + half),
+            lim: 2.0,
+            cutoff: rng.random_range(20..300),
+        });
+    }
+    for spec in specs {
+        let call = format!("mandelbrot of a {}×{} image", spec.width, spec.height);
+        let got = called(&call, || mandelbrot(&spec));
+        if let Err(m) = super::check_mandelbrot(&spec, &got) {
+            panic!("{m}\nregion x ∈ [{}, {}], y ∈ [{}, {}] {seed}", spec.x.0, spec.x.1, spec.y.0, spec.y.1);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +176,42 @@ mod tests {
             std::mem::swap(&mut u, &mut next);
         }
         Grid::new(rows, cols, u.into_iter().map(f64::from).collect())
+    }
+
+    /// The kernel in f32 with the point computed as the solution's kernel does: must pass.
+    fn f32_mandelbrot(spec: &crate::mandelbrot::ImageSpec) -> Vec<u32> {
+        let step = |(a, b): (f64, f64), n: usize| if n > 1 { ((b - a) / (n - 1) as f64) as f32 } else { 0.0 };
+        let (dx, dy) = (step(spec.x, spec.width), step(spec.y, spec.height));
+        let mut counts = Vec::with_capacity(spec.pixels());
+        for i in 0..spec.height {
+            for j in 0..spec.width {
+                let (cr, ci) = (spec.x.0 as f32 + dx * j as f32, spec.y.0 as f32 + dy * i as f32);
+                let (mut zr, mut zi, mut n) = (0.0f32, 0.0f32, 0);
+                let lim2 = (spec.lim * spec.lim) as f32;
+                while zr * zr + zi * zi < lim2 && n < spec.cutoff {
+                    (zr, zi) = (zr * zr - zi * zi + cr, 2.0 * zr * zi + ci);
+                    n += 1;
+                }
+                counts.push(n);
+            }
+        }
+        counts
+    }
+
+    #[test]
+    fn an_f32_mandelbrot_passes_and_an_off_by_one_fails() {
+        task_03_mandelbrot(f32_mandelbrot);
+        // The full picture of exercise 04, 1000², as the lesson shows it: how many differ.
+        let full = crate::mandelbrot::ImageSpec::FULL;
+        let got = f32_mandelbrot(&full);
+        let want = crate::mandelbrot::reference_image(&full);
+        let differ = got.iter().zip(&want).filter(|(g, w)| g != w).count() as f64 / want.len() as f64;
+        assert!(differ < 0.01, "{differ}");
+        fn one_more(spec: &crate::mandelbrot::ImageSpec) -> Vec<u32> {
+            f32_mandelbrot(spec).into_iter().map(|n| n + 1).collect()
+        }
+        let m = panic_message(|| task_03_mandelbrot(one_more));
+        assert!(m.contains("pixels differ from the f64 reference"), "{m}");
     }
 
     #[test]
