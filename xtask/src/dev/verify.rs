@@ -97,8 +97,19 @@ pub fn verify(root: &Path, course: &Course, runs: usize, only: &[String]) -> Res
             anstream::println!("{}", term::paint(term::BOLD, format!("run {run}/{runs}")));
         }
         for (ex, side, reports) in history.iter_mut() {
-            let report = check::check(root, ex, *side, color)?;
+            let mut report = check::check(root, ex, *side, color)?;
             let want = expected(ex, *side);
+            // The solution timed against itself misses only by noise (another program took a
+            // core for a while): checked once more, and said so; a second miss counts.
+            if *side == Side::Solution && report.status == Status::Slow && want == Status::Done {
+                anstream::println!(
+                    "  {} {} solution: {}; checking it once more (measured against itself, a miss is noise)",
+                    term::paint(term::WARN, "again:"),
+                    ex.name,
+                    report.status.describe()
+                );
+                report = check::check(root, ex, *side, color)?;
+            }
             let short_of_top = if *side == Side::Solution { below_top_tier(ex, &report) } else { vec![] };
             let ok = as_expected(want, report.status);
             unexpected += usize::from(!ok);
