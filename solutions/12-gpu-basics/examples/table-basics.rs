@@ -10,20 +10,12 @@
 
 use gpu_basics_solution::*;
 use harness_gpu::Gpu;
-use std::time::Instant;
+use harness_gpu::harness::timeit::timeit_with;
 
 /// The median of `runs` timings of `f`, in seconds, after one warm-up call.
 fn median_s(runs: usize, mut f: impl FnMut()) -> f64 {
     f();
-    let mut t: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[runs / 2]
+    timeit_with(runs, Some(1), f).median()
 }
 
 fn main() {

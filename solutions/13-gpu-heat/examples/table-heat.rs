@@ -14,19 +14,14 @@
 use gpu_heat_solution::{Grid, Params};
 use harness_gpu::Gpu;
 use harness_gpu::harness::heat::{CKernel, HeatSolver, bottle};
+use harness_gpu::harness::timeit::timeit_with;
 use std::time::Instant;
 
 /// Seconds of `f`, the best of three after a warm-up (the first call compiles the kernel).
 /// The best, not the median: each figure here is one side of a difference.
 fn best_s(mut f: impl FnMut()) -> f64 {
     f();
-    (0..3)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
+    timeit_with(3, Some(1), f).best()
 }
 
 fn main() {

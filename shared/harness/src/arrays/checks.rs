@@ -2,6 +2,7 @@
 //! crate and the solution run the same tests. Every failure says what NumPy would give.
 
 use super::{Layout, TextError, TextErrorKind, check_differences, numpy_available};
+use crate::property::called;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ShapeError, array, s};
 use num_complex::Complex64;
 use proptest::prelude::*;
@@ -14,21 +15,6 @@ macro_rules! expect {
     ($call:expr, $got:expr, $want:expr $(,)?) => {
         expect_eq($call, called($call, || $got), $want)
     };
-}
-
-/// Runs `f`, the learner's call described by `call`; a panic other than a `todo!()` is raised
-/// again with the call named (a `todo!()` is left as it is: the runner reads it as "to do").
-fn called<T>(call: &str, f: impl FnOnce() -> T) -> T {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(value) => value,
-        Err(payload) => {
-            let message = crate::property::panic_text(&*payload);
-            if message.starts_with("not yet implemented") {
-                std::panic::resume_unwind(payload)
-            }
-            panic!("{call} panicked: {message}")
-        }
-    }
 }
 
 fn expect_eq<T: PartialEq + Debug>(call: &str, got: T, want: T) {

@@ -6,23 +6,8 @@
 
 use super::*;
 use crate::diff::{self, Tolerance};
-use crate::property::panic_text;
+use crate::property::called;
 use rand::Rng;
-
-/// Runs `f`, the learner's call described by `call`; a panic other than a `todo!()` is raised
-/// again with the call named (a `todo!()` is left as it is: the runner reads it as "to do").
-fn called<T>(call: &str, f: impl FnOnce() -> T) -> T {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(value) => value,
-        Err(payload) => {
-            let message = panic_text(&*payload);
-            if message.starts_with("not yet implemented") {
-                std::panic::resume_unwind(payload)
-            }
-            panic!("{call} panicked: {message}")
-        }
-    }
-}
 
 /// `n` values in [−1, 1) from `rng`.
 fn values(rng: &mut impl Rng, n: usize) -> Vec<f32> {

@@ -6,23 +6,8 @@
 
 use super::{check_field, reference_evolve};
 use crate::heat::{Grid, Params};
-use crate::property::panic_text;
+use crate::property::called;
 use rand::Rng;
-
-/// Runs `f`, the learner's call described by `call`; a panic other than a `todo!()` is raised
-/// again with the call named.
-fn called<T>(call: &str, f: impl FnOnce() -> T) -> T {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(value) => value,
-        Err(payload) => {
-            let message = panic_text(&*payload);
-            if message.starts_with("not yet implemented") {
-                std::panic::resume_unwind(payload)
-            }
-            panic!("{call} panicked: {message}")
-        }
-    }
-}
 
 /// A field of `rows`×`cols` values in ±100.
 fn field(rng: &mut impl Rng, rows: usize, cols: usize) -> Grid {

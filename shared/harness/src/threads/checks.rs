@@ -5,6 +5,7 @@
 //! one item after another never reaches).
 
 use super::{check_centre, pdb_text};
+use crate::property::called;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -187,22 +188,6 @@ impl Watch {
         }
         let caller = if caller { ", one of them the caller's" } else { "" };
         Err(format!("{call}: the work ran on {n} thread(s){caller}\n  {advice}"))
-    }
-}
-
-/// Runs `f`, the learner's call described by `call`; a panic other than a `todo!()` is raised
-/// again with the call named (a `todo!()` is left as it is: the runner reads it as "to do"; so
-/// is a proxy's call that got no answer, which the judge tells in its own words).
-fn called<T>(call: &str, f: impl FnOnce() -> T) -> T {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(value) => value,
-        Err(payload) => {
-            let message = crate::property::panic_text(&*payload);
-            if message.starts_with("not yet implemented") || payload.is::<crate::remote::Unanswered>() {
-                std::panic::resume_unwind(payload)
-            }
-            panic!("{call} panicked: {message}")
-        }
     }
 }
 
