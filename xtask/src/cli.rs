@@ -111,12 +111,35 @@ pub enum DevCmd {
     /// C, serial and on two threads (rayon, OpenMP), on the same input; print a table and draw a
     /// bar chart (target/compare/).
     Compare,
+    /// A two-node Slurm cluster on this machine (network namespaces joined by a veth pair), to
+    /// run the MPI chapters' job scripts: up, down, status, run, test. Needs root.
+    #[command(subcommand)]
+    Cluster(ClusterCmd),
     /// Regenerate every measured figure in the lessons and docs/comparison.md: grades each
     /// solution, untouched exercise and ladder rung several times with the grader, checks every
     /// target against the rule (the solution at the top tier, the starting code below the
     /// target), writes the lessons' figure blocks, docs/comparison.md's table and
     /// docs/figures.json. Takes about 5 min a run.
     Figures(FiguresArgs),
+}
+
+/// `dev cluster`'s commands.
+#[derive(Subcommand)]
+pub enum ClusterCmd {
+    /// Start munge, slurmctld and two slurmd nodes (ending what an earlier cluster left).
+    Up,
+    /// Stop every process the cluster runs and remove its namespaces.
+    Down,
+    /// Each daemon and namespace, then `sinfo` and `squeue`.
+    Status,
+    /// Run a command (sbatch, srun, squeue, …) on the first node, with the cluster's slurm.conf.
+    Run {
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+    /// Bring the cluster up, submit the MPI chapters' job scripts and a class's grading as a
+    /// job array, check what they give, and take it down (what CI runs after `verify`).
+    Test,
 }
 
 /// `class`: a subcommand, or (the older form) a folder of reports for the table.
@@ -206,6 +229,10 @@ pub struct GradeArgs {
     /// Grade only these exercises (default: every one).
     #[arg(long = "only", value_name = "EXERCISE")]
     pub only: Vec<String>,
+    /// Where the scratch copy of the course is made and built (default: `target/submissions/`).
+    /// On a cluster, a node-local folder, so that tasks grading at once never share one.
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
     /// Grade even where this machine lacks a layer of the sandbox (one submission's code could
     /// then change another's verdict).
     #[arg(long)]

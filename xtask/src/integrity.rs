@@ -1,7 +1,8 @@
 //! Integrity of the grader: SHA-256 of every file a verdict depends on or that changes how the
 //! learner's crate and the harness are built (the harness with its frozen baselines and
 //! references, the runner, the registry, the workspace's `Cargo.toml`, `Cargo.lock` and
-//! `.cargo/`, every file of an exercise folder outside `src/` except Markdown notes, and every
+//! `.cargo/`, every file of an exercise folder outside `src/` except Markdown notes and `jobs/`
+//! (batch scripts the learner adapts to their cluster), and every
 //! file of a solution folder but Markdown: the solution is timed beside the learner's code and
 //! sets the scale of the verdict),
 //! recorded by `cargo xtask seal` in `integrity.toml` and compared by `check`. A submission
@@ -77,12 +78,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Is `file`, relative to the exercise or solution folder `folder`, protected? In an exercise,
-/// everything but the code under `src/` (the learner's) and Markdown (the lesson, the learner's
-/// notes); in a solution, everything but Markdown: its code is timed beside the learner's, and
+/// everything but the code under `src/` (the learner's), Markdown (the lesson, the learner's
+/// notes) and batch job scripts under `jobs/` (which a learner adapts to their cluster's
+/// partition and account; no verdict reads them); in a solution, everything but Markdown: its code is timed beside the learner's, and
 /// a slower solution would make any code look closer to it.
 fn protected_in_exercise(folder: &str, file: &str) -> bool {
     let solution = folder.starts_with("solutions/");
-    !((file.starts_with("src/") && !solution) || file.ends_with(".md"))
+    let learners = file.starts_with("src/") || file.starts_with("jobs/");
+    !((learners && !solution) || file.ends_with(".md"))
 }
 
 /// Is `file` (relative to the course root, `/`-separated) one the seal protects, given the
@@ -377,7 +380,7 @@ pub fn from_history(root: &Path, file: &str, want: &str) -> Result<Vec<u8>> {
 
 /// A copy of the course at `HEAD` in `root/folder` (see [`prepare_scratch`]) whose checks trust
 /// the seal committed at `HEAD`, as the copy has no git history of its own.
-pub fn sealed_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
+pub fn sealed_scratch(root: &Path, folder: &Path) -> Result<PathBuf> {
     let scratch = prepare_scratch(root, folder)?;
     let sealed = git_show_head(root, FILE).with_context(|| format!("the course at HEAD has no committed {FILE}"))?;
     pin_trusted_seal(&scratch, sealed);
@@ -385,7 +388,7 @@ pub fn sealed_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
 }
 
 /// A copy of the course at `HEAD` (`git archive`) in `root/folder`, keeping its `target/`.
-fn prepare_scratch(root: &Path, folder: &str) -> Result<PathBuf> {
+fn prepare_scratch(root: &Path, folder: &Path) -> Result<PathBuf> {
     let scratch = root.join(folder);
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
     for entry in std::fs::read_dir(&scratch).with_context(|| format!("cannot read {}", scratch.display()))? {
@@ -514,6 +517,7 @@ mod tests {
         write(&root, "exercises/01-x/src/extra.rs", "// a new module of the learner's");
         write(&root, "exercises/01-x/README.md", "# The lesson, with the learner's notes");
         write(&root, "exercises/01-x/notes.md", "notes");
+        write(&root, "exercises/01-x/jobs/run.sbatch", "#SBATCH --account=my-project");
         write(&root, "shared/harness/src/baseline.rs", "fn slow() { /* made faster */ }");
         std::fs::remove_file(root.join("exercises/01-x/tests/grade.rs")).unwrap();
         write(&root, "exercises/01-x/tests/extra.rs", "");

@@ -4,6 +4,7 @@
 //! (timing and checking learner code), over the ground floor: the course's registry and seal,
 //! the sandbox, child processes, cargo and MPI.
 
+mod allocation;
 mod cargo;
 mod check;
 mod child;
@@ -27,7 +28,7 @@ mod text;
 
 use anyhow::Result;
 use clap::Parser;
-use cli::{ClassCmd, Cmd, DevCmd, FiguresArgs, GradeArgs, TableArgs, VerifyArgs};
+use cli::{ClassCmd, ClusterCmd, Cmd, DevCmd, FiguresArgs, GradeArgs, TableArgs, VerifyArgs};
 use course::Course;
 use learner::{checking, hint, list, profile, report, reset, watch};
 use std::path::{Path, PathBuf};
@@ -90,6 +91,13 @@ fn run_dev(root: &Path, course: &Course, cmd: DevCmd) -> Result<ExitCode> {
         DevCmd::Ci => dev::verify::ci(root, course),
         DevCmd::Seal => dev::seal::seal(root, course),
         DevCmd::Compare => dev::compare::compare(root),
+        DevCmd::Cluster(cluster) => match cluster {
+            ClusterCmd::Up => dev::cluster::up(root),
+            ClusterCmd::Down => dev::cluster::down(root),
+            ClusterCmd::Status => dev::cluster::status(root),
+            ClusterCmd::Run { command } => dev::cluster::run(root, &command),
+            ClusterCmd::Test => dev::cluster::jobs::test(root, course),
+        },
         DevCmd::Figures(FiguresArgs { runs, only, from }) => {
             dev::figures::figures(root, course, runs.max(1), &only, from.as_deref())
         }

@@ -99,6 +99,11 @@ pub fn launcher(mpi: &Installation, exe: &Path, ranks: u32, outputs: Option<&Pat
         cmd.arg("--output-filename").arg(format!("{}:nocopy", dir.display()));
     }
     cmd.arg(exe);
+    // Inside a batch job, `mpirun` would hand the ranks to Slurm's step daemon; the runner's
+    // ranks are its own (the sandbox clears these too; this holds without it).
+    for (name, _) in std::env::vars_os().filter(|(name, _)| crate::allocation::foreign(name)) {
+        cmd.env_remove(name);
+    }
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
         // Open MPI refuses to start as root (CI machines, containers) unless told twice.

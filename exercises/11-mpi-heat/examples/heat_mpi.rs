@@ -12,7 +12,9 @@
 //! `--rows R --cols C` (a generated bottle instead of a file), `--steps N` (default 1000),
 //! `--overlap` (task 5's version instead of task 4's), `--runs N` (time N runs, print the
 //! fastest), `--serial` (also time the serial baseline on rank 0 alone, and print the
-//! speedup), `--out DIR` (where `heat_mpi.png` goes, default `heat-output`).
+//! speedup), `--out DIR` (where `heat_mpi.png` goes, default `heat-output`), `--check` (check
+//! the result against the serial reference with the tests' check; exit code 1 if it differs).
+//! Rank 0 also prints which node each rank ran on.
 
 fn main() -> std::process::ExitCode {
     harness_mpi::heat_program::main(mpi_heat::evolve_halo, mpi_heat::evolve_overlap)

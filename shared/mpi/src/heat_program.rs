@@ -1,17 +1,20 @@
 //! The heat program on MPI ranks, shared by exercise 11's and its solution's `heat_mpi`
 //! example: rank 0 reads the field, every rank evolves its block, rank 0 gathers the result,
-//! writes a picture of it and prints the time.
+//! writes a picture of it and prints the time and which node each rank ran on (on a cluster,
+//! ranks on different nodes exchange their halos over the network).
 //!
 //! Options: `INPUT` (a field file, default the course's 200 × 200 bottle), `--size N` or
 //! `--rows R --cols C` (a generated bottle instead of a file), `--steps N` (default 1000),
 //! `--overlap` (task 5's version instead of task 4's), `--runs N` (time N runs, print the
 //! fastest), `--serial` (also time the serial baseline on rank 0 alone, and print the
 //! speedup), `--out DIR` (where `heat_mpi.png` goes, default `heat-output`), `--json LABEL`
-//! (one line for `cargo xtask compare`, labelled LABEL, instead of the text and the picture).
+//! (one line for `cargo xtask compare`, labelled LABEL, instead of the text and the picture),
+//! `--check` (check the result against the serial reference with the tests' check, exit code 1
+//! if it differs: a batch job's proof that the ranks computed the right field).
 
 use crate::mpi::topology::SimpleCommunicator;
 use crate::mpi::traits::{Communicator, CommunicatorCollectives};
-use harness::heat::{Grid, Params, SHIPPED_INPUT, bottle, image, parse_grid};
+use harness::heat::{Grid, Params, SHIPPED_INPUT, TOLERANCE, bottle, image, parse_grid};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -29,6 +32,8 @@ struct Settings {
     out: PathBuf,
     /// `--json LABEL`: one line for `cargo xtask compare` instead of the text and the picture.
     json: Option<String>,
+    /// `--check`: the result against the serial reference, after the runs.
+    check: bool,
 }
 
 fn settings() -> Result<Settings, String> {
@@ -41,6 +46,7 @@ fn settings() -> Result<Settings, String> {
         serial: false,
         out: "heat-output".into(),
         json: None,
+        check: false,
     };
     let (mut rows, mut cols) = (None, None);
     let mut args = std::env::args().skip(1);
@@ -60,6 +66,7 @@ fn settings() -> Result<Settings, String> {
             "--runs" => s.runs = number("--runs")?.max(1),
             "--overlap" => s.overlap = true,
             "--serial" => s.serial = true,
+            "--check" => s.check = true,
             "--out" => s.out = args.next().ok_or("--out needs a directory")?.into(),
             "--json" => s.json = Some(args.next().ok_or("--json needs a label")?),
             flag if flag.starts_with('-') => return Err(format!("unknown option '{flag}'")),
@@ -87,7 +94,7 @@ pub fn main(evolve_halo: Evolve, evolve_overlap: Evolve) -> ExitCode {
                 let program = program.rsplit('/').next().unwrap_or("heat_mpi");
                 eprintln!(
                     "error: {e}\nusage: mpirun -n RANKS {program} [INPUT] [--size N | --rows R --cols C] [--steps N] \
-                     [--overlap] [--runs N] [--serial] [--out DIR] [--json LABEL]"
+                     [--overlap] [--runs N] [--serial] [--out DIR] [--json LABEL] [--check]"
                 );
             }
             return ExitCode::from(2);
@@ -120,7 +127,10 @@ pub fn main(evolve_halo: Evolve, evolve_overlap: Evolve) -> ExitCode {
         result = evolve(&world, field.as_ref(), &params, s.steps);
         best = best.min(start.elapsed().as_secs_f64());
     }
+    // A collective call, so every rank makes it before all but rank 0 return.
+    let names = if s.json.is_none() { crate::processor_names(&world) } else { None };
     let (Some(field), Some(result)) = (field, result) else { return ExitCode::SUCCESS };
+    let checked = || if s.check { check(&field, s.steps, &result) } else { ExitCode::SUCCESS };
 
     let updates = (field.rows.saturating_sub(2) * field.cols.saturating_sub(2) * s.steps) as f64;
     let plural = if size == 1 { "" } else { "s" };
@@ -131,7 +141,7 @@ pub fn main(evolve_halo: Evolve, evolve_overlap: Evolve) -> ExitCode {
              \"seconds_per_unit\": {:e}}}",
             best / updates
         );
-        return ExitCode::SUCCESS;
+        return checked();
     }
     println!(
         "{size} rank{plural}, {}×{} field, {} steps ({version}): {best:.3} s, {:.2} ns per cell update",
@@ -140,6 +150,9 @@ pub fn main(evolve_halo: Evolve, evolve_overlap: Evolve) -> ExitCode {
         s.steps,
         best * 1e9 / updates
     );
+    if let Some(names) = names {
+        println!("ranks by node: {}", ranks_by_node(&names));
+    }
     if let Some(Some(serial)) = serial {
         println!("serial baseline on rank 0 alone: {serial:.3} s; speedup {:.2}×", serial / best);
     }
@@ -151,7 +164,37 @@ pub fn main(evolve_halo: Evolve, evolve_overlap: Evolve) -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!("wrote {}", s.out.join("heat_mpi.png").display());
-    ExitCode::SUCCESS
+    checked()
+}
+
+/// `--check`: `result` against the serial reference after `steps` steps, with the tests' check.
+fn check(field: &Grid, steps: usize, result: &Grid) -> ExitCode {
+    match harness::mpi_heat::check_output(field, steps, &result.data) {
+        Ok(()) => {
+            println!(
+                "field equals the serial reference ({steps} steps, {}×{}): every value within {:e} of exercise \
+                 01's C kernel's, relative to the field's largest value",
+                field.rows, field.cols, TOLERANCE.relative
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `node1: 0, 2; node2: 1, 3`: the ranks on each node, the nodes in order of their first rank.
+fn ranks_by_node(names: &[String]) -> String {
+    let mut nodes: Vec<(&str, Vec<String>)> = Vec::new();
+    for (rank, name) in names.iter().enumerate() {
+        match nodes.iter_mut().find(|(node, _)| node == name) {
+            Some((_, ranks)) => ranks.push(rank.to_string()),
+            None => nodes.push((name, vec![rank.to_string()])),
+        }
+    }
+    nodes.iter().map(|(node, ranks)| format!("{node}: {}", ranks.join(", "))).collect::<Vec<_>>().join("; ")
 }
 
 /// The fastest of `runs` runs of the grader's serial baseline on `field` (the other ranks wait).
@@ -178,5 +221,17 @@ fn sleep_through_barrier(world: &SimpleCommunicator) {
             Err(pending) => request = pending,
         }
         std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_are_listed_by_node_in_order_of_first_rank() {
+        let names = ["node1", "node2", "node1", "node2"].map(String::from);
+        assert_eq!(ranks_by_node(&names), "node1: 0, 2; node2: 1, 3");
+        assert_eq!(ranks_by_node(&["solo".into()]), "solo: 0");
     }
 }

@@ -122,6 +122,27 @@ pub fn rank() -> i32 {
     world().rank()
 }
 
+/// Every rank's processor name (`MPI_Get_processor_name`: its node's host name under Open MPI),
+/// in rank order, on rank 0 (`None` elsewhere): which ranks share a node. Collective: every rank
+/// must call it.
+pub fn processor_names(world: &SimpleCommunicator) -> Option<Vec<String>> {
+    // One fixed-size slot a rank, so one gather: MPI_MAX_PROCESSOR_NAME is 256 in Open MPI and MPICH.
+    const SLOT: usize = 256;
+    let name = mpi::environment::processor_name().unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into());
+    let mut mine = [0u8; SLOT];
+    let len = name.len().min(SLOT);
+    mine[..len].copy_from_slice(&name.as_bytes()[..len]);
+    let root = world.process_at_rank(0);
+    if world.rank() != 0 {
+        root.gather_into(&mine[..]);
+        return None;
+    }
+    let mut all = vec![0u8; SLOT * world.size() as usize];
+    root.gather_into_root(&mine[..], &mut all[..]);
+    let text = |slot: &[u8]| String::from_utf8_lossy(slot.split(|&b| b == 0).next().unwrap_or_default()).into_owned();
+    Some(all.chunks(SLOT).map(text).collect())
+}
+
 /// A seed drawn by rank 0 (from the clock, or `COURSE_SEED` to replay a failure) and
 /// broadcast, so that every rank builds the same random data: the tests' random inputs.
 pub fn shared_seed(world: &SimpleCommunicator) -> u64 {

@@ -34,8 +34,27 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// Where the scratch course lives, under the runner's checkout.
-const SCRATCH: &str = "target/submissions/course";
+/// Where the scratch course lives by default, under the runner's checkout (`--work-dir`
+/// elsewhere: on a cluster, a node-local folder).
+const WORK_DIR: &str = "target/submissions";
+
+/// Holds `work/lock` exclusively (waiting, and saying so, while another grading holds it) until
+/// the returned file is dropped.
+fn lock(work: &Path) -> Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    std::fs::create_dir_all(work).with_context(|| format!("cannot create {}", work.display()))?;
+    let path = work.join("lock");
+    let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    // SAFETY: flock on a descriptor this function owns; the lock ends when the file is closed.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        eprintln!("another grading is using {}: waiting for it to finish", work.display());
+        // SAFETY: as above, now waiting.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            bail!("cannot lock {}: {}", path.display(), std::io::Error::last_os_error());
+        }
+    }
+    Ok(file)
+}
 
 /// SHA-256 of `integrity.toml` as committed at `HEAD` in `root`: what a report's `course_seal`
 /// is compared with.
@@ -66,7 +85,10 @@ pub fn grade_submissions(root: &Path, course: &Course, args: &GradeArgs) -> Resu
     let commit = ensure_clean(root, course)?;
     let short = &commit[..commit.len().min(12)];
     let started = Instant::now();
-    let scratch = integrity::sealed_scratch(root, SCRATCH)?;
+    let work = root.join(args.work_dir.as_deref().unwrap_or(Path::new(WORK_DIR)));
+    // Two gradings in one work folder would swap each other's sources in mid-build.
+    let _lock = lock(&work)?;
+    let scratch = integrity::sealed_scratch(root, &work.join("course"))?;
     let stale = integrity::differences(&scratch, &course.all_folders())?.unwrap_or_default();
     if !stale.is_empty() {
         bail!(
@@ -215,10 +237,11 @@ fn dirty_protected(status: &str, exercise_dirs: &[PathBuf]) -> Vec<String> {
 }
 
 /// Is `file` (relative, `/`-separated) the learner's, so not compared: code under an
-/// exercise's `src/`, or Markdown under `exercises/`?
+/// exercise's `src/`, a batch script under its `jobs/`, or Markdown under `exercises/`?
 fn learners(file: &str) -> bool {
     let parts: Vec<&str> = file.split('/').collect();
-    parts.first() == Some(&"exercises") && ((parts.len() > 3 && parts[2] == "src") || file.ends_with(".md"))
+    parts.first() == Some(&"exercises")
+        && ((parts.len() > 3 && (parts[2] == "src" || parts[2] == "jobs")) || file.ends_with(".md"))
 }
 
 /// What a file is, for comparing: the SHA-256 of a regular file's bytes, or the target of a
@@ -438,6 +461,7 @@ mod tests {
         write(&submission, "exercises/01-a/src/extra/mod.rs", "// a new module");
         write(&submission, "exercises/01-a/README.md", "# lesson, with notes");
         write(&submission, "exercises/02-b/NOTES.md", "notes");
+        write(&submission, "exercises/02-b/jobs/run.sbatch", "#SBATCH --account=my-project");
         write(&submission, "target/release/x", "binary");
         write(&submission, ".git/HEAD", "ref: refs/heads/main");
         write(&submission, ".course/progress.json", "{}");
@@ -447,13 +471,15 @@ mod tests {
         write(&submission, "exercises/01-a/build.rs", "fn main() {}");
         std::fs::remove_file(submission.join("exercises/01-a/tests/grade.rs")).unwrap();
         write(&submission, "solutions/02-b/src/lib.rs", "// changed");
+        write(&submission, "solutions/02-b/jobs/run.sbatch", "# a solution's files are the course's");
         let changes = differences(&course_files(&trusted).unwrap(), &course_files(&submission).unwrap());
         assert_eq!(
             changes,
             vec![
                 "exercises/01-a/tests/grade.rs (missing)",
                 "solutions/02-b/src/lib.rs (modified)",
-                "exercises/01-a/build.rs (added)"
+                "exercises/01-a/build.rs (added)",
+                "solutions/02-b/jobs/run.sbatch (added)"
             ]
         );
         let by_exercise = concerns(&course, &changes);
@@ -461,7 +487,10 @@ mod tests {
             by_exercise["a"],
             vec!["exercises/01-a/tests/grade.rs (missing)", "exercises/01-a/build.rs (added)"]
         );
-        assert_eq!(by_exercise["b"], vec!["solutions/02-b/src/lib.rs (modified)"]);
+        assert_eq!(
+            by_exercise["b"],
+            vec!["solutions/02-b/src/lib.rs (modified)", "solutions/02-b/jobs/run.sbatch (added)"]
+        );
 
         // A course-wide file concerns every exercise.
         write(&submission, "integrity.toml", "[files] # re-sealed");

@@ -187,7 +187,7 @@ pub fn figures(root: &Path, course: &Course, runs: usize, only: &[String], from:
 fn measure(root: &Path, exercises: &[&Exercise], runs: usize) -> Result<(Figures, usize)> {
     verify::warn_if_modified(root, exercises);
     let scratch = if exercises.iter().any(|e| !e.ladder.is_empty()) {
-        Some(crate::integrity::sealed_scratch(root, SCRATCH)?)
+        Some(crate::integrity::sealed_scratch(root, Path::new(SCRATCH))?)
     } else {
         None
     };

@@ -21,6 +21,9 @@ pub fn check_many(root: &Path, course: &Course, args: &CheckArgs) -> Result<Exit
     };
     let exercises: Vec<_> = names.iter().map(|n| course.find(n)).collect::<Result<_>>()?;
     let side = if args.solution { Side::Solution } else { Side::Exercise };
+    if let Some(note) = crate::allocation::note_here() {
+        anstream::eprintln!("{} {note}", term::paint(term::WARN, "note:"));
+    }
     let mut reports = Vec::new();
     for ex in exercises {
         let report = check_one(root, course, ex, Shown { side, json, hints: !all })?;
