@@ -101,7 +101,8 @@ pub enum DevCmd {
     /// be correct and miss them, or fail its `todo!()` tasks): shows the grader discriminates.
     Verify(VerifyArgs),
     /// Everything CI runs: formatting, clippy, the workspace's tests, every target, the docs,
-    /// the seal, `verify`, then the attack suite.
+    /// the seal, `verify`, the cluster test (as root, where Slurm is installed), then the attack
+    /// suite.
     Ci,
     /// Record the hashes of every file a verdict depends on in integrity.toml (run after
     /// changing the harness, the runner, the registry or an exercise's tests, then commit

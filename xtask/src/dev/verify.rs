@@ -340,6 +340,24 @@ pub fn ci(root: &Path, course: &Course) -> Result<ExitCode> {
     if verified != ExitCode::SUCCESS {
         return Ok(verified);
     }
+    // The MPI chapters' job scripts on a two-node virtual cluster (needs root, Slurm, munge).
+    let mpi_left_out = left_out.iter().any(|e| e.mpi.is_some());
+    match crate::dev::cluster::available() {
+        Ok(()) if !mpi_left_out => {
+            anstream::println!("{}", term::paint(term::BOLD, "== cluster: cargo xtask dev cluster test"));
+            let tested = crate::dev::cluster::jobs::test(root, course)?;
+            if tested != ExitCode::SUCCESS {
+                return Ok(tested);
+            }
+        }
+        Ok(()) => anstream::eprintln!(
+            "{} the cluster test is left out: it runs the MPI exercises",
+            term::paint(term::WARN, "no MPI:")
+        ),
+        Err(why) => {
+            anstream::eprintln!("{} the cluster test is left out: {why}", term::paint(term::WARN, "no cluster:"))
+        }
+    }
     // Every known way to fool the grader, tried on a copy of the course (xtask/tests/attacks/).
     let args = ["test", "-p", "xtask", "--test", "attacks", "--", "--ignored", "--nocapture"];
     anstream::println!("{}", term::paint(term::BOLD, format!("== attacks: cargo {}", args.join(" "))));

@@ -135,7 +135,10 @@ pub fn slurm_conf(layout: &Layout, user: &str) -> String {
         ));
     }
     let names: Vec<&str> = NODES.iter().map(|n| n.name).collect();
-    conf.push_str(&format!("PartitionName={PARTITION} Nodes={} Default=YES MaxTime=60 State=UP\n", names.join(",")));
+    conf.push_str(&format!(
+        "PartitionName={PARTITION} Nodes={} Default=YES MaxTime=UNLIMITED State=UP\n",
+        names.join(",")
+    ));
     conf
 }
 
@@ -154,7 +157,7 @@ mod tests {
             "SlurmctldHost=node1(10.250.0.1)",
             "AuthInfo=socket=/c/target/cluster/munge/munge.socket",
             "NodeName=node2 NodeAddr=10.250.0.2 CPUs=4 State=UNKNOWN",
-            "PartitionName=course Nodes=node1,node2 Default=YES MaxTime=60 State=UP",
+            "PartitionName=course Nodes=node1,node2 Default=YES MaxTime=UNLIMITED State=UP",
         ] {
             assert!(conf.lines().any(|l| l == line), "missing {line:?} in\n{conf}");
         }

@@ -143,6 +143,13 @@ fn run_jobs(root: &Path, course: &Course, layout: &Layout, programs: &Programs) 
             options: &[],
         },
     )?;
+    // The queue while the deadlock runs (on one node) and hello waits or runs (on both).
+    let started = Instant::now();
+    while records(layout, &deadlock)?.first().and_then(|r| r.get("JobState")).is_none_or(|s| s == "PENDING")
+        && started.elapsed() < Duration::from_secs(30)
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let squeue = client(layout, "squeue", &[])?;
     println!("$ squeue\n{squeue}");
     writeln!(report, "```text\n$ squeue\n{squeue}```\n")?;
@@ -286,7 +293,8 @@ fn class(root: &Path, course: &Course, layout: &Layout, runner: &Path) -> Result
             script: "tools/grade-class.sbatch",
             program: None,
             args: &[&submissions.display().to_string(), &reports.display().to_string(), "--only", CLASS_EXERCISE],
-            options: &["--array=0-2".into(), format!("--export=ALL,RUNNER={}", runner.display())],
+            // TMPDIR: the node's own /tmp, whatever the caller's is, so each node builds apart.
+            options: &["--array=0-2".into(), format!("--export=ALL,RUNNER={},TMPDIR=/tmp", runner.display())],
         },
     )?;
     let array = wait_array(layout, &id, 3, Duration::from_secs(1500))?;
@@ -357,7 +365,11 @@ fn submit(root: &Path, layout: &Layout, outputs: &Path, job: &Submit) -> Result<
     let mut cmd = on_node(layout, &NODES[0], "sbatch");
     // A job array's tasks each get a file of their own (`%A` the array, `%a` the task).
     let name = if job.options.iter().any(|o| o.starts_with("--array")) { "%x-%A_%a.out" } else { "%x-%j.out" };
-    cmd.current_dir(root).arg("--parsable").arg(format!("--output={}/{name}", outputs.display()));
+    // The jobs work in the outputs folder, so what they write (pictures) stays out of the checkout.
+    cmd.current_dir(root)
+        .arg("--parsable")
+        .arg(format!("--chdir={}", outputs.display()))
+        .arg(format!("--output={}/{name}", outputs.display()));
     if let Some(program) = job.program {
         cmd.arg(format!("--export=ALL,PROGRAM={}", program.display()));
     }
@@ -407,6 +419,10 @@ const ENDED: &[&str] = &[
     "DEADLINE",
 ];
 
+/// Pending reasons that never clear by waiting.
+const NEVER: &[&str] =
+    &["PartitionTimeLimit", "PartitionNodeLimit", "ReqNodeNotAvail", "BadConstraints", "AssocMaxJobsLimit"];
+
 fn wait(layout: &Layout, id: &str, limit: Duration) -> Result<Ended> {
     let mut ended = wait_array(layout, id, 1, limit)?;
     Ok(ended.remove(0))
@@ -432,6 +448,13 @@ fn wait_array(layout: &Layout, id: &str, count: usize, limit: Duration) -> Resul
                     }
                 })
                 .collect());
+        }
+        // A reason the queue never gets past: waiting longer cannot help.
+        for r in &all {
+            let reason = r.get("Reason").map_or("", String::as_str);
+            if state(r) == "PENDING" && NEVER.iter().any(|n| reason.starts_with(n)) {
+                bail!("job {id} cannot start on this cluster: {reason}");
+            }
         }
         if started.elapsed() > limit {
             let states: Vec<String> = all.iter().map(state).collect();
