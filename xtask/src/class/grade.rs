@@ -85,7 +85,11 @@ pub fn grade_submissions(root: &Path, course: &Course, args: &GradeArgs) -> Resu
     let commit = ensure_clean(root, course)?;
     let short = &commit[..commit.len().min(12)];
     let started = Instant::now();
-    let work = root.join(args.work_dir.as_deref().unwrap_or(Path::new(WORK_DIR)));
+    // `--work-dir` as the shell meant it (from the current folder); the default in the checkout.
+    let work = match args.work_dir.as_deref() {
+        Some(dir) => std::env::current_dir()?.join(dir),
+        None => root.join(WORK_DIR),
+    };
     // Two gradings in one work folder would swap each other's sources in mid-build.
     let _lock = lock(&work)?;
     let scratch = integrity::sealed_scratch(root, &work.join("course"))?;

@@ -72,10 +72,18 @@ impl Layout {
     pub fn spool(&self) -> PathBuf {
         self.dir.join("spool")
     }
-    /// A node's own `/tmp` (bind-mounted there): nodes of a cluster do not share one, and
-    /// Slurm's PMIx plugin makes a folder per job step in it that would clash if they did.
+    /// A node's local folder as the machine sees it; inside the node it is at [`node_local`].
+    ///
+    /// [`node_local`]: Layout::node_local
     pub fn node_tmp(&self, node: &Node) -> PathBuf {
         self.dir.join("tmp").join(node.name)
+    }
+    /// Where each node sees its own local folder (a bind mount in its mount namespace): the
+    /// nodes share the machine's files, `/tmp` included, but not this. Slurm's PMIx plugin makes
+    /// a folder per job step here, named by job and step only, which two nodes would share
+    /// otherwise; jobs get it as node-local scratch.
+    pub fn node_local(&self) -> PathBuf {
+        self.dir.join("node-local")
     }
     /// Every daemon the cluster runs, named as in its pid file and log.
     pub fn daemons() -> Vec<String> {
@@ -118,7 +126,9 @@ pub fn slurm_conf(layout: &Layout, user: &str) -> String {
          SlurmdTimeout=30\n\
          InactiveLimit=0\n\
          KillWait=5\n\
-         MinJobAge=600\n",
+         MinJobAge=600\n\
+         TmpFS={tmp}\n",
+        tmp = path(layout.node_local()),
         head_name = head.name,
         head_address = head.address,
         socket = path(layout.munge_socket()),
@@ -140,6 +150,11 @@ pub fn slurm_conf(layout: &Layout, user: &str) -> String {
         names.join(",")
     ));
     conf
+}
+
+/// `mpi.conf` (beside `slurm.conf`): the PMIx plugin's folders go to each node's own folder.
+pub fn mpi_conf(layout: &Layout) -> String {
+    format!("PMIxCliTmpDirBase={}\n", layout.node_local().display())
 }
 
 #[cfg(test)]

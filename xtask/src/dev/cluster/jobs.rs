@@ -293,8 +293,11 @@ fn class(root: &Path, course: &Course, layout: &Layout, runner: &Path) -> Result
             script: "tools/grade-class.sbatch",
             program: None,
             args: &[&submissions.display().to_string(), &reports.display().to_string(), "--only", CLASS_EXERCISE],
-            // TMPDIR: the node's own /tmp, whatever the caller's is, so each node builds apart.
-            options: &["--array=0-2".into(), format!("--export=ALL,RUNNER={},TMPDIR=/tmp", runner.display())],
+            // TMPDIR: node-local scratch, as clusters give a job, so each node builds apart.
+            options: &[
+                "--array=0-2".into(),
+                format!("--export=ALL,RUNNER={},TMPDIR={}", runner.display(), layout.node_local().display()),
+            ],
         },
     )?;
     let array = wait_array(layout, &id, 3, Duration::from_secs(1500))?;
@@ -394,9 +397,12 @@ fn client(layout: &Layout, program: &str, args: &[&str]) -> Result<String> {
 
 /// One `scontrol show job -o` record per job (an array gives one per task): its fields.
 fn records(layout: &Layout, id: &str) -> Result<Vec<std::collections::HashMap<String, String>>> {
-    let text = client(layout, "scontrol", &["show", "job", "-o", id])?;
-    Ok(text
-        .lines()
+    Ok(parse_records(&client(layout, "scontrol", &["show", "job", "-o", id])?))
+}
+
+/// `scontrol show job -o`'s lines: `Key=Value` fields separated by spaces, one job per line.
+fn parse_records(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
             line.split_whitespace()
@@ -404,7 +410,7 @@ fn records(layout: &Layout, id: &str) -> Result<Vec<std::collections::HashMap<St
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect()
         })
-        .collect())
+        .collect()
 }
 
 const ENDED: &[&str] = &[
@@ -499,4 +505,37 @@ fn veth_bytes() -> Result<u64> {
 fn section(report: &mut String, title: &str, job: &Ended) -> Result<()> {
     writeln!(report, "## {title} (job {}, {}, on {})\n\n```text\n{}```\n", job.id, job.state, job.nodes, job.output)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scontrols_one_line_records_are_read_per_task() {
+        let text = "JobId=10 ArrayJobId=9 ArrayTaskId=1 JobName=grade-class JobState=COMPLETED Reason=None \
+                    NodeList=node2 StdOut=/c/jobs/grade-class-9_1.out\n\
+                    JobId=9 ArrayJobId=9 ArrayTaskId=0 JobState=PENDING Reason=PartitionTimeLimit NodeList=(null)\n";
+        let records = parse_records(text);
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0]["JobState"], "COMPLETED");
+        assert_eq!(records[0]["NodeList"], "node2");
+        assert_eq!(records[0]["StdOut"], "/c/jobs/grade-class-9_1.out");
+        assert_eq!(records[1]["Reason"], "PartitionTimeLimit");
+        assert!(NEVER.iter().any(|n| records[1]["Reason"].starts_with(n)), "a reason that never clears");
+    }
+
+    #[test]
+    fn ranks_are_placed_as_the_heat_program_says() {
+        let job = |line: &str| Ended {
+            id: "5".into(),
+            state: "COMPLETED".into(),
+            output: format!("2 ranks, …\n{line}\n"),
+            nodes: "node[1-2]".into(),
+        };
+        assert!(expect_ranks(&job("ranks by node: node1: 0; node2: 1"), &["node1: 0", "node2: 1"]).is_ok());
+        let one_node = job("ranks by node: node1: 0, 1");
+        assert!(expect_ranks(&one_node, &["node1: 0", "node2: 1"]).is_err(), "both on one node");
+        assert!(expect_ranks(&job(""), &["node1: 0"]).is_err(), "no line at all");
+    }
 }

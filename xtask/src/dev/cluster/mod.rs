@@ -2,7 +2,8 @@
 //! chapters' job scripts as on a real one.
 //!
 //! `up` starts munge, `slurmctld` and two `slurmd`, each node in a network namespace of its own
-//! (`course-node1`, `course-node2`) with its own host name and `/tmp`, joined by a veth pair:
+//! (`course-node1`, `course-node2`) with its own host name and node-local folder, joined by a
+//! veth pair:
 //! ranks on different nodes talk through Open MPI's TCP transport over that link, as across a
 //! cluster's network. Nothing outside the two namespaces and `target/cluster/` is touched: the
 //! addresses exist only inside them, and munge runs with a key and socket of its own beside any
@@ -116,6 +117,10 @@ pub fn status(root: &Path) -> Result<ExitCode> {
 /// `dev cluster run -- CMD…`: `CMD` on the first node, with the cluster's `slurm.conf`.
 pub fn run(root: &Path, command: &[String]) -> Result<ExitCode> {
     let layout = Layout::new(root);
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        bail!("entering the cluster's namespace needs root: `sudo target/debug/xtask dev cluster run -- …`");
+    }
     let Some((program, args)) = command.split_first() else {
         bail!("which command? e.g. `cargo xtask dev cluster run -- sinfo`");
     };
@@ -140,8 +145,16 @@ pub fn on_node(layout: &Layout, node: &Node, program: &str) -> Command {
 }
 
 /// Starts the cluster (after ending what is left of an earlier one) and waits until both
-/// nodes are idle.
+/// nodes are idle; a cluster that fails to start is taken down again, leaving nothing behind.
 pub fn start(layout: &Layout) -> Result<()> {
+    let started = start_afresh(layout);
+    if started.is_err() {
+        let _ = stop(layout);
+    }
+    started
+}
+
+fn start_afresh(layout: &Layout) -> Result<()> {
     available().map_err(|why| anyhow::anyhow!("cannot start the cluster: {why}"))?;
     let left = stop(layout)?;
     if !left.is_empty() {
@@ -152,6 +165,7 @@ pub fn start(layout: &Layout) -> Result<()> {
         std::fs::create_dir_all(layout.dir.join(dir))
             .with_context(|| format!("cannot create {dir} in {}", layout.dir.display()))?;
     }
+    std::fs::create_dir_all(layout.node_local())?;
     for node in NODES {
         std::fs::create_dir_all(layout.spool().join(node.name))?;
         let tmp = layout.node_tmp(&node);
@@ -167,6 +181,7 @@ pub fn start(layout: &Layout) -> Result<()> {
     set_mode(&layout.munge_key(), 0o600)?;
     let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
     std::fs::write(layout.conf(), conf::slurm_conf(layout, &user))?;
+    std::fs::write(layout.dir.join("mpi.conf"), conf::mpi_conf(layout))?;
 
     let started = Instant::now();
     must(
@@ -184,24 +199,26 @@ pub fn start(layout: &Layout) -> Result<()> {
     let conf = layout.conf().display().to_string();
     let [head, ..] = NODES;
     // `-c`: a fresh controller, no job of an earlier cluster brought back.
-    must(&mut in_node(layout, &head, &format!("exec slurmctld -c -f {conf}")), "slurmctld", layout)?;
+    must(&mut in_node(layout, &head, &["slurmctld", "-c", "-f", &conf]), "slurmctld", layout)?;
     for node in NODES {
-        must(&mut in_node(layout, &node, &format!("exec slurmd -f {conf} -N {}", node.name)), "slurmd", layout)?;
+        must(&mut in_node(layout, &node, &["slurmd", "-f", &conf, "-N", node.name]), "slurmd", layout)?;
     }
     wait_idle(layout, started)
 }
 
-/// A shell inside `node`: its network namespace, a host name and `/tmp` of its own (new UTS
-/// and mount namespaces), then `script`. The daemons started there detach and keep those.
-fn in_node(layout: &Layout, node: &Node, script: &str) -> Command {
+/// `daemon` inside `node`: its network namespace, a host name and a node-local folder of its
+/// own (new UTS and mount namespaces: `node_tmp` seen at `node_local`). The daemon detaches and keeps those. Paths go to the shell as
+/// arguments, never pasted into its script, so a checkout's path may hold any character.
+fn in_node(layout: &Layout, node: &Node, daemon: &[&str]) -> Command {
     let mut cmd = Command::new("nsenter");
     cmd.arg(format!("--net={}", node.namespace_file().display()))
         .args(["--", "unshare", "--uts", "--mount", "--propagation", "private", "sh", "-c"])
-        .arg(format!(
-            "hostname {name} && mount --bind {tmp} /tmp && {script}",
-            name = node.name,
-            tmp = layout.node_tmp(node).display()
-        ));
+        .arg(r#"hostname "$1" && mount --bind "$2" "$3" && shift 3 && exec "$@""#)
+        .arg("sh")
+        .arg(node.name)
+        .arg(layout.node_tmp(node))
+        .arg(layout.node_local())
+        .args(daemon);
     cmd.env("SLURM_CONF", layout.conf());
     cmd
 }
