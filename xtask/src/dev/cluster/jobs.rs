@@ -15,6 +15,7 @@
 //! What the jobs printed, and `sinfo`/`squeue`, go to `target/cluster/report.md`.
 
 use super::{Layout, NODES, on_node};
+use crate::check::Status;
 use crate::course::{Course, Side};
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
@@ -329,15 +330,15 @@ impl Session<'_> {
             .args(["--only", CLASS_EXERCISE])
             .status()?;
         let alone = verdicts(&one_machine)?;
-        let expected = [("alice", "done"), ("bob", "slow"), ("dave", "tampered")];
+        let expected = [("alice", Status::Done), ("bob", Status::Slow), ("dave", Status::Tampered)];
         let mut text = format!(
             "## A class graded as a job array: tools/grade-class.sbatch, --only {CLASS_EXERCISE}\n\n\
              | submission | array task: node | verdict on the cluster | verdict on one machine |\n| --- | --- | --- | --- |\n"
         );
         for (name, _) in expected {
             let node = array.iter().find(|e| e.output.contains(&format!("/{name}"))).map_or("?", |e| e.nodes.as_str());
-            let cluster = on_cluster.get(name).map_or("missing", String::as_str);
-            let machine = alone.get(name).map_or("missing", String::as_str);
+            let cluster = on_cluster.get(name).map_or("missing", |s| s.describe());
+            let machine = alone.get(name).map_or("missing", |s| s.describe());
             writeln!(text, "| {name} | {node} | {cluster} | {machine} |")?;
         }
         println!("{text}");
@@ -347,8 +348,8 @@ impl Session<'_> {
                 bail!("{name}: {cluster:?} on the cluster but {machine:?} on one machine:\n{text}");
             }
             // A machine too busy to tell is the one verdict that may stand for another.
-            if cluster.is_none_or(|c| c != state && c != "ungradable") {
-                bail!("{name}: expected {state}, got {cluster:?}:\n{text}");
+            if cluster.is_none_or(|&c| c != state && c != Status::Ungradable) {
+                bail!("{name}: expected {state:?}, got {cluster:?}:\n{text}");
             }
         }
         let nodes: std::collections::BTreeSet<&str> = array.iter().map(|e| e.nodes.as_str()).collect();
@@ -371,23 +372,17 @@ fn copy_course(root: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Each submission's verdict on [`CLASS_EXERCISE`] in a folder of `class grade` reports.
-fn verdicts(dir: &Path) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut found = std::collections::BTreeMap::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("no reports in {}", dir.display()))? {
-        let path = entry?.path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
-        let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
-        let name = value["submission"].as_str().unwrap_or_default().to_string();
-        for report in value["reports"].as_array().into_iter().flatten() {
-            if report["exercise"] == CLASS_EXERCISE {
-                found.insert(name.clone(), report["status"].as_str().unwrap_or("?").to_string());
-            }
-        }
-    }
-    Ok(found)
+/// Each submission's verdict on [`CLASS_EXERCISE`] in a folder of `class grade` reports, read
+/// as `class table` reads them.
+fn verdicts(dir: &Path) -> Result<std::collections::BTreeMap<String, Status>> {
+    let (documents, _) = crate::class::table::read_folder(dir)?;
+    Ok(documents
+        .into_iter()
+        .flat_map(|d| {
+            let learner = d.learner;
+            d.reports.into_iter().filter(|r| r.exercise == CLASS_EXERCISE).map(move |r| (learner.clone(), r.status))
+        })
+        .collect())
 }
 
 /// The Slurm client side of a [`Session`]: submitting, asking, waiting.

@@ -43,8 +43,7 @@ const START_LIMIT: Duration = Duration::from_secs(30);
 /// Whether this machine can run the cluster: root, the programs, Slurm's PMIx plugin and
 /// network namespaces. The error says what is missing and how to get it.
 pub fn available() -> Result<(), String> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
+    if !as_root() {
         return Err("the virtual cluster needs root (network namespaces, and Slurm's daemons run as root): \
                     build the runner, then `sudo target/debug/xtask dev cluster up`"
             .into());
@@ -69,6 +68,17 @@ pub fn available() -> Result<(), String> {
             .into());
     }
     Ok(())
+}
+
+/// Whether the runner runs as root, which namespaces and Slurm's daemons need.
+fn as_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The process ID `daemon` wrote to its pid file, if it did.
+fn daemon_pid(layout: &Layout, daemon: &str) -> Option<i32> {
+    std::fs::read_to_string(layout.pid_file(daemon)).ok().and_then(|t| t.trim().parse().ok())
 }
 
 fn pmix_plugin_found() -> bool {
@@ -117,8 +127,7 @@ pub fn status(root: &Path) -> Result<ExitCode> {
 /// `dev cluster run -- CMD…`: `CMD` on the first node, with the cluster's `slurm.conf`.
 pub fn run(root: &Path, command: &[String]) -> Result<ExitCode> {
     let layout = Layout::new(root);
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
+    if !as_root() {
         bail!("entering the cluster's namespace needs root: `sudo target/debug/xtask dev cluster run -- …`");
     }
     let Some((program, args)) = command.split_first() else {
@@ -317,11 +326,8 @@ pub fn stop(layout: &Layout) -> Result<Vec<String>> {
         pids.extend(inside);
     }
     for daemon in Layout::daemons() {
-        let file = layout.pid_file(&daemon);
-        let Some(pid) = std::fs::read_to_string(&file).ok().and_then(|t| t.trim().parse::<i32>().ok()) else {
-            continue;
-        };
-        let _ = std::fs::remove_file(&file);
+        let Some(pid) = daemon_pid(layout, &daemon) else { continue };
+        let _ = std::fs::remove_file(layout.pid_file(&daemon));
         if alive(pid) {
             if !pids.contains(&pid) {
                 pids.push(pid);
@@ -368,8 +374,7 @@ fn alive(pid: i32) -> bool {
 fn print_state(layout: &Layout) -> bool {
     let mut all = true;
     for daemon in Layout::daemons() {
-        let pid = std::fs::read_to_string(layout.pid_file(&daemon)).ok().and_then(|t| t.trim().parse::<i32>().ok());
-        match pid.filter(|&p| alive(p)) {
+        match daemon_pid(layout, &daemon).filter(|&p| alive(p)) {
             Some(pid) => println!("{daemon:<14} running (pid {pid})"),
             None => {
                 all = false;
